@@ -1,0 +1,33 @@
+# boundlab: the two entry points are `make reproduce` and `make test`.
+# QUICK=1 selects the quick scale (seconds instead of minutes).
+CARGO ?= cargo
+QFLAG := $(if $(QUICK),--quick,)
+BIN := target/release/boundlab
+
+.PHONY: all reproduce test bench check bootstrap build
+
+all: reproduce
+
+bootstrap:
+	@./scripts/bootstrap
+
+build: bootstrap
+	$(CARGO) build --release --locked
+
+# Every figure (figures/, or figures/quick/ with QUICK=1) and the catalogue report.
+reproduce: build
+	$(BIN) reproduce $(QFLAG)
+	@mkdir -p results
+	$(BIN) check --controls $(QFLAG) | tee results/check$(if $(QUICK),-quick,).txt
+
+# Unit, catalogue, CLI and determinism tests.
+test: bootstrap
+	$(CARGO) test --locked
+
+# The catalogue's verdict table alone.
+check: build
+	$(BIN) check --controls $(QFLAG)
+
+# Criterion benchmarks (numbers under target/criterion).
+bench: bootstrap
+	$(CARGO) bench --locked

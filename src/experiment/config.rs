@@ -1,0 +1,180 @@
+//! Experiment configs (TOML): what to sweep, how many replicates, what to draw.
+use crate::params::{Params, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// A list given either as one value or as an array.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T: Clone> OneOrMany<T> {
+    pub fn to_vec(&self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany::Many(Vec::new())
+    }
+}
+
+/// Overrides for the quick scale.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Quick {
+    pub replicates: Option<usize>,
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub grid: BTreeMap<String, Vec<Value>>,
+}
+
+/// One figure drawn from the results.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FigureSpec {
+    /// File stem under the figures directory (default: the config's name, then -2, -3...).
+    pub file: Option<String>,
+    /// "lines" (curves with confidence bands) or "points" (markers with error bars,
+    /// for a categorical x such as a sequence battery).
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    /// The grid parameter on the x axis.
+    pub x: String,
+    /// Metrics on the y axis (means with 95% confidence bars).
+    pub y: OneOrMany<String>,
+    /// A grid parameter whose values become separate curves.
+    pub series: Option<String>,
+    /// A metric drawn dashed beside each curve: the bound.
+    pub bound: Option<String>,
+    /// Only cells with these parameter values.
+    #[serde(default)]
+    pub select: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub logx: bool,
+    #[serde(default)]
+    pub logy: bool,
+    pub title: String,
+    pub xlabel: String,
+    pub ylabel: String,
+    /// Draw the horizontal line y = this (e.g. a tightness ratio of 1).
+    pub hline: Option<f64>,
+}
+
+fn default_kind() -> String {
+    "lines".into()
+}
+
+/// An experiment: a measurement swept over a grid, replicated, and drawn.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub name: String,
+    pub description: String,
+    /// The registered measurement run per replicate (see `boundlab list`).
+    pub measure: String,
+    pub seed: u64,
+    pub replicates: usize,
+    /// Parameters fixed for every cell.
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    /// Parameter lists swept as a product (keys in alphabetical order, the last fastest).
+    #[serde(default)]
+    pub grid: BTreeMap<String, Vec<Value>>,
+    #[serde(default)]
+    pub quick: Quick,
+    #[serde(default)]
+    pub figure: OneOrMany<FigureSpec>,
+}
+
+impl Config {
+    /// Read and parse a config; parse errors name the line.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().replace('\n', "\n  "),
+        })?;
+        let bad = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if cfg.name.is_empty()
+            || !cfg
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(bad(format!(
+                "name `{}`: use letters, digits, - and _ only",
+                cfg.name
+            )));
+        }
+        if cfg.replicates < 2 || cfg.quick.replicates.is_some_and(|r| r < 2) {
+            return Err(bad(
+                "replicates: need at least 2 for a confidence interval".into()
+            ));
+        }
+        for (k, v) in cfg.grid.iter().chain(cfg.quick.grid.iter()) {
+            if v.is_empty() {
+                return Err(bad(format!("grid.{k}: empty list")));
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// The config at the requested scale (quick overrides applied).
+    pub fn at_scale(&self, quick: bool) -> Config {
+        let mut c = self.clone();
+        if quick {
+            if let Some(r) = self.quick.replicates {
+                c.replicates = r;
+            }
+            for (k, v) in &self.quick.params {
+                c.params.insert(k.clone(), v.clone());
+            }
+            for (k, v) in &self.quick.grid {
+                c.grid.insert(k.clone(), v.clone());
+            }
+        }
+        c
+    }
+
+    /// Every grid cell, fixed parameters included.
+    pub fn cells(&self) -> Vec<Params> {
+        let base = Params(self.params.clone());
+        let axes: Vec<(String, Vec<Value>)> = self
+            .grid
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        crate::params::product(&base, &axes)
+    }
+}

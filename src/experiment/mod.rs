@@ -1,0 +1,10 @@
+//! Experiments: a TOML config -> a grid of cells -> replicated measurements ->
+//! results JSON (written cell by cell, atomically) -> figures.
+mod config;
+pub mod measures;
+mod results;
+
+pub use config::{Config, ConfigError, FigureSpec, OneOrMany, Quick};
+pub use results::{
+    build_chart, list_configs, reproduce, run_config, CellResult, MetricStats, Results, RunSummary,
+};

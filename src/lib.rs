@@ -1,0 +1,14 @@
+//! boundlab: learning-theory bounds as executable, falsifiable checks.
+//!
+//! Module map (dependencies point down the list; `bounds`, `experiment` and the
+//! binary use the subject modules, never the other way round):
+pub mod bounds; // the catalogue of checkable statements
+pub mod error; // the crate-level error and its exit codes
+pub mod experiment;
+pub mod mc; // seeded streams per (seed, cell, replicate), rayon replication, progress
+pub mod online; // online linear optimisation with predictable sequences
+pub mod params; // named parameter values shared by grids, configs and checks
+pub mod plot; // the figure style and chart kinds
+pub mod stats; // confidence intervals, slopes, verdict rules // configs, grids, the runner, results files
+
+pub use error::Error;

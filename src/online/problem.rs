@@ -1,0 +1,124 @@
+//! A complete online problem read from named parameters: domain, sequence, hint,
+//! horizon, step size. The one place that turns `Params` into a run.
+use super::{
+    invalid, omd, Ball, Domain, Hint, HintSpec, OnlineError, Options, Outcome, Sequence,
+    SequenceSpec, Simplex, StepSize,
+};
+use crate::mc::Rng;
+use crate::params::{out_of_range, Params, Value};
+
+/// How eta is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StepChoice {
+    Fixed(f64),
+    /// eta = R_max sqrt(2 / S) with S of the same sequence and hint (needs a
+    /// non-adaptive sequence, whose S does not depend on eta).
+    Tuned,
+    Adaptive,
+}
+
+/// Domain, sequence, hint and horizon.
+pub struct Problem {
+    pub domain: Box<dyn Domain>,
+    pub sequence: SequenceSpec,
+    pub hint: HintSpec,
+    pub rounds: usize,
+    pub step: StepChoice,
+}
+
+impl Problem {
+    /// Parameters: domain (simplex | ball), d (>= 2), rho (ball radius, default 1), T (>= 1),
+    /// sequence and its parameters, hint (and alpha for fading), eta (number, "tuned" or "adaptive").
+    pub fn from_params(p: &Params) -> Result<Self, crate::Error> {
+        let d = p.usize_at_least("d", 2)?;
+        let domain: Box<dyn Domain> = match p.str_or("domain", "simplex")? {
+            "simplex" => Box::new(Simplex::new(d)?),
+            "ball" => Box::new(Ball::new(d, p.positive_or("rho", 1.0)?)?),
+            other => {
+                return Err(OnlineError::Unknown {
+                    what: "domain",
+                    name: other.into(),
+                    known: "simplex, ball",
+                }
+                .into())
+            }
+        };
+        let rounds = p.usize_at_least("T", 1)?;
+        let sequence = SequenceSpec::from_params(p)?;
+        let hint = HintSpec::parse(p.str_or("hint", "zero")?, p.f64_or("alpha", 0.9)?)?;
+        let step = match p.get("eta") {
+            None => StepChoice::Tuned,
+            Some(Value::Str(s)) if s == "tuned" => StepChoice::Tuned,
+            Some(Value::Str(s)) if s == "adaptive" => StepChoice::Adaptive,
+            Some(v @ Value::Str(_)) => {
+                return Err(out_of_range(
+                    "eta",
+                    v,
+                    "expected a number > 0, \"tuned\" or \"adaptive\"",
+                )
+                .into())
+            }
+            Some(_) => StepChoice::Fixed(p.positive("eta")?),
+        };
+        Ok(Problem {
+            domain,
+            sequence,
+            hint,
+            rounds,
+            step,
+        })
+    }
+
+    /// One run with a fresh sequence and hint drawn from `rng`; the step size as chosen.
+    /// Returns the outcome and the (first) eta used (NaN for adaptive).
+    pub fn run(&self, rng: &mut Rng, opts: Options) -> Result<(Outcome, f64), OnlineError> {
+        match self.step {
+            StepChoice::Fixed(eta) => Ok((self.run_with(StepSize::Fixed(eta), rng, opts)?, eta)),
+            StepChoice::Adaptive => Ok((self.run_with(StepSize::Adaptive, rng, opts)?, f64::NAN)),
+            StepChoice::Tuned => {
+                let eta = self.tuned_eta(&mut rng.clone())?;
+                Ok((self.run_with(StepSize::Fixed(eta), rng, opts)?, eta))
+            }
+        }
+    }
+
+    /// A run with an explicit step size.
+    pub fn run_with(
+        &self,
+        step: StepSize,
+        rng: &mut Rng,
+        opts: Options,
+    ) -> Result<Outcome, OnlineError> {
+        let d = self.domain.dim();
+        let mut seq = Sequence::new(self.sequence.clone(), d, rng)?;
+        let mut hint = Hint::new(&self.hint, d);
+        omd(
+            self.domain.as_ref(),
+            &mut seq,
+            &mut hint,
+            step,
+            self.rounds,
+            rng,
+            opts,
+        )
+    }
+
+    /// eta = R_max sqrt(2 / S) for the sequence `rng` will generate. S does not depend on
+    /// eta for non-adaptive sequences, so a pilot run measures it. S = 0 gives a large
+    /// finite eta (1e6 R_max) rather than infinity.
+    pub fn tuned_eta(&self, rng: &mut Rng) -> Result<f64, OnlineError> {
+        if matches!(self.sequence, SequenceSpec::Adversary) {
+            return Err(invalid(
+                "step size",
+                "eta = tuned needs S before the run, but the adaptive adversary's S depends on eta",
+            ));
+        }
+        let pilot = self.run_with(StepSize::Fixed(1.0), rng, Options::FAST)?;
+        let r = pilot.r_max_sq.sqrt();
+        Ok(if pilot.s > 0.0 {
+            r * (2.0 / pilot.s).sqrt()
+        } else {
+            1e6 * r
+        })
+    }
+}

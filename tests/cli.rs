@@ -1,0 +1,198 @@
+//! The command line as a user meets it: exit codes, messages, resume.
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn boundlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_boundlab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+const GOOD: &str = r#"
+name = "tiny"
+description = "a tiny run"
+measure = "online.regret"
+seed = 3
+replicates = 4
+[params]
+domain = "simplex"
+d = 4
+eta = "tuned"
+sequence = "iid"
+sigma = 0.2
+[grid]
+T = [50, 100]
+hint = ["zero", "mean"]
+[[figure]]
+x = "T"
+y = "regret"
+series = "hint"
+bound = "bound"
+logx = true
+title = "tiny"
+xlabel = "T"
+ylabel = "regret"
+"#;
+
+#[test]
+fn list_and_a_passing_check_exit_zero() {
+    let o = boundlab(&["list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("online.omd.lemma"));
+    let o = boundlab(&["check", "--id", "online.hedge", "--quick", "--controls"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("HOLDS") && out.contains("caught"));
+}
+
+#[test]
+fn json_report_is_loadable() {
+    let o = boundlab(&[
+        "check",
+        "--id",
+        "online.lower.two_experts",
+        "--quick",
+        "--json",
+    ]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["verdict"], "HOLDS");
+    assert!(v[0]["points"][0]["interval"]["lo"].is_number());
+}
+
+#[test]
+fn unknown_names_exit_two_with_the_known_ones() {
+    let o = boundlab(&["check", "--family", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown family `nope`") && stderr(&o).contains("online"));
+    let o = boundlab(&["check", "--id", "online.nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = boundlab(&["run", "does/not/exist.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does/not/exist.toml"));
+}
+
+#[test]
+fn malformed_config_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "bad.toml",
+        "name = \"x\"\ndescription = \"d\"\nseed = = 3\n",
+    );
+    let o = boundlab(&["run", &p]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
+}
+
+#[test]
+fn invalid_parameters_exit_two_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to, field) in [
+        ("T = [50, 100]", "T = [0, 100]", "`T`"),
+        ("sigma = 0.2", "sigma = -0.2", "`sigma`"),
+        ("d = 4", "d = 1", "`d`"),
+        ("eta = \"tuned\"", "eta = 0.0", "`eta`"),
+        ("eta = \"tuned\"", "eta = \"fast\"", "`eta`"),
+        (
+            "measure = \"online.regret\"",
+            "measure = \"nope\"",
+            "unknown measure",
+        ),
+        ("y = \"regret\"", "y = \"nope\"", "metric `nope`"),
+        (
+            "replicates = 4",
+            "replicates = 4\nextra = 1",
+            "unknown field `extra`",
+        ),
+    ] {
+        let p = write(dir.path(), "c.toml", &GOOD.replace(from, to));
+        let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+}
+
+#[test]
+fn run_writes_results_and_figures_and_resume_keeps_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "tiny.toml", GOOD);
+    let out = dir.path().join("out");
+    let o = boundlab(&["run", &p, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "tiny.png",
+        "tiny.svg",
+        "tiny/results.json",
+        "tiny/cells/00003.json",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let first = std::fs::read(out.join("tiny/results.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(v["cells"].as_array().unwrap().len(), 4);
+    assert!(v["cells"][0]["metrics"]["regret"]["lo"].is_number());
+    // simulate a killed run: one cell lost, results gone; resume recomputes only that cell
+    std::fs::remove_file(out.join("tiny/cells/00002.json")).unwrap();
+    std::fs::remove_file(out.join("tiny/results.json")).unwrap();
+    let kept = std::fs::metadata(out.join("tiny/cells/00001.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let o = boundlab(&["run", &p, "--out", out.to_str().unwrap(), "--resume"]);
+    assert!(o.status.success());
+    let again = std::fs::read(out.join("tiny/results.json")).unwrap();
+    assert!(again == first, "resumed results differ from the first run");
+    assert_eq!(
+        std::fs::metadata(out.join("tiny/cells/00001.json"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        kept
+    );
+}
+
+#[test]
+fn a_violated_statement_exits_one_with_its_counterexample() {
+    let o = boundlab(&[
+        "check",
+        "--id",
+        "online.omd.degradation",
+        "--quick",
+        "--variant",
+        "s_at_most_t",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("VIOLATED") && out.contains("counterexample") && out.contains("seed"),
+        "{out}"
+    );
+    let o = boundlab(&[
+        "check",
+        "--id",
+        "online.omd.degradation",
+        "--variant",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("s_at_most_t"));
+}
