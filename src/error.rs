@@ -13,6 +13,13 @@ pub enum Error {
     /// An online-learning object was built with invalid inputs.
     #[error("{0}")]
     Online(#[from] crate::online::OnlineError),
+    /// A matrix or mixture was built from invalid inputs.
+    #[error("{0}")]
+    Prob(#[from] crate::prob::ProbError),
+    #[error("{0}")]
+    Linalg(#[from] crate::linalg::LinalgError),
+    #[error("{0}")]
+    Multiscale(#[from] crate::multiscale::MultiscaleError),
     /// Something the user asked for does not exist (family, id, experiment).
     #[error("{0}")]
     Unknown(String),
@@ -32,7 +39,13 @@ impl Error {
     /// Exit code for the CLI: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Param(_) | Error::Config(_) | Error::Online(_) | Error::Unknown(_) => 2,
+            Error::Param(_)
+            | Error::Config(_)
+            | Error::Online(_)
+            | Error::Prob(_)
+            | Error::Linalg(_)
+            | Error::Multiscale(_)
+            | Error::Unknown(_) => 2,
             Error::Io { .. } | Error::Plot { .. } => 1,
         }
     }

@@ -5,10 +5,17 @@
 pub mod bounds; // the catalogue of checkable statements
 pub mod error; // the crate-level error and its exit codes
 pub mod experiment;
+pub mod filter; // exact Gaussian-sum filtering
+pub mod linalg; // SPD matrices, Cholesky, log-det, whitening (OpenBLAS)
 pub mod mc; // seeded streams per (seed, cell, replicate), rayon replication, progress
+pub mod multiscale; // Haar hierarchy, projections, multi-scale mixtures, affine dynamics
 pub mod online; // online linear optimisation with predictable sequences
 pub mod params; // named parameter values shared by grids, configs and checks
 pub mod plot; // the figure style and chart kinds
+pub mod prob; // Gaussians and mixtures: sampling, density, score, conditioning, KL
 pub mod stats; // confidence intervals, slopes, verdict rules // configs, grids, the runner, results files
 
 pub use error::Error;
+
+// Link the system OpenBLAS (cblas + lapack) for ndarray's and ndarray-linalg's products.
+extern crate openblas_src;

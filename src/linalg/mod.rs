@@ -1,0 +1,231 @@
+//! Thin, safe wrappers over ndarray-linalg (OpenBLAS): SPD matrices with their
+//! Cholesky factor, log-determinants, solves, whitening, symmetric eigenvalues.
+//! Constructors validate and name the offending matrix in their errors.
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray_linalg::{Cholesky, Diag, Eigh, SolveTriangular, UPLO};
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LinalgError {
+    #[error("{name}: not square ({rows} x {cols})")]
+    NotSquare {
+        name: String,
+        rows: usize,
+        cols: usize,
+    },
+    #[error("{name}: has non-finite entries")]
+    NotFinite { name: String },
+    #[error("{name}: not symmetric (largest asymmetry {asym:.3e})")]
+    NotSymmetric { name: String, asym: f64 },
+    #[error("{name}: not symmetric positive definite (Cholesky failed{detail})")]
+    NotSpd { name: String, detail: String },
+    #[error("{what}: dimension mismatch ({detail})")]
+    Shape { what: String, detail: String },
+    #[error("{what}: LAPACK failed: {detail}")]
+    Lapack { what: String, detail: String },
+}
+
+/// A symmetric positive definite matrix with its lower Cholesky factor L (S = L L^T).
+#[derive(Debug, Clone)]
+pub struct Spd {
+    matrix: Array2<f64>,
+    chol: Array2<f64>,
+    log_det: f64,
+}
+
+impl Spd {
+    /// Validate `m` (square, finite, symmetric to 1e-8 relative) and factor it.
+    /// The name is used in errors, e.g. "covariance of component 3".
+    pub fn new(m: Array2<f64>, name: &str) -> Result<Spd, LinalgError> {
+        let (r, c) = m.dim();
+        if r != c {
+            return Err(LinalgError::NotSquare {
+                name: name.into(),
+                rows: r,
+                cols: c,
+            });
+        }
+        if m.iter().any(|v| !v.is_finite()) {
+            return Err(LinalgError::NotFinite { name: name.into() });
+        }
+        let scale = m
+            .iter()
+            .fold(0.0f64, |a, v| a.max(v.abs()))
+            .max(f64::MIN_POSITIVE);
+        let asym = (&m - &m.t()).iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        if asym > 1e-8 * scale {
+            return Err(LinalgError::NotSymmetric {
+                name: name.into(),
+                asym,
+            });
+        }
+        // exact symmetry so that later products stay symmetric
+        let matrix = (&m + &m.t()) * 0.5;
+        let chol = matrix
+            .cholesky(UPLO::Lower)
+            .map_err(|e| LinalgError::NotSpd {
+                name: name.into(),
+                detail: format!(": {e}"),
+            })?;
+        let diag_ok = chol.diag().iter().all(|v| *v > 0.0 && v.is_finite());
+        if !diag_ok {
+            return Err(LinalgError::NotSpd {
+                name: name.into(),
+                detail: String::new(),
+            });
+        }
+        let log_det = 2.0 * chol.diag().iter().map(|v| v.ln()).sum::<f64>();
+        Ok(Spd {
+            matrix,
+            chol,
+            log_det,
+        })
+    }
+
+    /// sigma^2 I.
+    pub fn scaled_identity(d: usize, var: f64, name: &str) -> Result<Spd, LinalgError> {
+        Spd::new(Array2::eye(d) * var, name)
+    }
+
+    pub fn dim(&self) -> usize {
+        self.matrix.nrows()
+    }
+    pub fn matrix(&self) -> &Array2<f64> {
+        &self.matrix
+    }
+    /// Lower Cholesky factor L.
+    pub fn chol(&self) -> &Array2<f64> {
+        &self.chol
+    }
+    /// ln det S.
+    pub fn log_det(&self) -> f64 {
+        self.log_det
+    }
+    pub fn trace(&self) -> f64 {
+        self.matrix.diag().sum()
+    }
+
+    /// L^{-1} B for a d x n matrix B (whitening of n column vectors). One triangular solve.
+    pub fn whiten(&self, b: &Array2<f64>) -> Result<Array2<f64>, LinalgError> {
+        self.chol
+            .solve_triangular(UPLO::Lower, Diag::NonUnit, b)
+            .map_err(|e| LinalgError::Lapack {
+                what: "whitening".into(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// S^{-1} B (two triangular solves).
+    pub fn solve(&self, b: &Array2<f64>) -> Result<Array2<f64>, LinalgError> {
+        let y = self.whiten(b)?;
+        self.chol
+            .t()
+            .solve_triangular(UPLO::Upper, Diag::NonUnit, &y)
+            .map_err(|e| LinalgError::Lapack {
+                what: "solve".into(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// S^{-1}.
+    pub fn inverse(&self) -> Result<Array2<f64>, LinalgError> {
+        let inv = self.solve(&Array2::eye(self.dim()))?;
+        Ok((&inv + &inv.t()) * 0.5)
+    }
+
+    /// v^T S^{-1} v.
+    pub fn quad(&self, v: ArrayView1<f64>) -> Result<f64, LinalgError> {
+        let b = v.to_owned().insert_axis(Axis(1));
+        let w = self.whiten(&b)?;
+        Ok(w.iter().map(|x| x * x).sum())
+    }
+}
+
+extern "C" {
+    fn openblas_set_num_threads(n: std::os::raw::c_int);
+}
+
+/// Make OpenBLAS single-threaded (once per process). Parallelism comes from rayon over
+/// blocks and replicates; a threaded BLAS inside rayon workers oversubscribes the cores
+/// and its spinning workers cost more than they give on the small products used here.
+pub fn single_threaded_blas() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: a plain setter of OpenBLAS's global thread count, called once before use.
+    ONCE.call_once(|| unsafe { openblas_set_num_threads(1) });
+}
+
+/// Smallest eigenvalue of a symmetric matrix (LAPACK dsyevd).
+pub fn min_eigenvalue(m: ArrayView2<f64>) -> Result<f64, LinalgError> {
+    let sym = (&m + &m.t()) * 0.5;
+    let (vals, _) = sym.eigh(UPLO::Lower).map_err(|e| LinalgError::Lapack {
+        what: "eigenvalues".into(),
+        detail: e.to_string(),
+    })?;
+    Ok(vals.iter().cloned().fold(f64::INFINITY, f64::min))
+}
+
+/// Eigenvalues of a symmetric matrix, ascending.
+pub fn eigenvalues(m: ArrayView2<f64>) -> Result<Array1<f64>, LinalgError> {
+    let sym = (&m + &m.t()) * 0.5;
+    let (vals, _) = sym.eigh(UPLO::Lower).map_err(|e| LinalgError::Lapack {
+        what: "eigenvalues".into(),
+        detail: e.to_string(),
+    })?;
+    Ok(vals)
+}
+
+/// Select rows and columns `idx` x `jdx` of a matrix.
+pub fn submatrix(m: &Array2<f64>, idx: &[usize], jdx: &[usize]) -> Array2<f64> {
+    Array2::from_shape_fn((idx.len(), jdx.len()), |(a, b)| m[[idx[a], jdx[b]]])
+}
+
+/// Select entries `idx` of a vector.
+pub fn subvector(v: ArrayView1<f64>, idx: &[usize]) -> Array1<f64> {
+    Array1::from_shape_fn(idx.len(), |a| v[idx[a]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn cholesky_logdet_inverse() {
+        let s = Spd::new(array![[4.0, 2.0], [2.0, 3.0]], "S").unwrap();
+        assert!((s.log_det() - 8f64.ln()).abs() < 1e-12);
+        let inv = s.inverse().unwrap();
+        let id = s.matrix().dot(&inv);
+        assert!((&id - &Array2::<f64>::eye(2))
+            .iter()
+            .all(|v| v.abs() < 1e-12));
+        let q = s.quad(array![1.0, 1.0].view()).unwrap();
+        // [1 1] S^{-1} [1 1]^T = (3 - 2 - 2 + 4) / 8
+        assert!((q - 3.0 / 8.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_matrices_are_named() {
+        let e = Spd::new(array![[1.0, 2.0], [2.0, 1.0]], "covariance of component 3").unwrap_err();
+        assert!(
+            e.to_string().contains("component 3") && e.to_string().contains("positive definite")
+        );
+        assert!(matches!(
+            Spd::new(array![[1.0, 0.5], [0.0, 1.0]], "A"),
+            Err(LinalgError::NotSymmetric { .. })
+        ));
+        assert!(matches!(
+            Spd::new(array![[f64::NAN]], "A"),
+            Err(LinalgError::NotFinite { .. })
+        ));
+        assert!(matches!(
+            Spd::new(Array2::zeros((2, 3)), "A"),
+            Err(LinalgError::NotSquare { .. })
+        ));
+    }
+
+    #[test]
+    fn eigenvalues_of_a_diagonal() {
+        let m = array![[3.0, 0.0], [0.0, -1.0]];
+        assert_eq!(min_eigenvalue(m.view()).unwrap(), -1.0);
+    }
+}

@@ -1,0 +1,24 @@
+//! The resolution hierarchy: orthonormal Haar transforms of 1-D signals (length 2^L)
+//! and 2-D fields (2^L x 2^L), block-average projections P^r, structured multi-scale
+//! Gaussian mixtures, affine dynamics, and the iterative-refinement conditionals.
+mod dynamics;
+mod generator;
+mod haar;
+mod ir;
+
+pub use dynamics::AffineDynamics;
+pub use generator::MultiscaleGmmSpec;
+pub use haar::{Geometry, Hierarchy};
+pub use ir::IrModel;
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum MultiscaleError {
+    #[error("signal length {0} is not a power of two")]
+    NotPowerOfTwo(usize),
+    #[error("resolution level {level} out of range 0..={max}")]
+    Level { level: usize, max: usize },
+    #[error("invalid {what}: {reason}")]
+    Invalid { what: &'static str, reason: String },
+}

@@ -1,0 +1,22 @@
+//! Gaussians and Gaussian mixtures: batched sampling, log-density and score through
+//! BLAS, noising, affine push-forward, linear marginals and block conditionals, KL.
+mod gmm;
+mod kl;
+
+pub use gmm::{Conditioner, Gmm};
+pub use kl::{kl_gaussian, kl_gmm_monte_carlo};
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ProbError {
+    #[error("mixture weights: {0}")]
+    Weights(String),
+    #[error("dimension mismatch: {0}")]
+    Dimension(String),
+    #[error(transparent)]
+    Linalg(#[from] crate::linalg::LinalgError),
+}
+
+/// ln(2 pi)
+pub const LN_2PI: f64 = 1.8378770664093453;
