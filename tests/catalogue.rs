@@ -55,20 +55,22 @@ fn every_negative_control_is_caught() {
 }
 
 #[test]
-fn the_online_family_has_at_least_eight_entries_with_theory() {
-    let online: Vec<_> = catalogue()
-        .into_iter()
-        .filter(|e| e.family == "online")
-        .collect();
-    assert!(online.len() >= 8);
-    let theory =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/theory/online.md")).unwrap();
-    for e in online {
-        assert!(
-            theory.contains(e.id),
-            "theory/online.md does not state {}",
-            e.id
-        );
+fn every_family_has_enough_entries_each_stated_in_its_theory_file() {
+    for (family, min) in [("online", 8), ("multiscale", 8)] {
+        let entries: Vec<_> = catalogue()
+            .into_iter()
+            .filter(|e| e.family == family)
+            .collect();
+        assert!(entries.len() >= min, "{family}: {} entries", entries.len());
+        for e in entries {
+            let path = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), e.theory);
+            let theory = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                theory.contains(&format!("`{}`", e.id)),
+                "{path} does not state {}",
+                e.id
+            );
+        }
     }
 }
 

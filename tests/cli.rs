@@ -196,3 +196,24 @@ fn a_violated_statement_exits_one_with_its_counterexample() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("s_at_most_t"));
 }
+
+#[test]
+fn multiscale_bad_levels_exit_two_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/experiments/multiscale_separation.toml"
+    ))
+    .unwrap();
+    for (from, to, field) in [
+        ("r = [0, 1, 2, 3, 4, 5, 6]", "r = [0, 7]", "`r`"),
+        ("h = [0.0, 0.5, 0.9]", "h = [1.5]", "h = 1.5"),
+        ("L = 6", "L = 40", "`L`"),
+        ("geom = \"1d\"", "geom = \"3d\"", "geometry `3d`"),
+    ] {
+        let p = write(dir.path(), "m.toml", &base.replace(from, to));
+        let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
+    }
+}

@@ -5,6 +5,7 @@
 //! correct statement or one of its negative controls (a deliberately wrong
 //! variant, run through the same code); `evaluate` turns evidence into a verdict
 //! by the rules of `stats`, and `run_entry` sweeps the grid.
+pub mod multiscale;
 pub mod online;
 
 use crate::params::Params;
@@ -100,8 +101,14 @@ pub enum Evidence {
         bound: f64,
         two_sided: bool,
     },
-    /// Violations of Z <= B among n replicates and the allowed rate delta.
-    Tail { violations: u64, n: u64, delta: f64 },
+    /// Violations of Z <= B among n replicates and the allowed rate delta. Two-sided
+    /// (a calibration claim, rate = delta): HOLDS when the interval contains delta.
+    Tail {
+        violations: u64,
+        n: u64,
+        delta: f64,
+        two_sided: bool,
+    },
     /// Means with standard errors along x, and the interval the log-log slope must lie in.
     Slope {
         x: Vec<f64>,
@@ -219,16 +226,17 @@ pub fn evaluate(
             violations,
             n,
             delta,
+            two_sided,
         } => {
             let iv = clopper_pearson(*violations, *n, confidence);
-            (
-                verdict_high_probability(&iv, *delta),
-                iv.estimate,
-                *delta,
-                Some(iv),
-                None,
-                *n as usize,
-            )
+            let v = if !*two_sided {
+                verdict_high_probability(&iv, *delta)
+            } else if iv.contains(*delta) {
+                Verdict::Holds
+            } else {
+                Verdict::Violated
+            };
+            (v, iv.estimate, *delta, Some(iv), None, *n as usize)
         }
         Evidence::Slope {
             x,
@@ -339,7 +347,10 @@ pub fn run_entry(
 
 /// Every entry of every family.
 pub fn catalogue() -> Vec<&'static Entry> {
-    online::ENTRIES.iter().collect()
+    online::ENTRIES
+        .iter()
+        .chain(multiscale::ENTRIES.iter())
+        .collect()
 }
 
 /// The families, in catalogue order.

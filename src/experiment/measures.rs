@@ -16,10 +16,42 @@ pub struct Measure {
     pub metrics: &'static [&'static str],
     /// Check a cell's parameters without running it.
     pub validate: fn(&Params) -> Result<(), Error>,
-    pub run: fn(&Params, &mut Rng) -> Result<Metrics, Error>,
+    /// One replicate: `rng` is the replicate's own stream in this cell; `common` is the
+    /// replicate's stream shared by every cell of the grid (common random numbers: the
+    /// same random mixture across r, h, ..., so curves compare like with like).
+    pub run: fn(&Params, &mut Rng, &mut Rng) -> Result<Metrics, Error>,
 }
 
-pub static MEASURES: &[Measure] = &[Measure {
+pub static MEASURES: &[Measure] = &[
+    Measure {
+        name: "multiscale.separation",
+        description: "a random multi-scale mixture (K >= 2): separation of components 0 and 1 seen at resolution r",
+        metrics: &["mahalanobis", "kl"],
+        validate: |p| check_level(p, "r", 0),
+        run: super::multiscale::separation,
+    },
+    Measure {
+        name: "multiscale.conditioning",
+        description: "the level r+1 details w_t given nothing, x_t^r, and (x_t^r, x_{t-1}^{r+1}): expected total variance and entropy",
+        metrics: &["tv_none", "tv_coarse", "tv_both", "h_none", "h_coarse", "h_both"],
+        validate: |p| check_level(p, "r", 1),
+        run: super::multiscale::conditioning,
+    },
+    Measure {
+        name: "multiscale.spectrum",
+        description: "energy beyond resolution r: the resolution tail E||x - P^{r+}P^r x||^2, the best rank-n_r tail, their ratio",
+        metrics: &["res_tail", "rank_tail", "structure_index", "level_energy"],
+        validate: |p| check_level(p, "r", 0),
+        run: super::multiscale::spectrum,
+    },
+    Measure {
+        name: "multiscale.reconstruction",
+        description: "exact posterior mean of x_t from observations y_s = P^{r_obs} x_s + noise, s <= t: mean squared error per coordinate",
+        metrics: &["mse", "relative_mse", "posterior_var"],
+        validate: |p| check_level(p, "r_obs", 0),
+        run: super::multiscale::reconstruction,
+    },
+    Measure {
     name: "online.regret",
     description: "one OMD run: regret, S = sum ||x_t - M_t||^2, the bound for its step size, tightness, learned-hint weights",
     metrics: &[
@@ -29,6 +61,25 @@ pub static MEASURES: &[Measure] = &[Measure {
     validate: |p| Problem::from_params(p).map(|_| ()),
     run: online_regret,
 }];
+
+/// A level parameter must name a level of the hierarchy (0..=L - below).
+fn check_level(p: &Params, name: &str, below: usize) -> Result<(), Error> {
+    let hier = crate::bounds::multiscale::hierarchy(p)?;
+    crate::multiscale::MultiscaleGmmSpec::from_params(p)?;
+    let r = p.usize_at_least(name, 0)?;
+    if r + below > hier.levels() {
+        return Err(crate::params::out_of_range(
+            name,
+            &r.into(),
+            &format!(
+                "resolution level out of range 0..={}",
+                hier.levels() - below
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
 
 /// Look a measurement up by name.
 pub fn find(name: &str) -> Result<&'static Measure, String> {
@@ -44,7 +95,7 @@ pub fn find(name: &str) -> Result<&'static Measure, String> {
     })
 }
 
-fn online_regret(p: &Params, rng: &mut Rng) -> Result<Metrics, Error> {
+fn online_regret(p: &Params, rng: &mut Rng, _common: &mut Rng) -> Result<Metrics, Error> {
     let prob = Problem::from_params(p)?;
     let (o, eta) = prob.run(rng, Options::FAST)?;
     let r2 = o.r_max_sq;

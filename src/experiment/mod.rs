@@ -2,6 +2,7 @@
 //! results JSON (written cell by cell, atomically) -> figures.
 mod config;
 pub mod measures;
+mod multiscale;
 mod results;
 
 pub use config::{Config, ConfigError, FigureSpec, OneOrMany, Quick};

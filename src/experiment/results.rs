@@ -145,10 +145,10 @@ fn validate_figures(path: &Path, cfg: &Config, m: &Measure) -> Result<(), Error>
                 ));
             }
         }
-        if !matches!(f.kind.as_str(), "lines" | "points") {
+        if !matches!(f.kind.as_str(), "lines" | "points" | "levels") {
             return Err(bad(
                 path,
-                format!("{at}: kind `{}`: use lines or points", f.kind),
+                format!("{at}: kind `{}`: use lines, points or levels", f.kind),
             ));
         }
     }
@@ -214,8 +214,9 @@ pub fn run_config(
             }
         }
         let t0 = Instant::now();
-        let reps = mc::try_replicate(cfg.replicates, cfg.seed, j as u64, |_, rng| {
-            (measure.run)(params, rng)
+        let reps = mc::try_replicate(cfg.replicates, cfg.seed, j as u64, |rep, rng| {
+            let mut common = mc::stream(cfg.seed, mc::COMMON_CELL, rep);
+            (measure.run)(params, rng, &mut common)
         })
         .map_err(|e| bad(path, format!("cell {}: {e}", params.short())))?;
         let cell = CellResult {
@@ -260,12 +261,18 @@ pub fn run_config(
                 format!("{}-{}", cfg.name, k + 1)
             }
         });
-        let chart = build_chart(&results, spec).map_err(|m| Error::Plot {
-            path: stem.clone(),
-            message: m,
-        })?;
         let p = fig_dir.join(&stem);
-        chart.save(&p)?;
+        if spec.kind == "levels" {
+            // one sample seen at every level, drawn from the config's parameters and seed
+            super::multiscale::pyramid(&Params(cfg.params.clone()), cfg.seed, &spec.title)?
+                .save(&p)?;
+        } else {
+            let chart = build_chart(&results, spec).map_err(|m| Error::Plot {
+                path: stem.clone(),
+                message: m,
+            })?;
+            chart.save(&p)?;
+        }
         figures.push(p.with_extension("png"));
     }
     eprintln!(
@@ -386,6 +393,13 @@ pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String
         logx: spec.logx,
         logy: spec.logy,
         series,
+        integer_x: !categorical
+            && cells.iter().all(|c| {
+                c.params
+                    .get(&spec.x)
+                    .and_then(|v| v.as_f64())
+                    .is_some_and(|v| v.fract() == 0.0 && (0.0..=20.0).contains(&v))
+            }),
         x_categories: categorical.then_some(categories),
         hline: spec.hline,
     })

@@ -14,6 +14,10 @@ pub type Rng = ChaCha8Rng;
 /// (8 TiB of output), far beyond any replicate here.
 const WORDS_PER_REPLICATE: u128 = 1 << 40;
 
+/// A stream number no grid cell uses: replicate i's stream here is shared by every
+/// cell (common random numbers across a sweep).
+pub const COMMON_CELL: u64 = u64::MAX;
+
 /// The stream of replicate `rep` of grid cell `cell` under master seed `seed`.
 /// ChaCha8 keyed by the seed, stream number = cell, word position = rep * 2^40:
 /// streams never overlap and any replicate can be regenerated on its own.

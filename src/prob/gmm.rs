@@ -514,6 +514,18 @@ impl Conditioner {
     pub fn schur(&self, k: usize) -> &Spd {
         &self.schur[k]
     }
+
+    /// Component k's conditional mean as an affine map of u: (a, B) with
+    /// E[v | u, k] = a + B u (a = mu_v - G mu_u, B = G).
+    pub fn affine_mean(&self, k: usize) -> (Array1<f64>, Array2<f64>) {
+        let g = self.gain[k].clone();
+        let a = &self.mu_v.row(k) - &g.dot(&self.mu_u.row(k));
+        (a, g)
+    }
+
+    pub fn components(&self) -> usize {
+        self.log_w.len()
+    }
 }
 
 #[cfg(test)]
