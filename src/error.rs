@@ -20,6 +20,8 @@ pub enum Error {
     Linalg(#[from] crate::linalg::LinalgError),
     #[error("{0}")]
     Multiscale(#[from] crate::multiscale::MultiscaleError),
+    #[error("{0}")]
+    Dynamics(#[from] crate::dynamics::DynamicsError),
     /// Something the user asked for does not exist (family, id, experiment).
     #[error("{0}")]
     Unknown(String),
@@ -45,6 +47,7 @@ impl Error {
             | Error::Prob(_)
             | Error::Linalg(_)
             | Error::Multiscale(_)
+            | Error::Dynamics(_)
             | Error::Unknown(_) => 2,
             Error::Io { .. } | Error::Plot { .. } => 1,
         }

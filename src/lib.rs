@@ -3,9 +3,10 @@
 //! Module map (dependencies point down the list; `bounds`, `experiment` and the
 //! binary use the subject modules, never the other way round):
 pub mod bounds; // the catalogue of checkable statements
+pub mod dynamics; // Lorenz63, Langford, switching; integrators, Jacobians, Lyapunov spectra
 pub mod error; // the crate-level error and its exit codes
 pub mod experiment;
-pub mod filter; // exact Gaussian-sum filtering
+pub mod filter; // Kalman and exact Gaussian-sum filtering
 pub mod linalg; // SPD matrices, Cholesky, log-det, whitening (OpenBLAS)
 pub mod mc; // seeded streams per (seed, cell, replicate), rayon replication, progress
 pub mod multiscale; // Haar hierarchy, projections, multi-scale mixtures, affine dynamics

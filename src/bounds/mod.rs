@@ -5,6 +5,7 @@
 //! correct statement or one of its negative controls (a deliberately wrong
 //! variant, run through the same code); `evaluate` turns evidence into a verdict
 //! by the rules of `stats`, and `run_entry` sweeps the grid.
+pub mod dynamics;
 pub mod multiscale;
 pub mod online;
 
@@ -350,6 +351,7 @@ pub fn catalogue() -> Vec<&'static Entry> {
     online::ENTRIES
         .iter()
         .chain(multiscale::ENTRIES.iter())
+        .chain(dynamics::ENTRIES.iter())
         .collect()
 }
 

@@ -566,7 +566,7 @@ fn filter_exact_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Err
         let lg = observation_model(p, &hier, &dynm)?;
         let (_, ys) = simulate(&g, &lg, steps, rng)?;
         let a = gaussian_sum_filter(&g, &lg, &ys)?;
-        let b = stacked_posterior(&g, &lg, &ys)?;
+        let b = stacked_posterior(&g, &lg, &ys, ys.len() - 1)?;
         let mut pairs = vec![(max_rel_diff(&a, &b), 0.0)];
         // chain rule over levels: log p(x_t^R | x_t^{r0}, x_{t-1}^R) = sum_r log p(w^{r+1} | x_t^r, prev)
         let r0 = p.usize_at_least("r_obs", 0)?;

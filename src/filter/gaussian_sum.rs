@@ -91,17 +91,24 @@ pub fn gaussian_sum_filter(
     Ok(Gmm::new(&w, means, covs)?)
 }
 
-/// The same posterior by brute force: per component, the joint Gaussian of
-/// (x_t, y_0, ..., y_t) written out block by block and conditioned on the y's at once
-/// (an independent route: no recursion, one big Schur complement).
+/// The posterior of x_target (target <= t) given y_0..y_t by brute force: per component,
+/// the joint Gaussian of (x_target, y_0, ..., y_t) written out block by block and
+/// conditioned on the y's at once (an independent route: no recursion, one Schur complement).
+/// With target = t it is the filter's posterior, with target < t the smoother's.
 pub fn stacked_posterior(
     prior: &Gmm,
     model: &LinearGaussianModel,
     ys: &[Array1<f64>],
+    target: usize,
 ) -> Result<Gmm, Error> {
     let d = prior.dim();
     model.check(d, ys)?;
     let t = ys.len() - 1;
+    if target > t {
+        return Err(Error::Prob(ProbError::Dimension(format!(
+            "target step {target} beyond the last observation {t}"
+        ))));
+    }
     let m = model.o.nrows();
     let n = d + (t + 1) * m;
     let kk = prior.components();
@@ -129,14 +136,14 @@ pub fn stacked_posterior(
             }
         };
         let mut mean = Array1::zeros(n);
-        mean.slice_mut(s![0..d]).assign(&mu[t]);
+        mean.slice_mut(s![0..d]).assign(&mu[target]);
         let mut cov = Array2::zeros((n, n));
-        cov.slice_mut(s![0..d, 0..d]).assign(&cx[t]);
+        cov.slice_mut(s![0..d, 0..d]).assign(&cx[target]);
         for i in 0..=t {
             let oi = d + i * m;
             mean.slice_mut(s![oi..oi + m]).assign(&model.o.dot(&mu[i]));
-            // Cov(x_t, y_i) = Cov(x_t, x_i) O^T
-            let cxy = cross(i, t).dot(&model.o.t());
+            // Cov(x_target, y_i) = Cov(x_target, x_i) O^T
+            let cxy = cross(i, target).dot(&model.o.t());
             cov.slice_mut(s![0..d, oi..oi + m]).assign(&cxy);
             cov.slice_mut(s![oi..oi + m, 0..d]).assign(&cxy.t());
             for j in 0..=t {
@@ -191,7 +198,7 @@ mod tests {
             .map(|s| Array1::from(vec![0.3 * s as f64, -0.2]))
             .collect();
         let a = gaussian_sum_filter(&prior, &model, &ys).unwrap();
-        let b = stacked_posterior(&prior, &model, &ys).unwrap();
+        let b = stacked_posterior(&prior, &model, &ys, 3).unwrap();
         for k in 0..3 {
             assert!((a.log_weights()[k] - b.log_weights()[k]).abs() < 1e-9);
             assert!((&a.mean_of(k) - &b.mean_of(k))
