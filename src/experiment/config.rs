@@ -83,6 +83,9 @@ pub struct FigureSpec {
     pub ylabel: String,
     /// Draw the horizontal line y = this (e.g. a tightness ratio of 1).
     pub hline: Option<f64>,
+    /// Legend position: upper_left (default), upper_right, lower_left, lower_right, middle_right.
+    #[serde(default)]
+    pub legend: String,
 }
 
 fn default_kind() -> String {

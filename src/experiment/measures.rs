@@ -24,6 +24,17 @@ pub struct Measure {
 
 pub static MEASURES: &[Measure] = &[
     Measure {
+        name: "dynamics.lyapunov",
+        description: "Lyapunov spectrum (Benettin/QR, RK4 h = 0.01) over horizon T from a perturbed start",
+        metrics: &["l1", "l2", "l3", "sum", "mean_divergence"],
+        validate: |p| {
+            crate::dynamics::SystemSpec::from_params(p)?;
+            p.positive("T")?;
+            Ok(())
+        },
+        run: super::dynamics::lyapunov,
+    },
+    Measure {
         name: "multiscale.separation",
         description: "a random multi-scale mixture (K >= 2): separation of components 0 and 1 seen at resolution r",
         metrics: &["mahalanobis", "kl"],

@@ -1,6 +1,7 @@
 //! Experiments: a TOML config -> a grid of cells -> replicated measurements ->
 //! results JSON (written cell by cell, atomically) -> figures.
 mod config;
+mod dynamics;
 pub mod measures;
 mod multiscale;
 mod results;

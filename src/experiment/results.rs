@@ -145,10 +145,16 @@ fn validate_figures(path: &Path, cfg: &Config, m: &Measure) -> Result<(), Error>
                 ));
             }
         }
-        if !matches!(f.kind.as_str(), "lines" | "points" | "levels") {
+        if !matches!(
+            f.kind.as_str(),
+            "lines" | "points" | "levels" | "attractor" | "switching"
+        ) {
             return Err(bad(
                 path,
-                format!("{at}: kind `{}`: use lines, points or levels", f.kind),
+                format!(
+                    "{at}: kind `{}`: use lines, points, levels, attractor or switching",
+                    f.kind
+                ),
             ));
         }
     }
@@ -262,10 +268,14 @@ pub fn run_config(
             }
         });
         let p = fig_dir.join(&stem);
+        // picture kinds draw one realisation from the config's parameters and seed
+        let fixed = Params(cfg.params.clone());
         if spec.kind == "levels" {
-            // one sample seen at every level, drawn from the config's parameters and seed
-            super::multiscale::pyramid(&Params(cfg.params.clone()), cfg.seed, &spec.title)?
-                .save(&p)?;
+            super::multiscale::pyramid(&fixed, cfg.seed, &spec.title)?.save(&p)?;
+        } else if spec.kind == "attractor" {
+            super::dynamics::attractor(&fixed, &spec.title)?.save(&p)?;
+        } else if spec.kind == "switching" {
+            super::dynamics::switching(&fixed, cfg.seed, &spec.title)?.save(&p)?;
         } else {
             let chart = build_chart(&results, spec).map_err(|m| Error::Plot {
                 path: stem.clone(),
@@ -402,6 +412,7 @@ pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String
             }),
         x_categories: categorical.then_some(categories),
         hline: spec.hline,
+        legend: spec.legend.clone(),
     })
 }
 
