@@ -294,8 +294,70 @@ fn kalman_exact_check(_p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Er
     Ok(Evidence::worst_exact(pairs))
 }
 
+// ------------------------------------------ 8. history beats the window (conjecture)
+
+/// The Langford phase problem of a parameter set (noise, drift, period, dt, steps).
+pub fn phase_problem(p: &Params) -> Result<crate::dynamics::PhaseProblem, Error> {
+    let sys = crate::dynamics::Langford {
+        drift: p.f64_or("drift", 0.0)?,
+        period: p.positive_or("period", 20.0)?,
+        ..crate::dynamics::Langford::default()
+    };
+    Ok(crate::dynamics::PhaseProblem {
+        sys,
+        dt: p.positive_or("dt", 0.05)?,
+        steps: p
+            .usize_at_least("steps", 10)
+            .or_else(|_| Ok::<usize, Error>(600))?,
+        noise: p.nonnegative("noise")?,
+        burn_in: 100,
+    })
+}
+
+/// Window lengths the conjecture compares against (the best one in hindsight).
+pub const WINDOWS: [usize; 7] = [2, 3, 5, 10, 20, 40, 80];
+
+fn history_grid(_s: Scale) -> Vec<Params> {
+    let mut out = Vec::new();
+    for noise in [0.01, 0.05, 0.2] {
+        for drift in [0.0, 0.5, 1.5] {
+            out.push(
+                Params::new()
+                    .with("noise", noise)
+                    .with("drift", drift)
+                    .with("period", 20.0)
+                    .with("steps", 600usize),
+            );
+        }
+    }
+    out
+}
+
+fn history_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let prob = phase_problem(p)?;
+    let scores = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+        prob.scores(&WINDOWS, rng)
+    })?;
+    // the best window in hindsight: smallest mean RMSE over the replicates
+    let best = (0..WINDOWS.len())
+        .min_by(|&a, &b| {
+            let m = |i: usize| scores.iter().map(|s| s.windows[i].1).sum::<f64>();
+            m(a).total_cmp(&m(b))
+        })
+        .unwrap_or(0);
+    let c = v.pick("ekf_halves_the_error", 1.0, 0.5);
+    Ok(Evidence::Mean {
+        samples: scores
+            .iter()
+            .map(|s| s.ekf - c * s.windows[best].1)
+            .collect(),
+        bound: 0.0,
+        two_sided: false,
+    })
+}
+
 /// The family's entries.
-pub static ENTRIES: [Entry; 7] = [
+pub static ENTRIES: [Entry; 8] = [
     Entry {
         id: "dynamics.rk4.order",
         family: "dynamics",
@@ -385,6 +447,19 @@ pub static ENTRIES: [Entry; 7] = [
         grid: kalman_grid,
         check: kalman_nees_check,
         controls: &[Control { name: "q_misspecified", description: "the filter assumes Q / 4" }],
+        expected: None,
+    },
+    Entry {
+        id: "dynamics.conjecture.history_beats_window",
+        family: "dynamics",
+        kind: Kind::Conjecture,
+        statement: "Langford with a drifting frequency, noisy (x, y): the EKF (phase, frequency, amplitude) predicts the next (x, y) better than the best window estimator",
+        source: "research notes (tracking the full history beats windowing)",
+        theory: THEORY,
+        replicates: 12,
+        grid: history_grid,
+        check: history_check,
+        controls: &[Control { name: "ekf_halves_the_error", description: "the EKF's error is below half the best window's" }],
         expected: None,
     },
 ];

@@ -227,3 +227,34 @@ mod tests {
         }
     }
 }
+
+/// States every `dt` (RK4 with `substeps` steps per sample) from x0 at t0: `n` samples.
+pub fn sample_rk4<F: Flow + ?Sized>(
+    f: &F,
+    x0: V3,
+    t0: f64,
+    dt: f64,
+    n: usize,
+    substeps: usize,
+) -> Result<Trajectory, DynamicsError> {
+    if !(dt > 0.0) || substeps == 0 {
+        return Err(invalid(
+            "sampling",
+            format!("dt = {dt}, substeps = {substeps}"),
+        ));
+    }
+    let h = dt / substeps as f64;
+    let mut x = x0;
+    let mut t = t0;
+    let mut out = Trajectory::default();
+    for _ in 0..n {
+        out.t.push(t);
+        out.x.push(x);
+        for _ in 0..substeps {
+            x = rk4_step(f, t, &x, h);
+            t += h;
+        }
+        check(&x, t)?;
+    }
+    Ok(out)
+}

@@ -6,7 +6,9 @@ mod integrate;
 mod lyapunov;
 mod systems;
 
-pub use integrate::{integrate, rk4, rk4_step, simulate_switching, Trajectory};
+pub use integrate::{integrate, rk4, rk4_step, sample_rk4, simulate_switching, Trajectory};
+pub use phase::{langford_observations, PhaseProblem, PhaseScores};
+mod phase;
 pub use lyapunov::{lyapunov_spectrum, LyapunovRun};
 pub use systems::{finite_difference_jacobian, Flow, Langford, Lorenz63, SystemSpec};
 

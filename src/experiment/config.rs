@@ -71,6 +71,8 @@ pub struct FigureSpec {
     pub series: Option<String>,
     /// A metric drawn dashed beside each curve: the bound.
     pub bound: Option<String>,
+    /// Legend text of the dashed curves (default "bound").
+    pub bound_label: Option<String>,
     /// Only cells with these parameter values.
     #[serde(default)]
     pub select: BTreeMap<String, Value>,

@@ -87,3 +87,15 @@ pub fn switching(p: &Params, seed: u64, title: &str) -> Result<Scatter, Error> {
         category_label: "regime".into(),
     })
 }
+
+/// One-step prediction RMSE of the window estimator of length w and of the EKF on one
+/// realisation of the Langford phase problem (shared across the cells of a sweep).
+pub fn phase_prediction(p: &Params, _rng: &mut Rng, common: &mut Rng) -> Result<Metrics, Error> {
+    let prob = crate::bounds::dynamics::phase_problem(p)?;
+    let w = p.usize_at_least("w", 1)?;
+    let s = prob.scores(&[w], common)?;
+    Ok(vec![
+        ("rmse_window".into(), s.windows[0].1),
+        ("rmse_ekf".into(), s.ekf),
+    ])
+}

@@ -24,6 +24,17 @@ pub struct Measure {
 
 pub static MEASURES: &[Measure] = &[
     Measure {
+        name: "dynamics.phase_prediction",
+        description: "Langford phase problem: one-step prediction RMSE of (x, y) for a window estimator of length w and for the EKF",
+        metrics: &["rmse_window", "rmse_ekf"],
+        validate: |p| {
+            crate::bounds::dynamics::phase_problem(p)?;
+            p.usize_at_least("w", 1)?;
+            Ok(())
+        },
+        run: super::dynamics::phase_prediction,
+    },
+    Measure {
         name: "dynamics.lyapunov",
         description: "Lyapunov spectrum (Benettin/QR, RK4 h = 0.01) over horizon T from a perturbed start",
         metrics: &["l1", "l2", "l3", "sum", "mean_divergence"],

@@ -373,9 +373,12 @@ pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String
             });
             if let Some(b) = &spec.bound {
                 series.push(Series {
-                    label: match &spec.series {
-                        Some(s) => format!("{s} = {key}: bound"),
-                        None => "bound".into(),
+                    label: {
+                        let what = spec.bound_label.as_deref().unwrap_or("bound");
+                        match &spec.series {
+                            Some(s) => format!("{s} = {key}: {what}"),
+                            None => what.to_string(),
+                        }
                     },
                     x: group.iter().map(|c| xval(c)).collect(),
                     y: group

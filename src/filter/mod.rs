@@ -3,6 +3,8 @@
 //! under affine-Gaussian dynamics and linear-Gaussian observations.
 mod gaussian_sum;
 mod kalman;
+mod phase;
 
 pub use gaussian_sum::{gaussian_sum_filter, stacked_posterior, LinearGaussianModel};
 pub use kalman::{Kalman, KalmanError, KalmanRun};
+pub use phase::{window_predictions, PhaseEkf, PhaseTracker};

@@ -17,12 +17,17 @@ pub enum HintSpec {
     Ar1,
     /// M_t = x_t: the perfect hint (not causal; for bounds and conjectures only).
     Oracle,
+    /// An EKF tracking phase, frequency and amplitude of the first two coordinates (the
+    /// Langford phase tracker of the dynamics family); its one-step forecast, the rest of
+    /// the coordinates at their last value. `dt` is the sampling step, `noise` the
+    /// observation noise it assumes.
+    Ekf { dt: f64, noise: f64 },
     /// The learned hint of RS13 section 4: M_t = sum_pi q_t(pi) M_t^pi with
     /// q_t(pi) proportional to exp(-(1/8) sum_{s<t} ||x_s - M_s^pi||_*^2).
     Learned { class: Vec<HintSpec> },
 }
 
-pub const HINT_NAMES: &str = "zero, last, mean, fading, ar1, oracle, learned";
+pub const HINT_NAMES: &str = "zero, last, mean, fading, ar1, ekf, oracle, learned";
 
 /// Secondary learning rate of the learned hint: the squared dual norm
 /// ||x - M||_*^2 is (1/8)-exp-concave in M while ||x - M||_* <= 2 (see theory/online.md).
@@ -46,6 +51,10 @@ impl HintSpec {
             }
             "ar1" => HintSpec::Ar1,
             "oracle" => HintSpec::Oracle,
+            "ekf" => HintSpec::Ekf {
+                dt: 0.05,
+                noise: 0.05,
+            },
             "learned" => HintSpec::Learned {
                 class: HintSpec::default_class(alpha),
             },
@@ -78,6 +87,7 @@ impl HintSpec {
             HintSpec::Fading { .. } => "fading",
             HintSpec::Ar1 => "ar1",
             HintSpec::Oracle => "oracle",
+            HintSpec::Ekf { .. } => "ekf",
             HintSpec::Learned { .. } => "learned",
         }
     }
@@ -105,6 +115,10 @@ enum State {
         seen: bool,
     },
     Oracle,
+    Ekf {
+        tracker: crate::filter::PhaseTracker,
+        last: Vec<f64>,
+    },
     Learned {
         members: Vec<Hint>,
         log_w: Vec<f64>,
@@ -144,6 +158,17 @@ impl Hint {
                 seen: false,
             },
             HintSpec::Oracle => State::Oracle,
+            HintSpec::Ekf { dt, noise } => State::Ekf {
+                tracker: crate::filter::PhaseTracker::new(crate::filter::PhaseEkf {
+                    dt: *dt,
+                    omega0: 3.5,
+                    q_phase: 0.02,
+                    q_omega: 0.05,
+                    q_amp: 0.03,
+                    r: noise.max(1e-3),
+                }),
+                last: vec![0.0; d],
+            },
             HintSpec::Learned { class } => {
                 let k = class.len();
                 State::Learned {
@@ -210,6 +235,14 @@ impl Hint {
                     dom.clip_dual(out);
                 }
             }
+            State::Ekf { tracker, last } => {
+                out.copy_from_slice(last);
+                if let (Some(p), true) = (tracker.prediction(), out.len() >= 2) {
+                    out[0] = p[0];
+                    out[1] = p[1];
+                }
+                dom.clip_dual(out);
+            }
             State::Oracle => match upcoming {
                 Some(x) => out.copy_from_slice(x),
                 None => out.fill(0.0),
@@ -247,6 +280,12 @@ impl Hint {
     pub fn observe<D: Domain + ?Sized>(&mut self, dom: &D, x: &[f64]) {
         match &mut self.state {
             State::Zero | State::Oracle => {}
+            State::Ekf { tracker, last } => {
+                if x.len() >= 2 {
+                    tracker.observe(&nalgebra::Vector2::new(x[0], x[1]));
+                }
+                last.copy_from_slice(x);
+            }
             State::Last { last, seen } => {
                 last.copy_from_slice(x);
                 *seen = true;

@@ -45,7 +45,14 @@ impl Problem {
         };
         let rounds = p.usize_at_least("T", 1)?;
         let sequence = SequenceSpec::from_params(p)?;
-        let hint = HintSpec::parse(p.str_or("hint", "zero")?, p.f64_or("alpha", 0.9)?)?;
+        let hint = match p.str_or("hint", "zero")? {
+            // the phase tracker's forecast, matched to the langford sequence's step and noise
+            "ekf" => HintSpec::Ekf {
+                dt: p.positive_or("dt", 0.05)?,
+                noise: p.f64_or("sigma", 0.05)?.max(1e-3),
+            },
+            name => HintSpec::parse(name, p.f64_or("alpha", 0.9)?)?,
+        };
         let step = match p.get("eta") {
             None => StepChoice::Tuned,
             Some(Value::Str(s)) if s == "tuned" => StepChoice::Tuned,

@@ -36,10 +36,19 @@ pub enum SequenceSpec {
     TwoExperts,
     /// An external series, row-major T x d, already in coordinate units.
     External { d: usize, values: Arc<Vec<f64>> },
+    /// Observations of the Langford system (issue: dynamics) every `dt`:
+    /// (x, y, z)/1.5 + N(0, noise^2) in the first min(d, 3) coordinates, zeros after;
+    /// rotation frequency 3.5 + drift sin(2 pi t / period).
+    Langford {
+        noise: f64,
+        drift: f64,
+        period: f64,
+        dt: f64,
+    },
 }
 
 pub const SEQUENCE_NAMES: &str =
-    "iid, drift, periodic, regimes, rademacher, adversary, two_experts";
+    "iid, drift, periodic, regimes, rademacher, adversary, two_experts, langford";
 
 impl SequenceSpec {
     /// Build from a name and its parameters (sigma, gap, step, period, amplitude, regimes, dwell).
@@ -71,6 +80,12 @@ impl SequenceSpec {
             "rademacher" => SequenceSpec::Rademacher,
             "adversary" => SequenceSpec::Adversary,
             "two_experts" => SequenceSpec::TwoExperts,
+            "langford" => SequenceSpec::Langford {
+                noise: sigma,
+                drift: p.f64_or("drift", 0.5)?,
+                period: p.positive_or("period", 20.0)?,
+                dt: p.positive_or("dt", 0.05)?,
+            },
             other => {
                 return Err(OnlineError::Unknown {
                     what: "sequence",
@@ -93,6 +108,7 @@ impl SequenceSpec {
             SequenceSpec::Adversary => "adversary",
             SequenceSpec::TwoExperts => "two_experts",
             SequenceSpec::External { .. } => "external",
+            SequenceSpec::Langford { .. } => "langford",
         }
     }
 }
@@ -100,6 +116,8 @@ impl SequenceSpec {
 /// A running sequence generator.
 pub struct Sequence {
     spec: SequenceSpec,
+    /// Langford: the system and its current (time, state).
+    flow: Option<(crate::dynamics::Langford, f64, crate::dynamics::V3)>,
     d: usize,
     t: usize,
     state: Vec<f64>,
@@ -167,6 +185,15 @@ impl Sequence {
                     format!("needs d = 2, got d = {d}"),
                 ))
             }
+            SequenceSpec::Langford { noise, dt, .. } => {
+                check_noise(*noise)?;
+                if !(*dt > 0.0) {
+                    return Err(invalid(
+                        "langford sequence",
+                        format!("dt = {dt}, need dt > 0"),
+                    ));
+                }
+            }
             SequenceSpec::External { d: de, values } => {
                 if *de != d || values.len() % d.max(1) != 0 {
                     return Err(invalid(
@@ -180,8 +207,28 @@ impl Sequence {
             }
             _ => {}
         }
+        let flow = match &spec {
+            SequenceSpec::Langford { drift, period, .. } => {
+                let sys = crate::dynamics::Langford {
+                    drift: *drift,
+                    period: *period,
+                    ..crate::dynamics::Langford::default()
+                };
+                // a random start, then a transient of 50 time units onto the attractor
+                let x0 = crate::dynamics::V3::new(
+                    0.1 + 0.05 * gauss(rng),
+                    0.05 * gauss(rng),
+                    0.05 * gauss(rng),
+                );
+                let warm = crate::dynamics::sample_rk4(&sys, x0, 0.0, 1.0, 50, 100)
+                    .map_err(|e| invalid("langford sequence", e.to_string()))?;
+                Some((sys, 50.0, *warm.x.last().unwrap_or(&x0)))
+            }
+            _ => None,
+        };
         Ok(Sequence {
             spec,
+            flow,
             d,
             t: 0,
             state,
@@ -284,6 +331,22 @@ impl Sequence {
                 let e = if rng.random::<bool>() { 1.0 } else { 0.0 };
                 x[0] = e;
                 x[1] = 1.0 - e;
+            }
+            SequenceSpec::Langford { noise, dt, .. } => {
+                let noise = *noise;
+                let dt = *dt;
+                if let Some((sys, t, state)) = self.flow.as_mut() {
+                    x.fill(0.0);
+                    for (i, xi) in x.iter_mut().enumerate().take(3) {
+                        *xi = state[i] / 1.5 + noise * gauss(rng);
+                    }
+                    let h = dt / 10.0;
+                    for _ in 0..10 {
+                        *state = crate::dynamics::rk4_step(sys, *t, state, h);
+                        *t += h;
+                    }
+                }
+                dom.dual_from_coords(x);
             }
             SequenceSpec::External { values, .. } => {
                 let rows = values.len() / d;

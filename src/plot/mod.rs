@@ -185,6 +185,21 @@ impl Chart {
             }
         };
         let plain_fmt = |v: &f64| -> String { fmt_tick(*v) };
+        // on log axes label only 1, 2, 5 times a power of ten, so ticks never crowd
+        let log_fmt = |v: &f64| -> String {
+            if *v <= 0.0 {
+                return String::new();
+            }
+            let m = v / 10f64.powf(v.log10().floor());
+            if [1.0, 2.0, 5.0, 10.0]
+                .iter()
+                .any(|k| (m - k).abs() < 1e-6 * k)
+            {
+                fmt_tick(*v)
+            } else {
+                String::new()
+            }
+        };
         let int_fmt = |v: &f64| -> String {
             if (v - v.round()).abs() < 1e-9 {
                 format!("{}", v.round())
@@ -209,14 +224,13 @@ impl Chart {
                 .flat_map(|s| s.x.iter())
                 .fold(0.0f64, |m, v| m.max(*v));
             mesh.x_labels(span as usize + 2).x_label_formatter(&int_fmt);
+        } else if self.logx {
+            mesh.x_labels(20).x_label_formatter(&log_fmt);
         } else {
             mesh.x_label_formatter(&plain_fmt);
         }
         if self.logy {
-            mesh.y_labels(10);
-        }
-        if self.logx {
-            mesh.x_labels(6);
+            mesh.y_labels(20).y_label_formatter(&log_fmt);
         }
         mesh.draw().map_err(e)?;
 
