@@ -149,6 +149,15 @@ fn fmt_ratio(r: f64) -> String {
     }
 }
 
+/// A number for the table: fixed point when readable, scientific when tiny or huge.
+fn num(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
 fn evidence(r: &EntryReport) -> String {
     let worst = r.counterexample.as_ref().or_else(|| {
         r.points
@@ -164,11 +173,14 @@ fn evidence(r: &EntryReport) -> String {
         format!("slope {:.3} [{:.3}, {:.3}]", s.slope, s.lo, s.hi)
     } else if let Some(iv) = &p.interval {
         format!(
-            "mean {:.4} [{:.4}, {:.4}] vs {:.4}",
-            iv.estimate, iv.lo, iv.hi, p.rhs
+            "mean {} [{}, {}] vs {}",
+            num(iv.estimate),
+            num(iv.lo),
+            num(iv.hi),
+            num(p.rhs)
         )
     } else {
-        format!("lhs {:.4} rhs {:.4}", p.lhs, p.rhs)
+        format!("lhs {} rhs {}", num(p.lhs), num(p.rhs))
     };
     let tag = if r.counterexample.is_some() {
         "counterexample"

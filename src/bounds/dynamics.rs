@@ -67,6 +67,28 @@ fn rk4_order_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error
     })
 }
 
+fn dop853_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error> {
+    let spec = SystemSpec::from_params(p)?;
+    let f = spec.flow();
+    let horizon = p.positive("horizon")?;
+    let x0 = spec.initial_state();
+    let last = |tol: f64| -> Result<V3, Error> {
+        integrate(f, x0, horizon, horizon, tol, tol)?
+            .x
+            .last()
+            .copied()
+            .ok_or_else(|| Error::Unknown("empty trajectory".into()))
+    };
+    let reference = last(1e-14)?;
+    let c = v.pick("tolerance_hundredth", 1.0, 0.01);
+    let mut pairs = Vec::new();
+    for tol in [1e-4, 1e-6, 1e-8, 1e-10] {
+        let x = last(tol)?;
+        pairs.push(((x - reference).amax(), c * tol * (1.0 + reference.amax())));
+    }
+    Ok(Evidence::worst_exact(pairs))
+}
+
 // -------------------------------------------------------------- 2. Jacobians
 
 fn jacobian_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
@@ -357,7 +379,7 @@ fn history_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
 }
 
 /// The family's entries.
-pub static ENTRIES: [Entry; 8] = [
+pub static ENTRIES: [Entry; 9] = [
     Entry {
         id: "dynamics.rk4.order",
         family: "dynamics",
@@ -369,6 +391,19 @@ pub static ENTRIES: [Entry; 8] = [
         grid: rk4_order_grid,
         check: rk4_order_check,
         controls: &[Control { name: "fifth_order", description: "slope in [4.7, 5.3]" }],
+        expected: None,
+    },
+    Entry {
+        id: "dynamics.dop853.tolerance",
+        family: "dynamics",
+        kind: Kind::Exact,
+        statement: "Dop853 (ode_solvers) meets its tolerance over a short horizon: on Lorenz63, t in [0, 0.25], ||x - x_ref||_inf <= tol (1 + ||x_ref||_inf) for rtol = atol = tol in {1e-4, ..., 1e-10}",
+        source: "local error control (Hairer, Norsett, Wanner I, II.4); reference at tol 1e-14",
+        theory: THEORY,
+        replicates: 1,
+        grid: |_| vec![Params::new().with("system", "lorenz63").with("horizon", 0.25)],
+        check: dop853_check,
+        controls: &[Control { name: "tolerance_hundredth", description: "error below tol / 100" }],
         expected: None,
     },
     Entry {
