@@ -217,3 +217,46 @@ fn multiscale_bad_levels_exit_two_naming_the_field() {
         assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn dynamics_bad_input_exits_two_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/experiments/dynamics_phase.toml"
+    ))
+    .unwrap();
+    for (from, to, field) in [
+        (
+            "drift = 0.5",
+            "drift = 0.5\nsystem = \"x\"\ndt = -0.1",
+            "`dt`",
+        ),
+        ("noise = [0.01, 0.05, 0.2]", "noise = [-0.1]", "`noise`"),
+        ("w = [2, 3, 5, 10, 20, 40, 80]", "w = [0, 3]", "`w`"),
+        ("period = 20.0", "period = 0.0", "`period`"),
+    ] {
+        let p = write(dir.path(), "d.toml", &base.replace(from, to));
+        let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
+    }
+    let base = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/experiments/dynamics_lyapunov.toml"
+    ))
+    .unwrap();
+    for (from, to, field) in [
+        (
+            "system = [\"lorenz63\", \"langford\"]",
+            "system = [\"duffing\"]",
+            "duffing",
+        ),
+        ("T = [50, 100, 200, 500, 1000, 2000]", "T = [0]", "`T`"),
+    ] {
+        let p = write(dir.path(), "l.toml", &base.replace(from, to));
+        let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
+    }
+}
