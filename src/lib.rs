@@ -9,6 +9,7 @@ pub mod experiment;
 pub mod filter; // Kalman and exact Gaussian-sum filtering
 pub mod linalg; // SPD matrices, Cholesky, log-det, whitening (OpenBLAS)
 pub mod mc; // seeded streams per (seed, cell, replicate), rayon replication, progress
+pub mod moe; // epsilon-nets, finite-class and net ERM for mixture-of-experts bounds
 pub mod multiscale; // Haar hierarchy, projections, multi-scale mixtures, affine dynamics
 pub mod online; // online linear optimisation with predictable sequences
 pub mod params; // named parameter values shared by grids, configs and checks

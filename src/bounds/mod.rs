@@ -6,6 +6,7 @@
 //! variant, run through the same code); `evaluate` turns evidence into a verdict
 //! by the rules of `stats`, and `run_entry` sweeps the grid.
 pub mod dynamics;
+pub mod moe;
 pub mod multiscale;
 pub mod online;
 
@@ -352,6 +353,7 @@ pub fn catalogue() -> Vec<&'static Entry> {
         .iter()
         .chain(multiscale::ENTRIES.iter())
         .chain(dynamics::ENTRIES.iter())
+        .chain(moe::ENTRIES.iter())
         .collect()
 }
 
