@@ -24,6 +24,27 @@ pub struct Measure {
 
 pub static MEASURES: &[Measure] = &[
     Measure {
+        name: "moe.epsnet",
+        description: "ERM over the lattice eps-net of the polynomial experts' ball: exact excess risk and the bound of moe.erm.epsnet",
+        metrics: &["excess", "bound"],
+        validate: |p| {
+            let dim = p.usize_at_least("p", 1)?;
+            if dim > 4 {
+                return Err(crate::params::out_of_range("p", &dim.into(), "lattice nets are built for p <= 4").into());
+            }
+            p.positive("eps")?;
+            p.usize_at_least("n", 1)?;
+            p.positive("B")?;
+            p.positive("delta")?;
+            p.nonnegative("noise")?;
+            Ok(())
+        },
+        run: |p, rng, _| {
+            let (e, b) = crate::bounds::moe::epsnet_excess(p, rng)?;
+            Ok(vec![("excess".into(), e), ("bound".into(), b)])
+        },
+    },
+    Measure {
         name: "dynamics.phase_prediction",
         description: "Langford phase problem: one-step prediction RMSE of (x, y) for a window estimator of length w and for the EKF",
         metrics: &["rmse_window", "rmse_ekf"],

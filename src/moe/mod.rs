@@ -2,8 +2,10 @@
 //! and their covering radius, and empirical risk minimisation over a finite class.
 mod cover;
 mod erm;
+mod poly;
 
 pub use cover::{
     covering_distances, greedy_packing, lattice_net, min_pairwise_distance, uniform_ball,
 };
 pub use erm::{FiniteClass, RegressionTask};
+pub use poly::PolyExperts;
