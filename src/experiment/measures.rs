@@ -24,6 +24,29 @@ pub struct Measure {
 
 pub static MEASURES: &[Measure] = &[
     Measure {
+        name: "moe.srm",
+        description: "penalised selection over nets of p = 1..pmax parameter experts: chosen p, its exact risk, the oracle bound",
+        metrics: &["chosen_p", "risk", "oracle_bound", "best"],
+        validate: |p| {
+            p.usize_at_least("n", 1)?;
+            p.positive("eps")?;
+            p.positive("B")?;
+            p.positive("delta")?;
+            p.nonnegative("noise")?;
+            p.usize_at_least("pmax", 1)?;
+            Ok(())
+        },
+        run: |p, rng, _| {
+            let o = crate::bounds::moe::srm_select(p, rng, 1.0)?;
+            Ok(vec![
+                ("chosen_p".into(), o.chosen_p as f64),
+                ("risk".into(), o.risk),
+                ("oracle_bound".into(), o.oracle_bound),
+                ("best".into(), o.best),
+            ])
+        },
+    },
+    Measure {
         name: "moe.epsnet",
         description: "ERM over the lattice eps-net of the polynomial experts' ball: exact excess risk and the bound of moe.erm.epsnet",
         metrics: &["excess", "bound"],

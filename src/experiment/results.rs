@@ -371,7 +371,8 @@ pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String
                 dashed: false,
                 color,
             });
-            if let Some(b) = &spec.bound {
+            // the bound belongs to the group, not to each metric: draw it once
+            if let (Some(b), true) = (&spec.bound, Some(y) == ys.first()) {
                 series.push(Series {
                     label: {
                         let what = spec.bound_label.as_deref().unwrap_or("bound");
