@@ -171,45 +171,77 @@ fn epsnet_grid(s: Scale) -> Vec<Params> {
     out
 }
 
-/// One replicate of ERM over the lattice eps-net of the expert ball: the excess risk
-/// R(theta_hat) - inf_{||theta|| <= B} R (exact) and the bound L eps + sqrt(2 [p log(1 + 2B/eps) + log(2/delta)] / n).
-pub fn epsnet_excess(p: &Params, rng: &mut mc::Rng) -> Result<(f64, f64), Error> {
-    let dim = p.usize_at_least("p", 1)?;
-    let eps = p.positive("eps")?;
-    let n = p.usize_at_least("n", 1)?;
-    let b = p.positive("B")?;
-    let delta = p.positive("delta")?;
-    let experts = PolyExperts::new(dim, p.nonnegative("noise")?);
-    let net = lattice_net(dim, b, eps);
-    let (x, y) = experts.sample(n, rng);
-    let emp = experts.empirical_risks(&net, &x, &y);
-    let j = (0..emp.len())
-        .min_by(|&a, &c| emp[a].total_cmp(&emp[c]))
-        .unwrap_or(0);
-    let excess = experts.risk(net.row(j).as_slice().unwrap_or(&[])) - experts.best_risk(b);
-    let bound = experts.lipschitz(b) * eps
-        + (2.0 * (dim as f64 * (1.0 + 2.0 * b / eps).ln() + (2.0 / delta).ln()) / n as f64).sqrt();
-    Ok((excess, bound))
+/// ERM over the lattice eps-net of the expert ball, with everything that does not depend on
+/// the sample computed once: the net, its members' exact risks, inf R over the ball, the bound
+/// L eps + sqrt(2 [p log(1 + 2B/eps) + log(2/delta)] / n).
+pub struct EpsNetErm {
+    experts: PolyExperts,
+    net: ndarray::Array2<f64>,
+    risks: Vec<f64>,
+    best: f64,
+    n: usize,
+    pub bound: f64,
+}
+
+impl EpsNetErm {
+    pub fn new(p: &Params) -> Result<Self, Error> {
+        let dim = p.usize_at_least("p", 1)?;
+        let eps = p.positive("eps")?;
+        let n = p.usize_at_least("n", 1)?;
+        let b = p.positive("B")?;
+        let delta = p.positive("delta")?;
+        let experts = PolyExperts::new(dim, p.nonnegative("noise")?);
+        let net = lattice_net(dim, b, eps);
+        let risks = net
+            .rows()
+            .into_iter()
+            .map(|r| experts.risk(r.as_slice().unwrap_or(&[])))
+            .collect();
+        let best = experts.best_risk(b);
+        let bound = experts.lipschitz(b) * eps
+            + (2.0 * (dim as f64 * (1.0 + 2.0 * b / eps).ln() + (2.0 / delta).ln()) / n as f64)
+                .sqrt();
+        Ok(EpsNetErm {
+            experts,
+            net,
+            risks,
+            best,
+            n,
+            bound,
+        })
+    }
+
+    /// The exact excess risk R(theta_hat) - inf R of ERM on a fresh sample.
+    pub fn excess(&self, rng: &mut mc::Rng) -> f64 {
+        let (x, y) = self.experts.sample(self.n, rng);
+        let emp = self.experts.empirical_risks(&self.net, &x, &y);
+        let j = (0..emp.len())
+            .min_by(|&a, &c| emp[a].total_cmp(&emp[c]))
+            .unwrap_or(0);
+        self.risks[j] - self.best
+    }
 }
 
 fn epsnet_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let delta = p.positive("delta")?;
     // the control claims ERM over the net attains inf R (both terms dropped)
     let c = v.pick("net_attains_infimum", 1.0, 0.0);
-    let runs = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        epsnet_excess(p, rng)
-    })?;
+    let erm = EpsNetErm::new(p)?;
+    let runs = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| erm.excess(rng));
     Ok(Evidence::Tail {
-        violations: runs.iter().filter(|(e, b)| *e > c * b).count() as u64,
+        violations: runs.iter().filter(|e| **e > c * erm.bound).count() as u64,
         n: runs.len() as u64,
         delta,
         two_sided: false,
     })
 }
 
-fn srm_grid(_s: Scale) -> Vec<Params> {
-    [20usize, 100, 500, 2000]
-        .iter()
+fn srm_grid(s: Scale) -> Vec<Params> {
+    let ns: &[usize] = match s {
+        Scale::Quick => &[20, 100, 500],
+        Scale::Full => &[20, 100, 500, 2000],
+    };
+    ns.iter()
         .map(|&n| {
             Params::new()
                 .with("n", n)
@@ -233,63 +265,100 @@ pub struct SrmOutcome {
     pub best: f64,
 }
 
-/// Structural risk minimisation over H_k = lattice eps-net of the p = k experts' ball,
-/// pen_k = sqrt((log M_k + log(1/pi_k) + log(2/delta)) / (2n)).
-pub fn srm_select(p: &Params, rng: &mut mc::Rng, pen_scale: f64) -> Result<SrmOutcome, Error> {
-    let n = p.usize_at_least("n", 1)?;
-    let eps = p.positive("eps")?;
-    let b = p.positive("B")?;
-    let delta = p.positive("delta")?;
-    let noise = p.nonnegative("noise")?;
-    let pmax = p.usize_at_least("pmax", 1)?.min(4);
-    let prior = 1.0 / pmax as f64;
-    // one sample of (z, y) shared by every class: features of the largest class contain the others'
-    let big = PolyExperts::new(pmax, noise);
-    let (xz, y) = big.sample(n, rng);
-    let mut best_score = f64::INFINITY;
-    let mut out = SrmOutcome {
-        chosen_p: 0,
-        risk: f64::NAN,
-        oracle_bound: f64::INFINITY,
-        best: f64::INFINITY,
-    };
-    for k in 1..=pmax {
-        let experts = PolyExperts::new(k, noise);
-        let net = lattice_net(k, b, eps);
-        // phi_k(z) = (1, .., z^{k-1}) / sqrt(k): rescale the first k columns of phi_pmax
-        let scale = (pmax as f64 / k as f64).sqrt();
-        let x = xz.slice(ndarray::s![.., 0..k]).mapv(|v| v * scale);
-        let emp = experts.empirical_risks(&net, &x, &y);
-        let pen_k = (((net.nrows() as f64).ln() + (1.0 / prior).ln() + (2.0 / delta).ln())
-            / (2.0 * n as f64))
-            .sqrt();
-        let pen = pen_scale * pen_k;
-        let j = (0..emp.len())
-            .min_by(|&a, &c| emp[a].total_cmp(&emp[c]))
-            .unwrap_or(0);
-        let risks: Vec<f64> = net
-            .rows()
-            .into_iter()
-            .map(|r| experts.risk(r.as_slice().unwrap_or(&[])))
-            .collect();
-        let class_best = risks.iter().cloned().fold(f64::INFINITY, f64::min);
-        out.oracle_bound = out.oracle_bound.min(class_best + 2.0 * pen_k);
-        out.best = out.best.min(class_best);
-        if emp[j] + pen < best_score {
-            best_score = emp[j] + pen;
-            out.chosen_p = k;
-            out.risk = risks[j];
+/// One class of the selection: the net, its exact risks, its penalty.
+struct SrmClass {
+    experts: PolyExperts,
+    net: ndarray::Array2<f64>,
+    risks: Vec<f64>,
+    pen: f64,
+}
+
+/// Structural risk minimisation over H_k = lattice eps-net of the k-parameter experts' ball,
+/// k = 1..pmax, prior 1/pmax, pen_k = sqrt((log M_k + log(1/pi_k) + log(2/delta)) / (2n)).
+/// Nets, exact risks and penalties are computed once; `select` draws one sample.
+pub struct Srm {
+    classes: Vec<SrmClass>,
+    big: PolyExperts,
+    n: usize,
+    oracle_bound: f64,
+    best: f64,
+}
+
+impl Srm {
+    pub fn new(p: &Params) -> Result<Self, Error> {
+        let n = p.usize_at_least("n", 1)?;
+        let eps = p.positive("eps")?;
+        let b = p.positive("B")?;
+        let delta = p.positive("delta")?;
+        let noise = p.nonnegative("noise")?;
+        let pmax = p.usize_at_least("pmax", 1)?.min(4);
+        let prior = 1.0 / pmax as f64;
+        let mut classes = Vec::new();
+        let (mut oracle_bound, mut best) = (f64::INFINITY, f64::INFINITY);
+        for k in 1..=pmax {
+            let experts = PolyExperts::new(k, noise);
+            let net = lattice_net(k, b, eps);
+            let risks: Vec<f64> = net
+                .rows()
+                .into_iter()
+                .map(|r| experts.risk(r.as_slice().unwrap_or(&[])))
+                .collect();
+            let pen = (((net.nrows() as f64).ln() + (1.0 / prior).ln() + (2.0 / delta).ln())
+                / (2.0 * n as f64))
+                .sqrt();
+            let class_best = risks.iter().cloned().fold(f64::INFINITY, f64::min);
+            oracle_bound = oracle_bound.min(class_best + 2.0 * pen);
+            best = best.min(class_best);
+            classes.push(SrmClass {
+                experts,
+                net,
+                risks,
+                pen,
+            });
         }
+        Ok(Srm {
+            classes,
+            big: PolyExperts::new(pmax, noise),
+            n,
+            oracle_bound,
+            best,
+        })
     }
-    Ok(out)
+
+    pub fn select(&self, rng: &mut mc::Rng) -> SrmOutcome {
+        let pmax = self.classes.len();
+        // one sample for every class: the features of the largest class contain the others'
+        let (xz, y) = self.big.sample(self.n, rng);
+        let mut out = SrmOutcome {
+            chosen_p: 0,
+            risk: f64::NAN,
+            oracle_bound: self.oracle_bound,
+            best: self.best,
+        };
+        let mut best_score = f64::INFINITY;
+        for (i, c) in self.classes.iter().enumerate() {
+            let k = i + 1;
+            let scale = (pmax as f64 / k as f64).sqrt();
+            let x = xz.slice(ndarray::s![.., 0..k]).mapv(|v| v * scale);
+            let emp = c.experts.empirical_risks(&c.net, &x, &y);
+            let j = (0..emp.len())
+                .min_by(|&a, &b| emp[a].total_cmp(&emp[b]))
+                .unwrap_or(0);
+            if emp[j] + c.pen < best_score {
+                best_score = emp[j] + c.pen;
+                out.chosen_p = k;
+                out.risk = c.risks[j];
+            }
+        }
+        out
+    }
 }
 
 fn srm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let delta = p.positive("delta")?;
     // the control claims the selection is as good as the best class with no penalty at all
-    let runs = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        srm_select(p, rng, 1.0)
-    })?;
+    let srm = Srm::new(p)?;
+    let runs = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| srm.select(rng));
     let violations = runs
         .iter()
         .filter(|o| {

@@ -37,7 +37,7 @@ pub static MEASURES: &[Measure] = &[
             Ok(())
         },
         run: |p, rng, _| {
-            let o = crate::bounds::moe::srm_select(p, rng, 1.0)?;
+            let o = crate::bounds::moe::Srm::new(p)?.select(rng);
             Ok(vec![
                 ("chosen_p".into(), o.chosen_p as f64),
                 ("risk".into(), o.risk),
@@ -63,8 +63,8 @@ pub static MEASURES: &[Measure] = &[
             Ok(())
         },
         run: |p, rng, _| {
-            let (e, b) = crate::bounds::moe::epsnet_excess(p, rng)?;
-            Ok(vec![("excess".into(), e), ("bound".into(), b)])
+            let erm = crate::bounds::moe::EpsNetErm::new(p)?;
+            Ok(vec![("excess".into(), erm.excess(rng)), ("bound".into(), erm.bound)])
         },
     },
     Measure {

@@ -34,6 +34,8 @@ where
     T: Send,
     F: Fn(u64, &mut Rng) -> T + Sync + Send,
 {
+    // replicates are the parallelism; a threaded BLAS inside them would oversubscribe
+    crate::linalg::single_threaded_blas();
     (0..n as u64)
         .into_par_iter()
         .map(|rep| {
