@@ -62,9 +62,11 @@ fn volume_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
 }
 
 fn radius_grid(s: Scale) -> Vec<Params> {
+    // p = 8 is left out: 3e5 samples do not cover B_2^8 (22% of fresh points missed at
+    // eps = 0.25, theory/moe.md); covering it needs a constructive net, not samples
     volume_grid(s)
         .into_iter()
-        .filter(|p| p.f64("eps").unwrap_or(0.0) >= 0.25)
+        .filter(|p| p.f64("eps").unwrap_or(0.0) >= 0.25 && p.f64("p").unwrap_or(0.0) <= 5.0)
         .collect()
 }
 
