@@ -294,20 +294,25 @@ impl Gmm {
         Ok(self.log_density_and_score(x)?.0)
     }
 
-    /// The law of x + s z, z ~ N(0, I): every covariance plus s^2 I.
-    pub fn noised(&self, s: f64) -> Result<Gmm, ProbError> {
-        let d = self.dim();
-        let covs = self
-            .covs
+    /// Every covariance mapped by `f` and re-validated (errors name `what` and the component).
+    fn map_covs(
+        &self,
+        what: &str,
+        f: impl Fn(&Array2<f64>) -> Array2<f64>,
+    ) -> Result<Vec<Spd>, ProbError> {
+        self.covs
             .iter()
             .enumerate()
             .map(|(k, c)| {
-                Spd::new(
-                    c.matrix() + &(Array2::<f64>::eye(d) * (s * s)),
-                    &format!("noised covariance {k}"),
-                )
+                Spd::new(f(c.matrix()), &format!("{what} covariance {k}")).map_err(ProbError::from)
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect()
+    }
+
+    /// The law of x + s z, z ~ N(0, I): every covariance plus s^2 I.
+    pub fn noised(&self, s: f64) -> Result<Gmm, ProbError> {
+        let eye = Array2::<f64>::eye(self.dim()) * (s * s);
+        let covs = self.map_covs("noised", |c| c + &eye)?;
         Ok(Gmm::from_parts(
             self.log_w.clone(),
             self.means.clone(),
@@ -334,35 +339,20 @@ impl Gmm {
         if let Some(b) = b {
             means += b;
         }
-        let covs = self
-            .covs
-            .iter()
-            .enumerate()
-            .map(|(k, c)| {
-                let mut m = a.dot(c.matrix()).dot(&a.t());
-                if let Some(q) = q {
-                    m += q;
-                }
-                Spd::new(m, &format!("pushed-forward covariance {k}"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let covs = self.map_covs("pushed-forward", |c| {
+            let m = a.dot(c).dot(&a.t());
+            match q {
+                Some(q) => m + q,
+                None => m,
+            }
+        })?;
         Ok(Gmm::from_parts(self.log_w.clone(), means, covs))
     }
 
     /// Marginal of the coordinates `idx`.
     pub fn marginal(&self, idx: &[usize]) -> Result<Gmm, ProbError> {
         let means = self.means.select(Axis(1), idx);
-        let covs = self
-            .covs
-            .iter()
-            .enumerate()
-            .map(|(k, c)| {
-                Spd::new(
-                    submatrix(c.matrix(), idx, idx),
-                    &format!("marginal covariance {k}"),
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let covs = self.map_covs("marginal", |c| submatrix(c, idx, idx))?;
         Ok(Gmm::from_parts(self.log_w.clone(), means, covs))
     }
 
