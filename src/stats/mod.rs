@@ -4,6 +4,8 @@ mod interval;
 mod slope;
 mod verdict;
 
+mod info;
+pub use info::{contingency, normalized_mutual_information};
 pub use interval::{clopper_pearson, empirical_bernstein, mean_sd, student_t, Interval};
 pub use slope::{loglog_slope, ols_slope, SlopeFit};
 pub use verdict::{
