@@ -197,66 +197,91 @@ fn a_violated_statement_exits_one_with_its_counterexample() {
     assert!(stderr(&o).contains("s_at_most_t"));
 }
 
-#[test]
-fn multiscale_bad_levels_exit_two_naming_the_field() {
+/// Each (from, to, field): the config `name` with `from` replaced by `to` must exit 2 with an
+/// error that names `field`.
+fn expect_bad_configs(name: &str, cases: &[(&str, &str, &str)]) {
     let dir = tempfile::tempdir().unwrap();
-    let base = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/experiments/multiscale_separation.toml"
+    let base = std::fs::read_to_string(format!(
+        "{}/experiments/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    for (from, to, field) in [
-        ("r = [0, 1, 2, 3, 4, 5, 6]", "r = [0, 7]", "`r`"),
-        ("h = [0.0, 0.5, 0.9]", "h = [1.5]", "h = 1.5"),
-        ("L = 6", "L = 40", "`L`"),
-        ("geom = \"1d\"", "geom = \"3d\"", "geometry `3d`"),
-    ] {
-        let p = write(dir.path(), "m.toml", &base.replace(from, to));
+    for (from, to, field) in cases {
+        assert!(base.contains(from), "{name}: `{from}` not in the config");
+        let p = write(dir.path(), "bad.toml", &base.replace(from, to));
         let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
-        assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{name}, {to}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{name}, {to}: {}", stderr(&o));
     }
 }
 
 #[test]
+fn multiscale_bad_levels_exit_two_naming_the_field() {
+    expect_bad_configs(
+        "multiscale_separation",
+        &[
+            ("r = [0, 1, 2, 3, 4, 5, 6]", "r = [0, 7]", "`r`"),
+            ("h = [0.0, 0.5, 0.9]", "h = [1.5]", "h = 1.5"),
+            ("L = 6", "L = 40", "`L`"),
+            ("geom = \"1d\"", "geom = \"3d\"", "geometry `3d`"),
+        ],
+    );
+}
+
+#[test]
 fn dynamics_bad_input_exits_two_naming_the_problem() {
-    let dir = tempfile::tempdir().unwrap();
-    let base = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/experiments/dynamics_phase.toml"
-    ))
-    .unwrap();
-    for (from, to, field) in [
-        (
-            "drift = 0.5",
-            "drift = 0.5\nsystem = \"x\"\ndt = -0.1",
-            "`dt`",
-        ),
-        ("noise = [0.01, 0.05, 0.2]", "noise = [-0.1]", "`noise`"),
-        ("w = [2, 3, 5, 10, 20, 40, 80]", "w = [0, 3]", "`w`"),
-        ("period = 20.0", "period = 0.0", "`period`"),
-    ] {
-        let p = write(dir.path(), "d.toml", &base.replace(from, to));
-        let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
-        assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
-    }
-    let base = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/experiments/dynamics_lyapunov.toml"
-    ))
-    .unwrap();
-    for (from, to, field) in [
-        (
-            "system = [\"lorenz63\", \"langford\"]",
-            "system = [\"duffing\"]",
-            "duffing",
-        ),
-        ("T = [50, 100, 200, 500, 1000, 2000]", "T = [0]", "`T`"),
-    ] {
-        let p = write(dir.path(), "l.toml", &base.replace(from, to));
-        let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
-        assert!(stderr(&o).contains(field), "{to}: {}", stderr(&o));
-    }
+    expect_bad_configs(
+        "dynamics_phase",
+        &[
+            (
+                "drift = 0.5",
+                "drift = 0.5\nsystem = \"x\"\ndt = -0.1",
+                "`dt`",
+            ),
+            ("noise = [0.01, 0.05, 0.2]", "noise = [-0.1]", "`noise`"),
+            ("w = [2, 3, 5, 10, 20, 40, 80]", "w = [0, 3]", "`w`"),
+            ("period = 20.0", "period = 0.0", "`period`"),
+        ],
+    );
+    expect_bad_configs(
+        "dynamics_lyapunov",
+        &[
+            (
+                "system = [\"lorenz63\", \"langford\"]",
+                "system = [\"duffing\"]",
+                "duffing",
+            ),
+            ("T = [50, 100, 200, 500, 1000, 2000]", "T = [0]", "`T`"),
+        ],
+    );
+}
+
+#[test]
+fn moe_bad_input_exits_two_naming_the_field() {
+    expect_bad_configs(
+        "moe_routing",
+        &[
+            (
+                "experts = [\"quadratic\", \"affine\"]",
+                "experts = [\"cubic\"]",
+                "`experts`",
+            ),
+            (
+                "lambda = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0]",
+                "lambda = [-1.0]",
+                "`lambda`",
+            ),
+            ("noise = 0.5", "noise = -0.5", "`noise`"),
+            ("window = 20", "window = 5000", "`window`"),
+            ("restarts = [1, 5]", "restarts = [0]", "`restarts`"),
+        ],
+    );
+    expect_bad_configs(
+        "moe_ewa",
+        &[
+            ("prior = \"uniform\"", "prior = \"laplace\"", "`prior`"),
+            ("p = [1, 2, 3]", "p = [7]", "`p`"),
+            ("n = 100", "n = 0", "`n`"),
+        ],
+    );
 }

@@ -37,6 +37,19 @@ impl Default for Lorenz63 {
     }
 }
 
+impl Lorenz63 {
+    /// K copies of the standard system forced along y by strength * (i - (K-1)/2),
+    /// i = 0..K-1 (the switching experiments' regimes).
+    pub fn switching_family(k: usize, strength: f64) -> Vec<Lorenz63> {
+        (0..k)
+            .map(|i| Lorenz63 {
+                forcing: V3::new(0.0, strength * (i as f64 - (k as f64 - 1.0) / 2.0), 0.0),
+                ..Lorenz63::default()
+            })
+            .collect()
+    }
+}
+
 impl Flow for Lorenz63 {
     fn name(&self) -> &'static str {
         "lorenz63"

@@ -57,12 +57,7 @@ pub fn attractor(p: &Params, title: &str) -> Result<Scatter, Error> {
 pub fn switching(p: &Params, seed: u64, title: &str) -> Result<Scatter, Error> {
     let k = p.usize_at_least("K", 1)?;
     let strength = p.f64_or("forcing", 20.0)?;
-    let systems: Vec<Lorenz63> = (0..k)
-        .map(|i| Lorenz63 {
-            forcing: V3::new(0.0, strength * (i as f64 - (k - 1) as f64 / 2.0), 0.0),
-            ..Lorenz63::default()
-        })
-        .collect();
+    let systems = Lorenz63::switching_family(k, strength);
     let h = 0.005;
     let t = p.positive_or("T", 40.0)?;
     let mut rng = crate::mc::stream(seed, 0, 0);

@@ -24,6 +24,17 @@ pub struct Measure {
 
 pub static MEASURES: &[Measure] = &[
     Measure {
+        name: "moe.routing",
+        description: "switching Lorenz63, gated mixture of K affine experts fitted by EM: NMI between the routed expert and the generating regime on a test trajectory, with the routing regulariser lambda and without it (same data and initialisation), the one-step MSEs, and the objective gap (EM started at the true regimes minus EM from random blocks, per observation)",
+        metrics: &["nmi", "nmi_unregularised", "nmi_gain", "mse", "mse_unregularised", "objective_gap"],
+        validate: |p| {
+            crate::moe::SwitchingSpec::from_params(p)?;
+            crate::moe::MoeOptions::from_params(p)?;
+            Ok(())
+        },
+        run: super::moe::routing,
+    },
+    Measure {
         name: "moe.srm",
         description: "penalised selection over nets of p = 1..pmax parameter experts: chosen p, its exact risk, the oracle bound",
         metrics: &["chosen_p", "risk", "oracle_bound", "best"],
@@ -47,19 +58,34 @@ pub static MEASURES: &[Measure] = &[
         },
     },
     Measure {
+        name: "moe.ewa",
+        description: "mirror averaging over the lattice eps-net of the polynomial experts (temperature beta = 2c (Y + B)^2): exact excess over inf R, the bound of moe.ewa.mirror_averaging as an excess over inf R, its generic form L eps + beta p log(1 + 2B/eps) / n, and the tightness excess / generic bound",
+        metrics: &["excess", "oracle_bound", "generic_bound", "tightness", "net_size"],
+        validate: |p| {
+            crate::moe::ExpertNet::check_params(p)?;
+            p.usize_at_least("n", 1)?;
+            crate::bounds::moe::check_prior(p.str_or("prior", "uniform")?)
+        },
+        run: |p, rng, _| {
+            let ma = crate::bounds::moe::MirrorAveraging::new(p)?;
+            let excess = ma.risk(rng) - ma.net.best;
+            Ok(vec![
+                ("excess".into(), excess),
+                ("tightness".into(), excess / ma.generic_bound),
+                ("oracle_bound".into(), ma.oracle - ma.net.best),
+                ("generic_bound".into(), ma.generic_bound),
+                ("net_size".into(), ma.net.net.nrows() as f64),
+            ])
+        },
+    },
+    Measure {
         name: "moe.epsnet",
         description: "ERM over the lattice eps-net of the polynomial experts' ball: exact excess risk and the bound of moe.erm.epsnet",
         metrics: &["excess", "bound"],
         validate: |p| {
-            let dim = p.usize_at_least("p", 1)?;
-            if dim > 4 {
-                return Err(crate::params::out_of_range("p", &dim.into(), "lattice nets are built for p <= 4").into());
-            }
-            p.positive("eps")?;
+            crate::moe::ExpertNet::check_params(p)?;
             p.usize_at_least("n", 1)?;
-            p.positive("B")?;
             p.positive("delta")?;
-            p.nonnegative("noise")?;
             Ok(())
         },
         run: |p, rng, _| {

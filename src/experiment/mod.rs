@@ -3,6 +3,7 @@
 mod config;
 mod dynamics;
 pub mod measures;
+mod moe;
 mod multiscale;
 mod results;
 

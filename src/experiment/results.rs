@@ -147,12 +147,12 @@ fn validate_figures(path: &Path, cfg: &Config, m: &Measure) -> Result<(), Error>
         }
         if !matches!(
             f.kind.as_str(),
-            "lines" | "points" | "levels" | "attractor" | "switching"
+            "lines" | "points" | "levels" | "attractor" | "switching" | "confusion"
         ) {
             return Err(bad(
                 path,
                 format!(
-                    "{at}: kind `{}`: use lines, points, levels, attractor or switching",
+                    "{at}: kind `{}`: use lines, points, levels, attractor, switching or confusion",
                     f.kind
                 ),
             ));
@@ -276,6 +276,8 @@ pub fn run_config(
             super::dynamics::attractor(&fixed, &spec.title)?.save(&p)?;
         } else if spec.kind == "switching" {
             super::dynamics::switching(&fixed, cfg.seed, &spec.title)?.save(&p)?;
+        } else if spec.kind == "confusion" {
+            super::moe::confusion(&fixed, cfg.seed, &spec.title)?.save(&p)?;
         } else {
             let chart = build_chart(&results, spec).map_err(|m| Error::Plot {
                 path: stem.clone(),

@@ -1,11 +1,18 @@
-//! Mixture-of-experts aggregation via epsilon-nets (first part): nets of Euclidean balls
-//! and their covering radius, and empirical risk minimisation over a finite class.
+//! Mixture-of-experts aggregation via epsilon-nets: nets of Euclidean balls and their
+//! covering radius, empirical risk minimisation over finite classes and nets, mirror
+//! averaging, and the gated mixture of experts.
 mod cover;
 mod erm;
+mod ewa;
+mod gated;
 mod poly;
 
 pub use cover::{
     covering_distances, greedy_packing, lattice_net, min_pairwise_distance, uniform_ball,
 };
 pub use erm::{FiniteClass, RegressionTask};
-pub use poly::PolyExperts;
+pub use ewa::mirror_averaging;
+pub use gated::{
+    routing_scores, GatedMoe, MoeOptions, RoutingScore, Standardiser, SwitchingData, SwitchingSpec,
+};
+pub use poly::{ExpertNet, PolyExperts};

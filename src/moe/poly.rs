@@ -1,7 +1,10 @@
 //! Parametric experts f_theta(z) = theta^T phi_p(z), phi_p(z) = (1, z, ..., z^{p-1}) / sqrt(p)
 //! (so ||phi_p(z)|| <= 1 on [-1, 1]), ||theta|| <= B, on the task z ~ U[-1, 1],
-//! y = sin(pi z)/2 + U[-a, a], with loss (y - f)^2 / 4. Population risks are exact.
+//! y = sin(pi z)/2 + mu + U[-a, a] (mu = 0 unless a task shifts it), with loss (y - f)^2 / 4.
+//! Population risks are exact.
 use crate::mc::Rng;
+use crate::params::{out_of_range, Params};
+use crate::Error;
 use nalgebra::{DMatrix, DVector};
 use ndarray::Array2;
 use rand::Rng as _;
@@ -11,6 +14,8 @@ use rand::Rng as _;
 pub struct PolyExperts {
     pub p: usize,
     pub noise: f64,
+    /// Constant shift mu of the regression function.
+    pub offset: f64,
     /// E[phi phi^T], E[f* phi], E[f*^2].
     gram: DMatrix<f64>,
     cross: DVector<f64>,
@@ -25,6 +30,12 @@ impl PolyExperts {
     /// Moments by exact formulas (E z^k) and composite Simpson quadrature on [-1, 1]
     /// (20000 panels; error far below 1e-12 for these smooth integrands).
     pub fn new(p: usize, noise: f64) -> Self {
+        Self::shifted(p, noise, 0.0)
+    }
+
+    /// The task with regression function sin(pi z)/2 + mu: E[(f* + mu) phi_i] adds
+    /// mu E z^i / sqrt(p), and E (f* + mu)^2 = 1/8 + mu^2 (E sin(pi z) = 0).
+    pub fn shifted(p: usize, noise: f64, offset: f64) -> Self {
         let s = 1.0 / p as f64;
         let ez = |k: usize| {
             if k % 2 == 1 {
@@ -45,14 +56,15 @@ impl PolyExperts {
             acc * h / 3.0 / 2.0 // mean over U[-1, 1]
         };
         let cross = DVector::from_fn(p, |i, _| {
-            simpson(&|z: f64| target(z) * z.powi(i as i32)) / (p as f64).sqrt()
+            (simpson(&|z: f64| target(z) * z.powi(i as i32)) + offset * ez(i)) / (p as f64).sqrt()
         });
         PolyExperts {
             p,
             noise,
+            offset,
             gram,
             cross,
-            target_energy: 0.125,
+            target_energy: 0.125 + offset * offset,
         }
     }
 
@@ -61,9 +73,20 @@ impl PolyExperts {
         (0..self.p).map(|i| z.powi(i as i32) * s).collect()
     }
 
-    /// Lipschitz constant of the loss in theta: |2y - f - f'| / 4 <= (2 (1/2 + a) + 2B) / 4, times ||phi|| <= 1.
+    /// The loss (y - f)^2 / 4.
+    #[inline]
+    pub fn loss(y: f64, f: f64) -> f64 {
+        0.25 * (y - f) * (y - f)
+    }
+
+    /// Bound on |y|: 1/2 + |mu| + a.
+    pub fn y_bound(&self) -> f64 {
+        0.5 + self.offset.abs() + self.noise
+    }
+
+    /// Lipschitz constant of the loss in theta: |2y - f - f'| / 4 <= (2 |y|_max + 2B) / 4, times ||phi|| <= 1.
     pub fn lipschitz(&self, b: f64) -> f64 {
-        (2.0 * (0.5 + self.noise) + 2.0 * b) / 4.0
+        (2.0 * self.y_bound() + 2.0 * b) / 4.0
     }
 
     /// R(theta) = (1/4)[a^2/3 + E f*^2 - 2 theta^T c + theta^T G theta].
@@ -112,7 +135,7 @@ impl PolyExperts {
             for (j, f) in self.features(z).into_iter().enumerate() {
                 x[[i, j]] = f;
             }
-            y.push(target(z) + rng.random_range(-self.noise..=self.noise));
+            y.push(target(z) + self.offset + rng.random_range(-self.noise..=self.noise));
         }
         (x, y)
     }
@@ -135,11 +158,80 @@ impl PolyExperts {
                 for k in 0..p {
                     f += t[k] * xi[k];
                 }
-                *acc += (yi - f) * (yi - f);
+                *acc += Self::loss(*yi, f);
             }
         }
         let n = y.len().max(1) as f64;
-        sums.into_iter().map(|s| s / (4.0 * n)).collect()
+        sums.into_iter().map(|s| s / n).collect()
+    }
+}
+
+/// The p-parameter experts on the lattice eps-net of their ball B_2^p(B), with every member's
+/// exact risk, the best member's risk and inf over the ball: everything about a net that does
+/// not depend on a sample, computed once.
+#[derive(Debug, Clone)]
+pub struct ExpertNet {
+    pub experts: PolyExperts,
+    /// Members (M x p).
+    pub net: Array2<f64>,
+    pub risks: Vec<f64>,
+    /// min over the members of R.
+    pub best_member: f64,
+    /// inf over the ball of R.
+    pub best: f64,
+    pub eps: f64,
+    pub b: f64,
+}
+
+impl ExpertNet {
+    pub fn new(experts: PolyExperts, b: f64, eps: f64) -> Self {
+        let net = crate::moe::lattice_net(experts.p, b, eps);
+        let risks: Vec<f64> = net
+            .rows()
+            .into_iter()
+            .map(|r| experts.risk(r.as_slice().unwrap_or(&[])))
+            .collect();
+        ExpertNet {
+            best_member: risks.iter().cloned().fold(f64::INFINITY, f64::min),
+            best: experts.best_risk(b),
+            experts,
+            net,
+            risks,
+            eps,
+            b,
+        }
+    }
+
+    /// Checks p (1..=4: lattice nets grow as (B/eps)^p), eps, B, noise; errors name the field.
+    pub fn check_params(p: &Params) -> Result<(usize, f64, f64, f64), Error> {
+        let dim = p.usize_at_least("p", 1)?;
+        if dim > 4 {
+            return Err(out_of_range("p", &dim.into(), "lattice nets are built for p <= 4").into());
+        }
+        Ok((
+            dim,
+            p.positive("eps")?,
+            p.positive("B")?,
+            p.nonnegative("noise")?,
+        ))
+    }
+
+    /// From parameters p, eps, B, noise and the optional shift `offset`.
+    pub fn from_params(p: &Params) -> Result<Self, Error> {
+        let (dim, eps, b, noise) = Self::check_params(p)?;
+        Ok(Self::new(
+            PolyExperts::shifted(dim, noise, p.f64_or("offset", 0.0)?),
+            b,
+            eps,
+        ))
+    }
+
+    /// The index of the member of smallest empirical risk on (x, y) (first on ties).
+    pub fn erm(&self, x: &Array2<f64>, y: &[f64]) -> usize {
+        let emp = self.experts.empirical_risks(&self.net, x, y);
+        (0..emp.len())
+            .min_by(|&a, &c| emp[a].total_cmp(&emp[c]))
+            .unwrap_or(0)
     }
 }
 
