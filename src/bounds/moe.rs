@@ -6,7 +6,7 @@ use crate::moe::{
     covering_distances, greedy_packing, lattice_net, min_pairwise_distance, mirror_averaging,
     uniform_ball, FiniteClass, RegressionTask,
 };
-use crate::moe::{ExpertNet, PolyExperts};
+use crate::moe::{ExpertNet, Loss, PolyExperts};
 use crate::params::{out_of_range, Params};
 use crate::stats::{mean_sd, Verdict};
 use crate::Error;
@@ -169,7 +169,15 @@ fn epsnet_grid(s: Scale) -> Vec<Params> {
     for &p in ps {
         for eps in [0.5, 0.2] {
             for n in [50usize, 500] {
-                out.push(net_point(p, eps, n).with("delta", 0.05));
+                for loss in ["squared", "absolute"] {
+                    out.push(net_point(p, eps, n).with("delta", 0.05).with("loss", loss));
+                }
+                // random Fourier features in place of monomials
+                out.push(
+                    net_point(p, eps, n)
+                        .with("delta", 0.05)
+                        .with("features", "random"),
+                );
             }
         }
     }
@@ -180,7 +188,7 @@ fn epsnet_grid(s: Scale) -> Vec<Params> {
 /// the sample computed once: the net, its members' exact risks, inf R over the ball, the bound
 /// L eps + sqrt(2 [p log(1 + 2B/eps) + log(2/delta)] / n).
 pub struct EpsNetErm {
-    net: ExpertNet,
+    net: std::sync::Arc<ExpertNet>,
     n: usize,
     pub bound: f64,
 }
@@ -375,7 +383,7 @@ fn ewa_grid(s: Scale) -> Vec<Params> {
 /// beta = 2c (Y + B)^2 (the loss c (y - f)^2 is 1/beta-exp-concave for |y| <= Y, |f| <= B;
 /// 8 c B^2 when Y = B). Everything but the sample is computed once.
 pub struct MirrorAveraging {
-    pub net: ExpertNet,
+    pub net: std::sync::Arc<ExpertNet>,
     log_prior: Vec<f64>,
     pub beta: f64,
     n: usize,
@@ -424,8 +432,16 @@ impl MirrorAveraging {
         let n = p.usize_at_least("n", 1)?;
         let prior = p.str_or("prior", "uniform")?;
         let net = ExpertNet::from_params(p)?;
+        if net.experts.loss != Loss::Squared {
+            return Err(out_of_range(
+                "loss",
+                &"absolute".into(),
+                "mirror averaging's bound needs an exp-concave loss: use \"squared\"",
+            )
+            .into());
+        }
         let log_prior = net_log_prior(&net, prior)?;
-        let c = 0.25; // PolyExperts::loss = (y - f)^2 / 4
+        let c = 0.25; // Loss::Squared = (y - f)^2 / 4
         let beta = 2.0 * c * (net.experts.y_bound() + net.b).powi(2);
         let oracle = net
             .risks
@@ -449,14 +465,9 @@ impl MirrorAveraging {
     pub fn risk(&self, rng: &mut mc::Rng) -> f64 {
         let e = &self.net.experts;
         let (x, y) = e.sample(self.n, rng);
-        let theta = mirror_averaging(
-            &self.net.net,
-            &self.log_prior,
-            self.beta,
-            &x,
-            &y,
-            PolyExperts::loss,
-        );
+        let theta = mirror_averaging(&self.net.net, &self.log_prior, self.beta, &x, &y, |y, f| {
+            Loss::Squared.eval(y, f)
+        });
         e.risk(&theta)
     }
 }

@@ -15,4 +15,4 @@ pub use ewa::mirror_averaging;
 pub use gated::{
     routing_scores, GatedMoe, MoeOptions, RoutingScore, Standardiser, SwitchingData, SwitchingSpec,
 };
-pub use poly::{ExpertNet, PolyExperts};
+pub use poly::{ExpertNet, Loss, PolyExperts};

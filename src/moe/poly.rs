@@ -1,7 +1,9 @@
 //! Parametric experts f_theta(z) = theta^T phi_p(z), phi_p(z) = (1, z, ..., z^{p-1}) / sqrt(p)
-//! (so ||phi_p(z)|| <= 1 on [-1, 1]), ||theta|| <= B, on the task z ~ U[-1, 1],
-//! y = sin(pi z)/2 + mu + U[-a, a] (mu = 0 unless a task shifts it), with loss (y - f)^2 / 4.
-//! Population risks are exact.
+//! or p random Fourier features cos(omega_k z + b_k) / sqrt(p) (so ||phi_p(z)|| <= 1 on [-1, 1]), ||theta|| <= B, on the task z ~ U[-1, 1],
+//! y = sin(pi z)/2 + mu + U[-a, a] (mu = 0 unless a task shifts it), with the squared loss
+//! (y - f)^2 / 4 or the absolute loss |y - f| / 2 (both in [0, 1] for a, |mu| small).
+//! Population risks are exact: closed form for the squared loss, a one-dimensional Simpson
+//! quadrature of a closed-form conditional expectation for the absolute loss.
 use crate::mc::Rng;
 use crate::params::{out_of_range, Params};
 use crate::Error;
@@ -9,13 +11,64 @@ use nalgebra::{DMatrix, DVector};
 use ndarray::Array2;
 use rand::Rng as _;
 
+/// The experts' loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// (y - f)^2 / 4.
+    Squared,
+    /// |y - f| / 2.
+    Absolute,
+}
+
+impl Loss {
+    #[inline]
+    pub fn eval(self, y: f64, f: f64) -> f64 {
+        match self {
+            Loss::Squared => 0.25 * (y - f) * (y - f),
+            Loss::Absolute => 0.5 * (y - f).abs(),
+        }
+    }
+
+    /// "squared" or "absolute" (errors name the field `loss`).
+    pub fn parse(name: &str) -> Result<Loss, Error> {
+        match name {
+            "squared" => Ok(Loss::Squared),
+            "absolute" => Ok(Loss::Absolute),
+            other => {
+                Err(
+                    out_of_range("loss", &other.into(), "must be \"squared\" or \"absolute\"")
+                        .into(),
+                )
+            }
+        }
+    }
+}
+
+/// The stream of the random Fourier features' frequencies and phases.
+const FEATURE_SEED: u64 = 17;
+
+/// Mean over U[-1, 1] by composite Simpson quadrature with `panels` (even) panels.
+fn simpson_mean(f: impl Fn(f64) -> f64, panels: usize) -> f64 {
+    let h = 2.0 / panels as f64;
+    let mut acc = f(-1.0) + f(1.0);
+    for i in 1..panels {
+        let z = -1.0 + i as f64 * h;
+        acc += if i % 2 == 1 { 4.0 } else { 2.0 } * f(z);
+    }
+    acc * h / 3.0 / 2.0
+}
+
 /// The bounded regression task and the degree-p polynomial expert class.
 #[derive(Debug, Clone)]
 pub struct PolyExperts {
     pub p: usize,
     pub noise: f64,
+    pub loss: Loss,
     /// Constant shift mu of the regression function.
     pub offset: f64,
+    /// Random Fourier features (frequencies, phases) instead of monomials:
+    /// phi_k(z) = cos(omega_k z + b_k) / sqrt(p).
+    rff: Option<(Vec<f64>, Vec<f64>)>,
     /// E[phi phi^T], E[f* phi], E[f*^2].
     gram: DMatrix<f64>,
     cross: DVector<f64>,
@@ -45,38 +98,62 @@ impl PolyExperts {
             }
         };
         let gram = DMatrix::from_fn(p, p, |i, j| s * ez(i + j));
-        let simpson = |f: &dyn Fn(f64) -> f64| -> f64 {
-            let n = 20_000;
-            let h = 2.0 / n as f64;
-            let mut acc = f(-1.0) + f(1.0);
-            for i in 1..n {
-                let z = -1.0 + i as f64 * h;
-                acc += if i % 2 == 1 { 4.0 } else { 2.0 } * f(z);
-            }
-            acc * h / 3.0 / 2.0 // mean over U[-1, 1]
-        };
         let cross = DVector::from_fn(p, |i, _| {
-            (simpson(&|z: f64| target(z) * z.powi(i as i32)) + offset * ez(i)) / (p as f64).sqrt()
+            (simpson_mean(|z: f64| target(z) * z.powi(i as i32), 20_000) + offset * ez(i))
+                / (p as f64).sqrt()
         });
         PolyExperts {
             p,
             noise,
+            loss: Loss::Squared,
             offset,
+            rff: None,
             gram,
             cross,
             target_energy: 0.125 + offset * offset,
         }
     }
 
-    pub fn features(&self, z: f64) -> Vec<f64> {
-        let s = 1.0 / (self.p as f64).sqrt();
-        (0..self.p).map(|i| z.powi(i as i32) * s).collect()
+    /// The same task with p random Fourier features phi_k(z) = cos(omega_k z + b_k) / sqrt(p),
+    /// omega_k ~ N(0, pi^2), b_k ~ U[0, 2 pi] drawn from stream `seed` (so ||phi|| <= 1 and
+    /// every bound above applies unchanged); G and c by Simpson quadrature.
+    pub fn random_features(p: usize, noise: f64, offset: f64, seed: u64) -> Self {
+        use rand_distr::{Distribution, Normal};
+        let mut rng = crate::mc::stream(seed, 0, 0);
+        let normal = Normal::new(0.0, std::f64::consts::PI).expect("pi > 0");
+        let omegas: Vec<f64> = (0..p).map(|_| normal.sample(&mut rng)).collect();
+        let phases: Vec<f64> = (0..p)
+            .map(|_| rng.random_range(0.0..std::f64::consts::TAU))
+            .collect();
+        let mut e = Self::shifted(p, noise, offset);
+        e.rff = Some((omegas, phases));
+        e.gram = DMatrix::from_fn(p, p, |i, j| {
+            simpson_mean(|z| e.feature(i, z) * e.feature(j, z), 20_000)
+        });
+        e.cross = DVector::from_fn(p, |i, _| {
+            simpson_mean(|z| (target(z) + offset) * e.feature(i, z), 20_000)
+        });
+        e
     }
 
-    /// The loss (y - f)^2 / 4.
+    /// phi_k(z): z^k / sqrt(p), or the k-th random Fourier feature.
     #[inline]
-    pub fn loss(y: f64, f: f64) -> f64 {
-        0.25 * (y - f) * (y - f)
+    fn feature(&self, k: usize, z: f64) -> f64 {
+        let s = 1.0 / (self.p as f64).sqrt();
+        match &self.rff {
+            None => z.powi(k as i32) * s,
+            Some((w, b)) => (w[k] * z + b[k]).cos() * s,
+        }
+    }
+
+    pub fn features(&self, z: f64) -> Vec<f64> {
+        (0..self.p).map(|k| self.feature(k, z)).collect()
+    }
+
+    /// The same task and class under another loss.
+    pub fn with_loss(mut self, loss: Loss) -> Self {
+        self.loss = loss;
+        self
     }
 
     /// Bound on |y|: 1/2 + |mu| + a.
@@ -84,21 +161,89 @@ impl PolyExperts {
         0.5 + self.offset.abs() + self.noise
     }
 
-    /// Lipschitz constant of the loss in theta: |2y - f - f'| / 4 <= (2 |y|_max + 2B) / 4, times ||phi|| <= 1.
+    /// Lipschitz constant of the loss in theta (times ||phi|| <= 1). Squared:
+    /// |2y - f - f'| / 4 <= (2 |y|_max + 2B) / 4. Absolute: ||y - f| - |y - f'|| / 2 <= |f - f'| / 2.
     pub fn lipschitz(&self, b: f64) -> f64 {
-        (2.0 * self.y_bound() + 2.0 * b) / 4.0
+        match self.loss {
+            Loss::Squared => (2.0 * self.y_bound() + 2.0 * b) / 4.0,
+            Loss::Absolute => 0.5,
+        }
     }
 
-    /// R(theta) = (1/4)[a^2/3 + E f*^2 - 2 theta^T c + theta^T G theta].
+    /// Squared: R(theta) = (1/4)[a^2/3 + E f*^2 - 2 theta^T c + theta^T G theta].
+    /// Absolute: R(theta) = (1/2) E_z e(d(z)), d = f*(z) + mu - theta^T phi(z), where
+    /// e(d) = E|d + U[-a, a]| = |d| for |d| >= a and (d^2 + a^2) / (2a) inside (C^1, so
+    /// Simpson with 4000 panels is accurate to about 1e-9).
     pub fn risk(&self, theta: &[f64]) -> f64 {
-        let t = DVector::from_column_slice(theta);
-        0.25 * (self.noise * self.noise / 3.0 + self.target_energy - 2.0 * t.dot(&self.cross)
-            + (t.transpose() * &self.gram * &t)[(0, 0)])
+        match self.loss {
+            Loss::Squared => {
+                let t = DVector::from_column_slice(theta);
+                0.25 * (self.noise * self.noise / 3.0 + self.target_energy
+                    - 2.0 * t.dot(&self.cross)
+                    + (t.transpose() * &self.gram * &t)[(0, 0)])
+            }
+            Loss::Absolute => {
+                let a = self.noise;
+                simpson_mean(
+                    |z| {
+                        let d = target(z) + self.offset - self.predict(theta, z);
+                        0.5 * if d.abs() >= a {
+                            d.abs()
+                        } else {
+                            (d * d + a * a) / (2.0 * a)
+                        }
+                    },
+                    4000,
+                )
+            }
+        }
     }
 
-    /// inf over ||theta|| <= b of R: the unconstrained minimiser if inside, else the ridge
-    /// solution (G + lambda I)^{-1} c with ||.|| = b, lambda by bisection.
+    fn predict(&self, theta: &[f64], z: f64) -> f64 {
+        theta
+            .iter()
+            .enumerate()
+            .map(|(k, t)| t * self.feature(k, z))
+            .sum()
+    }
+
+    /// Absolute loss: grad R = -(1/2) E_z e'(d) phi(z), e'(d) = sign(d) outside the band, d/a inside.
+    fn absolute_gradient(&self, theta: &[f64]) -> Vec<f64> {
+        let a = self.noise;
+        (0..self.p)
+            .map(|k| {
+                simpson_mean(
+                    |z| {
+                        let d = target(z) + self.offset - self.predict(theta, z);
+                        let de = if d.abs() >= a { d.signum() } else { d / a };
+                        -0.5 * de * self.feature(k, z)
+                    },
+                    4000,
+                )
+            })
+            .collect()
+    }
+
+    /// inf over ||theta|| <= b of R. Squared: the unconstrained minimiser if inside, else the
+    /// ridge solution (G + lambda I)^{-1} c with ||.|| = b, lambda by bisection. Absolute: R is
+    /// convex and (1/(2a))-smooth (e'' <= 1/a, ||phi|| <= 1), so projected gradient descent with
+    /// step a converges; 3000 steps.
     pub fn best_risk(&self, b: f64) -> f64 {
+        if self.loss == Loss::Absolute {
+            let step = self.noise.max(1e-3);
+            let mut theta = vec![0.0; self.p];
+            for _ in 0..3000 {
+                let g = self.absolute_gradient(&theta);
+                for (t, gk) in theta.iter_mut().zip(&g) {
+                    *t -= step * gk;
+                }
+                let norm = theta.iter().map(|t| t * t).sum::<f64>().sqrt();
+                if norm > b {
+                    theta.iter_mut().for_each(|t| *t *= b / norm);
+                }
+            }
+            return self.risk(&theta);
+        }
         let solve = |lam: f64| -> DVector<f64> {
             let m = &self.gram + DMatrix::identity(self.p, self.p) * lam;
             m.lu()
@@ -144,6 +289,18 @@ impl PolyExperts {
     /// direct loop over contiguous rows beats a GEMM whose n x M output would have to be
     /// allocated and written: cost n M p flops, no allocation beyond the M sums.
     pub fn empirical_risks(&self, thetas: &Array2<f64>, x: &Array2<f64>, y: &[f64]) -> Vec<f64> {
+        match self.loss {
+            Loss::Squared => Self::sums(thetas, x, y, |y, f| Loss::Squared.eval(y, f)),
+            Loss::Absolute => Self::sums(thetas, x, y, |y, f| Loss::Absolute.eval(y, f)),
+        }
+    }
+
+    fn sums(
+        thetas: &Array2<f64>,
+        x: &Array2<f64>,
+        y: &[f64],
+        loss: impl Fn(f64, f64) -> f64,
+    ) -> Vec<f64> {
         let (m, p) = thetas.dim();
         let th = thetas.as_standard_layout();
         let ts = th.as_slice().unwrap_or(&[]);
@@ -158,7 +315,7 @@ impl PolyExperts {
                 for k in 0..p {
                     f += t[k] * xi[k];
                 }
-                *acc += Self::loss(*yi, f);
+                *acc += loss(*yi, f);
             }
         }
         let n = y.len().max(1) as f64;
@@ -208,6 +365,16 @@ impl ExpertNet {
         if dim > 4 {
             return Err(out_of_range("p", &dim.into(), "lattice nets are built for p <= 4").into());
         }
+        Loss::parse(p.str_or("loss", "squared")?)?;
+        let features = p.str_or("features", "poly")?;
+        if !matches!(features, "poly" | "random") {
+            return Err(out_of_range(
+                "features",
+                &features.into(),
+                "must be \"poly\" or \"random\"",
+            )
+            .into());
+        }
         Ok((
             dim,
             p.positive("eps")?,
@@ -216,14 +383,52 @@ impl ExpertNet {
         ))
     }
 
-    /// From parameters p, eps, B, noise and the optional shift `offset`.
-    pub fn from_params(p: &Params) -> Result<Self, Error> {
+    /// From parameters p, eps, B, noise, the optional shift `offset` and `loss` ("squared",
+    /// the default, or "absolute"). Nets are pure functions of these, so they are built once
+    /// per process and shared (an experiment's replicates would otherwise rebuild the net and
+    /// its quadrature risks every time); the cache holds at most 64 nets.
+    pub fn from_params(p: &Params) -> Result<std::sync::Arc<Self>, Error> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, Mutex, OnceLock};
+        static CACHE: OnceLock<Mutex<HashMap<String, Arc<ExpertNet>>>> = OnceLock::new();
         let (dim, eps, b, noise) = Self::check_params(p)?;
-        Ok(Self::new(
-            PolyExperts::shifted(dim, noise, p.f64_or("offset", 0.0)?),
-            b,
-            eps,
-        ))
+        let key = format!(
+            "{dim} {eps:e} {b:e} {noise:e} {:e} {} {}",
+            p.f64_or("offset", 0.0)?,
+            p.str_or("loss", "squared")?,
+            p.str_or("features", "poly")?
+        );
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(net) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(net);
+        }
+        let net = Arc::new(Self::build(p)?);
+        if let Ok(mut c) = cache.lock() {
+            if c.len() >= 64 {
+                c.clear();
+            }
+            c.insert(key, net.clone());
+        }
+        Ok(net)
+    }
+
+    fn build(p: &Params) -> Result<Self, Error> {
+        let (dim, eps, b, noise) = Self::check_params(p)?;
+        let loss = Loss::parse(p.str_or("loss", "squared")?)?;
+        let offset = p.f64_or("offset", 0.0)?;
+        let experts = match p.str_or("features", "poly")? {
+            "poly" => PolyExperts::shifted(dim, noise, offset),
+            "random" => PolyExperts::random_features(dim, noise, offset, FEATURE_SEED),
+            other => {
+                return Err(out_of_range(
+                    "features",
+                    &other.into(),
+                    "must be \"poly\" or \"random\"",
+                )
+                .into())
+            }
+        };
+        Ok(Self::new(experts.with_loss(loss), b, eps))
     }
 
     /// The index of the member of smallest empirical risk on (x, y) (first on ties).
@@ -239,25 +444,59 @@ impl ExpertNet {
 mod tests {
     use super::*;
 
-    #[test]
-    fn exact_risk_matches_monte_carlo_and_best_is_a_minimum() {
-        let e = PolyExperts::new(3, 0.3);
-        let theta = [0.2, 0.5, -0.3];
-        let mut rng = crate::mc::stream(1, 0, 0);
+    /// The exact risk of `e` at theta against 4e5-sample Monte Carlo (to `tol`), and its
+    /// infimum over the unit ball against a lattice of spacing-parameter `eps`: never above the
+    /// lattice's minimum, and within `gap` of it.
+    fn check_risk_and_infimum(
+        e: &PolyExperts,
+        theta: &[f64],
+        seed: u64,
+        tol: f64,
+        eps: f64,
+        gap: f64,
+    ) {
+        let mut rng = crate::mc::stream(seed, 0, 0);
         let (x, y) = e.sample(400_000, &mut rng);
-        let th = ndarray::Array2::from_shape_vec((1, 3), theta.to_vec()).unwrap();
+        let th = ndarray::Array2::from_shape_vec((1, theta.len()), theta.to_vec()).unwrap();
         let mc = e.empirical_risks(&th, &x, &y)[0];
         assert!(
-            (mc - e.risk(&theta)).abs() < 2e-3,
+            (mc - e.risk(theta)).abs() < tol,
             "{mc} vs {}",
-            e.risk(&theta)
+            e.risk(theta)
         );
         let best = e.best_risk(1.0);
-        assert!(best <= e.risk(&theta) + 1e-12);
-        // no point of a fine lattice in the ball does better
-        let net = crate::moe::lattice_net(3, 1.0, 0.05);
-        for r in net.rows() {
-            assert!(e.risk(r.as_slice().unwrap()) >= best - 1e-9);
-        }
+        let lattice_min = crate::moe::lattice_net(e.p, 1.0, eps)
+            .rows()
+            .into_iter()
+            .map(|r| e.risk(r.as_slice().unwrap()))
+            .fold(f64::INFINITY, f64::min);
+        assert!(best <= lattice_min + 1e-9, "{best} vs {lattice_min}");
+        assert!(lattice_min - best < gap, "{best} vs {lattice_min}");
+    }
+
+    #[test]
+    fn exact_risk_matches_monte_carlo_and_best_is_a_minimum() {
+        check_risk_and_infimum(
+            &PolyExperts::new(3, 0.3),
+            &[0.2, 0.5, -0.3],
+            1,
+            2e-3,
+            0.05,
+            1e-2,
+        );
+    }
+
+    /// The absolute loss: quadrature risk and projected-gradient infimum.
+    #[test]
+    fn absolute_risk_matches_monte_carlo_and_best_is_a_minimum() {
+        let e = PolyExperts::new(2, 0.3).with_loss(Loss::Absolute);
+        check_risk_and_infimum(&e, &[0.2, 0.5], 2, 1.5e-3, 0.02, 1e-3);
+    }
+
+    /// Random Fourier features: quadrature moments.
+    #[test]
+    fn random_feature_risk_matches_monte_carlo() {
+        let e = PolyExperts::random_features(3, 0.3, 0.0, 17);
+        check_risk_and_infimum(&e, &[0.4, -0.3, 0.5], 4, 2e-3, 0.05, 1e-2);
     }
 }
