@@ -3,8 +3,8 @@
 use super::{Control, Ctx, Entry, Evidence, Kind, Scale, Variant};
 use crate::mc;
 use crate::moe::{
-    covering_distances, greedy_packing, lattice_net, min_pairwise_distance, mirror_averaging,
-    uniform_ball, FiniteClass, RegressionTask,
+    covering_distances, covering_radius, greedy_packing, lattice_net, min_pairwise_distance,
+    mirror_averaging, uniform_ball, FiniteClass, RegressionTask,
 };
 use crate::moe::{ExpertNet, Loss, PolyExperts};
 use crate::params::{out_of_range, Params};
@@ -50,10 +50,8 @@ fn volume_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         if dim <= 3 {
             // a net that covers the ball has at least (B/eps)^p points
             let net = lattice_net(dim, b, eps);
-            let test = uniform_ball(4000, dim, b, rng);
-            let radius = covering_distances(&net, &test)
-                .into_iter()
-                .fold(0.0, f64::max);
+            // Monte Carlo then local ascent towards the deepest hole
+            let radius = covering_radius(&net, b, 4000, rng);
             pairs.push((radius, eps));
             pairs.push(((b / eps).powi(dim as i32), net.nrows() as f64));
         }
@@ -461,6 +459,13 @@ impl MirrorAveraging {
         })
     }
 
+    /// The eps minimising the generic bound L eps + beta p log(1 + 2B/eps) / n: it is convex
+    /// in eps, and its derivative vanishes where L n eps (eps + 2B) = 2 B beta p, so
+    /// eps* = B (sqrt(1 + 2 beta p / (B L n)) - 1), which is beta p / (L n) (1 + O(1/n)).
+    pub fn bound_optimal_eps(l: f64, beta: f64, p: usize, n: usize, b: f64) -> f64 {
+        b * ((1.0 + 2.0 * beta * p as f64 / (b * l * n as f64)).sqrt() - 1.0)
+    }
+
     /// The exact risk A(theta_bar) of the aggregate on a fresh sample of size n.
     pub fn risk(&self, rng: &mut mc::Rng) -> f64 {
         let e = &self.net.experts;
@@ -766,3 +771,29 @@ pub static ENTRIES: [Entry; 8] = [
         expected: Some(Verdict::Refuted),
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MirrorAveraging;
+
+    /// The closed-form minimiser of the generic bound against a brute-force grid search.
+    #[test]
+    fn bound_optimal_eps_matches_a_grid_search() {
+        let (l, beta, b) = (0.9, 1.62, 1.0);
+        for p in [1usize, 3] {
+            for n in [10usize, 100, 10_000] {
+                let g = |e: f64| l * e + beta * p as f64 * (1.0 + 2.0 * b / e).ln() / n as f64;
+                let grid = (0..200_000).map(|i| 1e-6 * 1.0001f64.powi(i));
+                let brute = grid
+                    .filter(|e| *e <= 2.0)
+                    .min_by(|x, y| g(*x).total_cmp(&g(*y)))
+                    .unwrap();
+                let closed = MirrorAveraging::bound_optimal_eps(l, beta, p, n, b);
+                assert!(
+                    (brute / closed - 1.0).abs() < 2e-4,
+                    "p {p} n {n}: {brute} vs {closed}"
+                );
+            }
+        }
+    }
+}

@@ -8,8 +8,8 @@ mod gated;
 mod poly;
 
 pub use cover::{
-    covering_distances, covering_distances_direct, covering_distances_gemm, greedy_packing,
-    lattice_net, min_pairwise_distance, uniform_ball,
+    covering_distances, covering_distances_direct, covering_distances_gemm, covering_radius,
+    greedy_packing, lattice_net, min_pairwise_distance, uniform_ball,
 };
 pub use erm::{FiniteClass, RegressionTask};
 pub use ewa::mirror_averaging;
