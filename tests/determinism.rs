@@ -15,6 +15,8 @@ fn catalogue_reports_match_for_one_and_two_threads() {
         "online.lower.two_experts",
         "online.scaling.iid",
         "online.omd.lemma",
+        "moe.erm.epsnet",
+        "moe.ewa.mirror_averaging",
     ] {
         let e = catalogue().into_iter().find(|e| e.id == id).unwrap();
         let one = pool(1).install(|| run_entry(e, Variant::Correct, Scale::Quick, 7).unwrap());
@@ -30,24 +32,24 @@ fn catalogue_reports_match_for_one_and_two_threads() {
 
 #[test]
 fn experiment_results_match_for_one_and_two_threads() {
-    let cfg = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/experiments/online_tightness.toml"
-    );
-    let mut outputs = Vec::new();
-    for threads in ["1", "2"] {
-        let dir = tempfile::tempdir().unwrap();
-        let st = Command::new(env!("CARGO_BIN_EXE_boundlab"))
-            .args(["run", cfg, "--quick", "--out"])
-            .arg(dir.path())
-            .env("RAYON_NUM_THREADS", threads)
-            .status()
-            .unwrap();
-        assert!(st.success());
-        outputs.push(std::fs::read(dir.path().join("online_tightness/results.json")).unwrap());
+    // online_tightness: plain Monte Carlo; moe_routing: EM with BLAS products inside rayon
+    for name in ["online_tightness", "moe_routing"] {
+        let cfg = format!("{}/experiments/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let mut outputs = Vec::new();
+        for threads in ["1", "2"] {
+            let dir = tempfile::tempdir().unwrap();
+            let st = Command::new(env!("CARGO_BIN_EXE_boundlab"))
+                .args(["run", &cfg, "--quick", "--out"])
+                .arg(dir.path())
+                .env("RAYON_NUM_THREADS", threads)
+                .status()
+                .unwrap();
+            assert!(st.success());
+            outputs.push(std::fs::read(dir.path().join(format!("{name}/results.json"))).unwrap());
+        }
+        assert!(
+            outputs[0] == outputs[1],
+            "{name}: results.json differs between 1 and 2 threads"
+        );
     }
-    assert!(
-        outputs[0] == outputs[1],
-        "results.json differs between 1 and 2 threads"
-    );
 }
