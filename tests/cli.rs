@@ -282,6 +282,26 @@ fn moe_bad_input_exits_two_naming_the_field() {
             ("prior = \"uniform\"", "prior = \"laplace\"", "`prior`"),
             ("p = [1, 2, 3]", "p = [7]", "`p`"),
             ("n = 100", "n = 0", "`n`"),
+            (
+                "prior = \"uniform\"",
+                "prior = \"uniform\"\nloss = \"hinge\"",
+                "`loss`",
+            ),
+        ],
+    );
+    expect_bad_configs(
+        "moe_epsnet",
+        &[
+            (
+                "features = [\"poly\", \"random\"]",
+                "features = [\"fourier\"]",
+                "`features`",
+            ),
+            (
+                "loss = [\"squared\", \"absolute\"]",
+                "loss = [\"hinge\"]",
+                "`loss`",
+            ),
         ],
     );
 }
