@@ -563,7 +563,8 @@ pub struct RoutingScore {
 
 /// Train and test trajectories drawn once, one fit per lambda from the same random
 /// initialisation (paired comparisons across regulariser strengths). With `reference`, EM is
-/// also started at the true regimes to measure the objective gap (NaN otherwise).
+/// also started at the true regimes to measure the objective gap of the *first* lambda (NaN
+/// for the others, and for all without `reference`).
 pub fn routing_scores(
     spec: &SwitchingSpec,
     opts: &MoeOptions,
@@ -576,10 +577,11 @@ pub fn routing_scores(
     let init = rng.clone();
     lambdas
         .iter()
-        .map(|&lambda| {
+        .enumerate()
+        .map(|(i, &lambda)| {
             let o = MoeOptions { lambda, ..*opts };
             let moe = GatedMoe::fit(&train, &o, &mut init.clone())?;
-            let objective_gap = if reference {
+            let objective_gap = if reference && i == 0 {
                 GatedMoe::fit_from_regimes(&train, &o)?.objective(&train, lambda)
                     - moe.objective(&train, lambda)
             } else {
