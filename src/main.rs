@@ -57,6 +57,11 @@ enum Command {
         /// Master seed.
         #[arg(long, default_value_t = 20261122)]
         seed: u64,
+        /// Write the golden summary (per entry and control: verdict and largest ratio) to
+        /// this JSON file; `tests/golden/catalogue_quick.json` is made this way with
+        /// `--quick --controls` and compared by `cargo test --test catalogue`.
+        #[arg(long)]
+        record: Option<PathBuf>,
     },
     /// Run one experiment config: results JSON (cell by cell) and its figures.
     Run {
@@ -98,6 +103,7 @@ fn main() -> ExitCode {
             json,
             variant,
             seed,
+            record,
         } => check(
             family.as_deref(),
             id.as_deref(),
@@ -106,6 +112,7 @@ fn main() -> ExitCode {
             json,
             variant.as_deref(),
             seed,
+            record.as_deref(),
         ),
         Command::Run {
             config,
@@ -205,6 +212,7 @@ fn check(
     json: bool,
     variant: Option<&str>,
     seed: u64,
+    record: Option<&std::path::Path>,
 ) -> Result<bool, Error> {
     let entries = bounds::select(family, id)?;
     let main_variant = match variant {
@@ -288,6 +296,12 @@ fn check(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if let Some(path) = record {
+        let g = bounds::golden::summarise(&reports);
+        let text = serde_json::to_string_pretty(&g).map_err(|e| Error::Unknown(e.to_string()))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    }
     if json {
         let s =
             serde_json::to_string_pretty(&reports).map_err(|e| Error::Unknown(e.to_string()))?;

@@ -6,6 +6,7 @@
 //! variant, run through the same code); `evaluate` turns evidence into a verdict
 //! by the rules of `stats`, and `run_entry` sweeps the grid.
 pub mod dynamics;
+pub mod golden;
 pub mod moe;
 pub mod multiscale;
 pub mod online;
