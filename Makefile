@@ -18,7 +18,7 @@ build: bootstrap
 reproduce: build
 	$(BIN) reproduce $(QFLAG)
 	@mkdir -p results
-	$(BIN) check --controls $(QFLAG) | tee results/check$(if $(QUICK),-quick,).txt
+	$(BIN) check --controls $(QFLAG) --report results/check$(if $(QUICK),-quick,).json | tee results/check$(if $(QUICK),-quick,).txt
 
 # Unit, catalogue, CLI and determinism tests.
 test: bootstrap

@@ -2,8 +2,8 @@
 //! - Lorenz63 on t in [0, 100] with Dop853 at rtol = atol = 1e-9, dense output every 0.01
 //!   (scipy's solve_ivp DOP853 takes 0.40 s for this on the reference machine);
 //! - a 4-state, 2-observation Kalman filter over 1e5 observations (filterpy: 3.6e4 steps/s).
-use boundlab::bounds::dynamics::{simulate_tracking, tracking_model};
 use boundlab::dynamics::{integrate, Lorenz63, V3};
+use boundlab::filter::{simulate_tracking, tracking_model};
 use boundlab::mc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nalgebra::{Matrix4, Vector4};

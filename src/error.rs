@@ -1,6 +1,19 @@
-//! The crate-level error. Every user-facing failure maps to an exit code:
-//! 2 for bad input (config, arguments, parameters), 1 for failed checks.
+//! The application error and its exit codes: 2 for bad input (a config, an argument, a
+//! parameter, a name that does not exist), 3 for a run that could not finish through no
+//! fault of the input (an internal error, a file that could not be written). 1 is left to
+//! the CLI for "a check failed".
 use thiserror::Error;
+
+/// A subject module's error enum (`OnlineError`, `MoeError`, ...): what the mathematics
+/// rejected in the model or parameters it was given. Implementing this marker is all a new
+/// subject module does to reach the CLI; its errors exit 2 with their own message.
+pub trait SubjectError: std::error::Error + Send + Sync + 'static {}
+
+impl<E: SubjectError> From<E> for Error {
+    fn from(e: E) -> Error {
+        Error::Subject(Box::new(e))
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum Error {
@@ -10,21 +23,18 @@ pub enum Error {
     /// An experiment config could not be read or is invalid.
     #[error("{0}")]
     Config(#[from] crate::experiment::ConfigError),
-    /// An online-learning object was built with invalid inputs.
+    /// A subject module rejected the model or parameters it was given (see `SubjectError`).
     #[error("{0}")]
-    Online(#[from] crate::online::OnlineError),
-    /// A matrix or mixture was built from invalid inputs.
+    Subject(Box<dyn std::error::Error + Send + Sync>),
+    /// Something the user asked for does not exist (family, id, measure, control).
     #[error("{0}")]
-    Prob(#[from] crate::prob::ProbError),
+    NotFound(String),
+    /// A user-supplied value the subject code rejected for a reason no error type names.
     #[error("{0}")]
-    Linalg(#[from] crate::linalg::LinalgError),
-    #[error("{0}")]
-    Multiscale(#[from] crate::multiscale::MultiscaleError),
-    #[error("{0}")]
-    Dynamics(#[from] crate::dynamics::DynamicsError),
-    /// Something the user asked for does not exist (family, id, experiment).
-    #[error("{0}")]
-    Unknown(String),
+    Input(String),
+    /// A bug: an invariant the code should keep did not hold (never the user's input).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Writing results or figures failed.
     #[error("{context}: {source}")]
     Io {
@@ -38,18 +48,15 @@ pub enum Error {
 }
 
 impl Error {
-    /// Exit code for the CLI: 2 for bad input, 1 otherwise.
+    /// Exit code for the CLI: 2 for bad input, 3 for internal and output failures.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Param(_)
             | Error::Config(_)
-            | Error::Online(_)
-            | Error::Prob(_)
-            | Error::Linalg(_)
-            | Error::Multiscale(_)
-            | Error::Dynamics(_)
-            | Error::Unknown(_) => 2,
-            Error::Io { .. } | Error::Plot { .. } => 1,
+            | Error::Subject(_)
+            | Error::NotFound(_)
+            | Error::Input(_) => 2,
+            Error::Internal(_) | Error::Io { .. } | Error::Plot { .. } => 3,
         }
     }
 

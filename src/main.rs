@@ -1,7 +1,8 @@
 //! The `boundlab` command line: parsing and printing only.
-use boundlab::bounds::{self, EntryReport, Kind, Scale, Variant};
+use boundlab::bounds::{self, policy, EntryReport, Scale, Variant};
 use boundlab::experiment;
-use boundlab::stats::Verdict;
+use boundlab::families::REGISTRY;
+use boundlab::links;
 use boundlab::Error;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -14,7 +15,10 @@ use std::process::ExitCode;
 /// tightness ratio LHS/RHS and the evidence. Each bound also carries negative
 /// controls, deliberately wrong variants that the checker must catch.
 ///
-/// Exit codes: 0 success, 1 a check failed, 2 bad input.
+/// Exit codes: 0 success; 1 a check failed (a claim not HOLDS, a control not caught, a
+/// conjecture without its recorded verdict); 2 bad input (a config, an argument, a
+/// parameter, an unknown name: the message names it); 3 the run could not finish (an
+/// internal error or a file that could not be written).
 #[derive(Parser)]
 #[command(name = "boundlab", version, about, long_about)]
 struct Cli {
@@ -24,7 +28,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the catalogue's bounds and the experiments, one line each.
+    /// List the families, the catalogue's entries, the measures and pictures experiments can
+    /// use, and the experiment configs, one line each.
     List {
         /// Directory of experiment configs.
         #[arg(long, default_value = "experiments")]
@@ -62,6 +67,20 @@ enum Command {
         /// `--quick --controls` and compared by `cargo test --test catalogue`.
         #[arg(long)]
         record: Option<PathBuf>,
+        /// Also write the full reports as JSON to this file (what `boundlab show` reads back
+        /// as the last verdict; `make reproduce` writes results/check[-quick].json).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Everything about one entry: statement, kind, source, theory section, the file and
+    /// line that define it, its controls, the configs and figures that draw it, and its
+    /// verdict in the last saved report (results/check.json or results/check-quick.json).
+    Show {
+        /// The entry's id (e.g. `online.omd.fixed_eta`).
+        id: String,
+        /// Directory of experiment configs.
+        #[arg(long, default_value = "experiments")]
+        experiments: PathBuf,
     },
     /// Run one experiment config: results JSON (cell by cell) and its figures.
     Run {
@@ -104,6 +123,7 @@ fn main() -> ExitCode {
             variant,
             seed,
             record,
+            report,
         } => check(
             family.as_deref(),
             id.as_deref(),
@@ -113,18 +133,22 @@ fn main() -> ExitCode {
             variant.as_deref(),
             seed,
             record.as_deref(),
+            report.as_deref(),
         ),
+        Command::Show { id, experiments } => show(&id, &experiments),
         Command::Run {
             config,
             quick,
             out,
             resume,
-        } => experiment::run_config(&config, quick, out.as_deref(), resume).map(|_| true),
+        } => {
+            experiment::run_config(&REGISTRY, &config, quick, out.as_deref(), resume).map(|_| true)
+        }
         Command::Reproduce {
             quick,
             experiments,
             resume,
-        } => experiment::reproduce(&experiments, quick, resume).map(|_| true),
+        } => experiment::reproduce(&REGISTRY, &experiments, quick, resume).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -137,9 +161,17 @@ fn main() -> ExitCode {
 }
 
 fn list(experiments: &std::path::Path) -> Result<bool, Error> {
-    println!("bounds:");
-    for e in bounds::catalogue() {
-        println!("  {:<36} {:<11} {}", e.id, e.kind, e.statement);
+    for f in REGISTRY.families {
+        println!("family {} ({}): {}", f.name, f.theory, f.summary);
+        for e in f.entries() {
+            println!("  {:<40} {:<11} {}", e.id, e.label(), e.statement);
+        }
+        for m in f.measures {
+            println!("  measure {:<32} {}", m.name, m.description);
+        }
+        for p in f.pictures {
+            println!("  picture {:<32} {}", p.name, p.description);
+        }
     }
     println!("experiments ({}):", experiments.display());
     for (path, cfg) in experiment::list_configs(experiments)? {
@@ -213,18 +245,20 @@ fn check(
     variant: Option<&str>,
     seed: u64,
     record: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
 ) -> Result<bool, Error> {
-    let entries = bounds::select(family, id)?;
+    let entries = REGISTRY.select(family, id)?;
     let main_variant = match variant {
         None => Variant::Correct,
         Some(v) => {
             let e = entries[0];
-            match e.controls.iter().find(|c| c.name == v) {
-                Some(c) => Variant::Control(c.name),
+            match e.control(v) {
+                Some(c) => Variant::Control(c),
                 None => {
-                    return Err(Error::Unknown(format!(
-                        "unknown variant `{v}` of {}; its controls: {}",
+                    return Err(Error::NotFound(format!(
+                        "unknown variant `{v}` of {}{}; its controls: {}",
                         e.id,
+                        boundlab::registry::did_you_mean(v, e.controls.iter().map(|c| c.name)),
                         e.controls
                             .iter()
                             .map(|c| c.name)
@@ -248,10 +282,11 @@ fn check(
     for e in &entries {
         bar.set_message(e.id.to_string());
         let r = bounds::run_entry(e, main_variant, scale, seed)?;
-        let pass = match (e.kind, main_variant) {
-            (_, Variant::Control(_)) => !r.verdict.is_negative(),
-            (Kind::Conjecture, _) => true,
-            _ => r.verdict == Verdict::Holds,
+        // --variant runs a control as if it were the statement: it is meant to fail
+        let verdict_ok = policy(e, Variant::Correct, r.verdict);
+        let pass = match main_variant {
+            Variant::Control(_) => !r.verdict.is_negative(),
+            Variant::Correct => verdict_ok.is_ok(),
         };
         ok &= pass;
         if !json {
@@ -259,23 +294,21 @@ fn check(
                 println!(
                     "{:<36} {:<11} {:<12} {:>9}  {}",
                     e.id,
-                    e.kind,
+                    e.label(),
                     r.verdict,
                     fmt_ratio(r.max_ratio),
                     evidence(&r)
                 );
-                if let Some(exp) = e.expected {
-                    if exp != r.verdict {
-                        println!("{:<36} note: expected {exp}", "");
-                    }
+                if let (Variant::Correct, Err(why)) = (main_variant, &verdict_ok) {
+                    println!("{:<36} FAILS: {why}", "");
                 }
             });
         }
         reports.push(r);
         if controls {
             for c in e.controls {
-                let r = bounds::run_entry(e, Variant::Control(c.name), scale, seed)?;
-                let caught = r.verdict.is_negative();
+                let r = bounds::run_entry(e, Variant::Control(*c), scale, seed)?;
+                let caught = policy(e, Variant::Control(*c), r.verdict).is_ok();
                 ok &= caught;
                 if !json {
                     bar.suspend(|| {
@@ -298,13 +331,23 @@ fn check(
     bar.finish_and_clear();
     if let Some(path) = record {
         let g = bounds::golden::summarise(&reports);
-        let text = serde_json::to_string_pretty(&g).map_err(|e| Error::Unknown(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&g).map_err(|e| Error::Internal(e.to_string()))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    }
+    if let Some(path) = report {
+        let text =
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
         std::fs::write(path, text + "\n")
             .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
     }
     if json {
         let s =
-            serde_json::to_string_pretty(&reports).map_err(|e| Error::Unknown(e.to_string()))?;
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
         println!("{s}");
     } else {
         println!(
@@ -317,4 +360,91 @@ fn check(
         );
     }
     Ok(ok)
+}
+
+/// `boundlab show ID`: every link of one entry.
+fn show(id: &str, experiments: &std::path::Path) -> Result<bool, Error> {
+    let e = REGISTRY.entry(id)?;
+    let fam = REGISTRY
+        .family_of(e)
+        .ok_or_else(|| Error::Internal(format!("{id} has no family in the registry")))?;
+    let root = std::path::Path::new(".");
+    let status = match e.status {
+        bounds::Status::Claim => "claim (must HOLD)".to_string(),
+        bounds::Status::Conjecture { expected: Some(v) } => {
+            format!("conjecture (recorded evidence: {v})")
+        }
+        bounds::Status::Conjecture { expected: None } => "conjecture (reported)".into(),
+    };
+    let place = |p: Option<links::Place>, fallback: String| match p {
+        Some(p) => format!("{}:{}  {}", p.path.display(), p.line, p.text),
+        None => format!("{fallback} (not found from this directory)"),
+    };
+    println!("{}", e.id);
+    println!("  statement  {}", e.statement);
+    println!("  kind       {} evidence, {status}", e.kind);
+    println!("  source     {}", e.source);
+    println!(
+        "  theory     {}",
+        place(links::theory_section(root, fam, e), fam.theory.to_string())
+    );
+    println!(
+        "  code       {}",
+        place(
+            links::code_place(root, e),
+            links::code_file(e).display().to_string()
+        )
+    );
+    println!(
+        "  test       cargo test --test catalogue -- {} (quick scale, against tests/golden/catalogue_quick.json)",
+        e.id
+    );
+    println!(
+        "  controls   (run one: boundlab check --id {} --variant NAME)",
+        e.id
+    );
+    for c in e.controls {
+        println!("    {:<32} {}", c.name, c.description);
+    }
+    let configs = experiment::list_configs(experiments).unwrap_or_default();
+    let drawn = links::drawn_by(e, &configs);
+    if drawn.is_empty() {
+        println!("  configs    none name it in `bounds = [...]`");
+    }
+    for (path, stems) in drawn {
+        println!(
+            "  config     {}  (boundlab run {})",
+            path.display(),
+            path.display()
+        );
+        for s in stems {
+            println!("    figure   figures/{s}.png, figures/{s}.svg");
+        }
+    }
+    let mut found = false;
+    for file in ["results/check.json", "results/check-quick.json"] {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let Ok(reports) = serde_json::from_str::<Vec<serde_json::Value>>(&text) else {
+            println!("  last run   {file} is not a report file");
+            continue;
+        };
+        for r in reports.iter().filter(|r| r["id"] == e.id) {
+            found = true;
+            println!(
+                "  last run   {file}: {} {} (max ratio {}, {:.1}s)",
+                r["variant"].as_str().unwrap_or("?"),
+                r["verdict"].as_str().unwrap_or("?"),
+                r["max_ratio"]
+                    .as_f64()
+                    .map_or("-".to_string(), |x| format!("{x:.3}")),
+                r["wall_seconds"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+    }
+    if !found {
+        println!("  last run   none saved (make reproduce writes results/check.json)");
+    }
+    Ok(true)
 }

@@ -3,8 +3,9 @@
 //! Values are numbers or strings; getters validate and name the parameter in
 //! their errors, so a bad value in a config surfaces as "field T: ...".
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -76,32 +77,102 @@ impl Value {
     }
 }
 
+/// The names a parameter set was asked for (present or not), shared by its clones: how
+/// the runner finds keys that nothing reads. Not part of the value (ignored by `==`, serde).
+#[derive(Debug, Clone, Default)]
+pub struct ReadLog(Option<Arc<Mutex<BTreeSet<String>>>>);
+
+impl PartialEq for ReadLog {
+    fn eq(&self, _: &ReadLog) -> bool {
+        true
+    }
+}
+
 /// An ordered map from parameter name to value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Params(pub BTreeMap<String, Value>);
+#[serde(transparent)]
+pub struct Params {
+    values: BTreeMap<String, Value>,
+    #[serde(skip)]
+    log: ReadLog,
+}
 
 impl Params {
     pub fn new() -> Self {
         Self::default()
     }
 
+    pub fn from_map(values: BTreeMap<String, Value>) -> Self {
+        Params {
+            values,
+            log: ReadLog::default(),
+        }
+    }
+
+    /// The values, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.values.iter()
+    }
+
+    /// A copy that records every name it is asked for (through its clones too).
+    pub fn tracked(&self) -> Params {
+        Params {
+            values: self.values.clone(),
+            log: ReadLog(Some(Arc::new(Mutex::new(BTreeSet::new())))),
+        }
+    }
+
+    /// Every name a tracked copy (or a clone of it) was asked for, present or not.
+    pub fn asked(&self) -> BTreeSet<String> {
+        match &self.log.0 {
+            Some(l) => l.lock().map(|s| s.clone()).unwrap_or_default(),
+            None => BTreeSet::new(),
+        }
+    }
+
+    /// Present keys a tracked copy was never asked for: parameters nothing reads.
+    pub fn unread(&self) -> Vec<String> {
+        let asked = self.asked();
+        self.values
+            .keys()
+            .filter(|k| !asked.contains(*k))
+            .cloned()
+            .collect()
+    }
+
+    fn note(&self, name: &str) {
+        if let Some(l) = &self.log.0 {
+            if let Ok(mut s) = l.lock() {
+                if !s.contains(name) {
+                    s.insert(name.to_string());
+                }
+            }
+        }
+    }
+
+    /// Whether the parameter is present (a read: it counts as asked for).
+    pub fn has(&self, name: &str) -> bool {
+        self.note(name);
+        self.values.contains_key(name)
+    }
+
     /// Builder-style insertion.
     pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
-        self.0.insert(name.to_string(), value.into());
+        self.values.insert(name.to_string(), value.into());
         self
     }
 
     pub fn set(&mut self, name: &str, value: impl Into<Value>) {
-        self.0.insert(name.to_string(), value.into());
+        self.values.insert(name.to_string(), value.into());
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
+        self.note(name);
+        self.values.get(name)
     }
 
     fn require(&self, name: &str) -> Result<&Value, ParamError> {
-        self.0
-            .get(name)
+        self.get(name)
             .ok_or_else(|| ParamError::Missing(name.to_string()))
     }
 
@@ -121,7 +192,7 @@ impl Params {
 
     /// A real number, or `default` when absent.
     pub fn f64_or(&self, name: &str, default: f64) -> Result<f64, ParamError> {
-        if self.0.contains_key(name) {
+        if self.has(name) {
             self.f64(name)
         } else {
             Ok(default)
@@ -140,7 +211,7 @@ impl Params {
 
     /// A real number > 0, or `default` when absent.
     pub fn positive_or(&self, name: &str, default: f64) -> Result<f64, ParamError> {
-        if self.0.contains_key(name) {
+        if self.has(name) {
             self.positive(name)
         } else {
             Ok(default)
@@ -177,6 +248,20 @@ impl Params {
         Ok(i as usize)
     }
 
+    /// An integer >= `min`, or `default` when absent (a present bad value is an error).
+    pub fn usize_at_least_or(
+        &self,
+        name: &str,
+        min: usize,
+        default: usize,
+    ) -> Result<usize, ParamError> {
+        if self.has(name) {
+            self.usize_at_least(name, min)
+        } else {
+            Ok(default)
+        }
+    }
+
     /// A string.
     pub fn str(&self, name: &str) -> Result<&str, ParamError> {
         match self.require(name)? {
@@ -191,7 +276,7 @@ impl Params {
 
     /// A string, or `default` when absent.
     pub fn str_or<'a>(&'a self, name: &str, default: &'a str) -> Result<&'a str, ParamError> {
-        if self.0.contains_key(name) {
+        if self.has(name) {
             self.str(name)
         } else {
             Ok(default)
@@ -201,15 +286,15 @@ impl Params {
     /// Overlay `other` on `self` (other wins).
     pub fn merged(&self, other: &Params) -> Params {
         let mut out = self.clone();
-        for (k, v) in &other.0 {
-            out.0.insert(k.clone(), v.clone());
+        for (k, v) in &other.values {
+            out.values.insert(k.clone(), v.clone());
         }
         out
     }
 
     /// Compact `a=1 b=x` form for tables and messages.
     pub fn short(&self) -> String {
-        self.0
+        self.values
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
@@ -226,6 +311,19 @@ pub fn out_of_range(name: &str, v: &Value, reason: &str) -> ParamError {
     }
 }
 
+/// The known name nearest to `name` by edit distance, when it is close enough to be a
+/// plausible misspelling (at most a third of the name's length, at least 1).
+pub fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    known
+        .into_iter()
+        .filter(|k| *k != name)
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, k)| k)
+}
+
 /// Cartesian product of named value lists, in the order given (last varies fastest).
 pub fn product(base: &Params, axes: &[(String, Vec<Value>)]) -> Vec<Params> {
     let mut out = vec![base.clone()];
@@ -234,7 +332,7 @@ pub fn product(base: &Params, axes: &[(String, Vec<Value>)]) -> Vec<Params> {
         for p in &out {
             for v in values {
                 let mut q = p.clone();
-                q.0.insert(name.clone(), v.clone());
+                q.values.insert(name.clone(), v.clone());
                 next.push(q);
             }
         }
@@ -259,6 +357,25 @@ mod tests {
         assert!(e.contains("`eta`"), "{e}");
         assert!(p.f64("s").is_err());
         assert!(matches!(p.f64("missing"), Err(ParamError::Missing(_))));
+    }
+
+    #[test]
+    fn tracking_finds_unread_keys_and_suggests_the_nearest() {
+        let p = Params::new().with("sigm", 0.3).with("T", 5usize).tracked();
+        let q = p.clone(); // clones share the log
+        assert_eq!(q.f64_or("sigma", 0.0).unwrap(), 0.0);
+        assert_eq!(p.usize_at_least("T", 1).unwrap(), 5);
+        assert_eq!(p.unread(), vec!["sigm".to_string()]);
+        let asked = p.asked();
+        assert_eq!(
+            nearest("sigm", asked.iter().map(|s| s.as_str())),
+            Some("sigma")
+        );
+        assert_eq!(nearest("zzzz", ["sigma", "T"]), None);
+        // an untracked set records nothing
+        let u = Params::new().with("a", 1.0);
+        let _ = u.f64("a");
+        assert!(u.asked().is_empty());
     }
 
     #[test]

@@ -2,14 +2,14 @@
 //! `cargo test --test catalogue -- online.omd.fixed_eta`.
 //!
 //! Each test runs the entry and every negative control through the one pass/fail policy
-//! (`bounds::policy`), then compares each verdict and largest tightness ratio with
+//! (`boundlab::bounds::policy`, the one the CLI uses), then compares each verdict and largest tightness ratio with
 //! `tests/golden/catalogue_quick.json` (relative tolerance `golden::RATIO_TOLERANCE`).
 //! The golden file is regenerated only on purpose, with
 //! `cargo run --release -- check --quick --controls --record tests/golden/catalogue_quick.json`,
 //! and a commit that changes it names each changed number and why.
 use boundlab::bounds::golden::{Golden, GoldenLine};
-use boundlab::bounds::{catalogue, run_entry, Kind, Scale, Variant};
-use boundlab::stats::Verdict;
+use boundlab::bounds::{policy, run_entry, Scale, Variant};
+use boundlab::families::REGISTRY;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 const SEED: u64 = 20261122;
@@ -24,30 +24,19 @@ fn golden() -> Golden {
 }
 
 fn check_entry(id: &str, golden: &Golden) -> Result<(), Failed> {
-    let e = catalogue()
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or("no such entry")?;
+    let e = REGISTRY.entry(id).map_err(|err| err.to_string())?;
     let recorded = golden
         .get(id)
         .ok_or_else(|| format!("{id} is not in the golden file; record it on purpose"))?;
     let mut problems = Vec::new();
     let mut variants = vec![Variant::Correct];
-    variants.extend(e.controls.iter().map(|c| Variant::Control(c.name)));
+    variants.extend(e.controls.iter().map(|c| Variant::Control(*c)));
     for v in variants {
         let r = run_entry(e, v, Scale::Quick, SEED).map_err(|err| format!("{err}"))?;
-        let ok = match (v, e.kind) {
-            (Variant::Control(_), _) => r.verdict.is_negative(),
-            (Variant::Correct, Kind::Conjecture) => match e.expected {
-                Some(w) => r.verdict == w,
-                None => matches!(r.verdict, Verdict::Supported | Verdict::Refuted),
-            },
-            (Variant::Correct, _) => r.verdict == Verdict::Holds,
-        };
-        if !ok {
+        if let Err(why) = policy(e, v, r.verdict) {
             problems.push(format!(
-                "{}: {} fails the policy (counterexample {:?})",
-                r.variant, r.verdict, r.counterexample
+                "{}: {why} (counterexample {:?})",
+                r.variant, r.counterexample
             ));
         }
         match recorded.get(&r.variant) {
@@ -76,14 +65,15 @@ fn check_entry(id: &str, golden: &Golden) -> Result<(), Failed> {
 fn main() {
     let args = Arguments::from_args();
     let golden = std::sync::Arc::new(golden());
-    let mut trials: Vec<Trial> = catalogue()
+    let mut trials: Vec<Trial> = REGISTRY
+        .entries()
         .into_iter()
         .map(|e| {
             let g = golden.clone();
             Trial::test(e.id, move || check_entry(e.id, &g))
         })
         .collect();
-    let ids: Vec<&str> = catalogue().iter().map(|e| e.id).collect();
+    let ids: Vec<&str> = REGISTRY.entries().iter().map(|e| e.id).collect();
     let g = golden.clone();
     trials.push(Trial::test(
         "golden_file_names_only_real_entries",

@@ -223,7 +223,7 @@ fn multiscale_bad_levels_exit_two_naming_the_field() {
             ("r = [0, 1, 2, 3, 4, 5, 6]", "r = [0, 7]", "`r`"),
             ("h = [0.0, 0.5, 0.9]", "h = [1.5]", "h = 1.5"),
             ("L = 6", "L = 40", "`L`"),
-            ("geom = \"1d\"", "geom = \"3d\"", "geometry `3d`"),
+            ("geom = \"1d\"", "geom = \"3d\"", "invalid geometry: `3d`"),
         ],
     );
 }
@@ -303,5 +303,102 @@ fn moe_bad_input_exits_two_naming_the_field() {
                 "`loss`",
             ),
         ],
+    );
+}
+
+#[test]
+fn a_misspelt_parameter_exits_two_naming_it_and_the_nearest_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to, table, key, nearest) in [
+        ("sigma = 0.2", "sigm = 0.2", "[params]", "sigm", "sigma"),
+        (
+            "hint = [\"zero\", \"mean\"]",
+            "hnt = [\"zero\", \"mean\"]",
+            "[grid]",
+            "hnt",
+            "hint",
+        ),
+    ] {
+        let p = write(dir.path(), "c.toml", &GOOD.replace(from, to));
+        let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains(&format!("unknown parameter `{key}` in {table}"))
+                && e.contains(&format!("did you mean `{nearest}`?"))
+                && e.contains("c.toml"),
+            "{e}"
+        );
+    }
+    // a key that no measure reads and that resembles nothing lists what is read
+    let p = write(
+        dir.path(),
+        "c.toml",
+        &GOOD.replace("sigma = 0.2", "sigma = 0.2\nzzzzzz = 1"),
+    );
+    let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`online.regret` reads"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn show_prints_every_link_of_an_entry() {
+    let o = boundlab(&["show", "online.omd.fixed_eta"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "statement",
+        "RS13 Corollary",
+        "theory/online.md:",
+        "src/families/online/omd.rs:",
+        "cargo test --test catalogue -- online.omd.fixed_eta",
+        "variance_term_quartered",
+        "experiments/online_tightness.toml",
+        "figures/online_tightness_simplex.png",
+        "last run",
+    ] {
+        assert!(out.contains(want), "missing `{want}` in:\n{out}");
+    }
+    let o = boundlab(&["show", "online.omd.fixed_etaa"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `online.omd.fixed_eta`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unknown_control_and_figure_kind_name_the_nearest() {
+    let o = boundlab(&[
+        "check",
+        "--id",
+        "online.hedge",
+        "--quick",
+        "--variant",
+        "constant_halve",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `constant_halved`?"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "c.toml",
+        &GOOD.replace("x = \"T\"", "kind = \"atractor\"\nx = \"T\""),
+    );
+    let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `attractor`?"),
+        "{}",
+        stderr(&o)
     );
 }

@@ -1,5 +1,6 @@
 //! Results are bit-identical whatever the thread count.
-use boundlab::bounds::{catalogue, run_entry, Scale, Variant};
+use boundlab::bounds::{run_entry, Scale, Variant};
+use boundlab::families::REGISTRY;
 use std::process::Command;
 
 fn pool(n: usize) -> rayon::ThreadPool {
@@ -18,7 +19,7 @@ fn catalogue_reports_match_for_one_and_two_threads() {
         "moe.erm.epsnet",
         "moe.ewa.mirror_averaging",
     ] {
-        let e = catalogue().into_iter().find(|e| e.id == id).unwrap();
+        let e = REGISTRY.entry(id).unwrap();
         let one = pool(1).install(|| run_entry(e, Variant::Correct, Scale::Quick, 7).unwrap());
         let two = pool(2).install(|| run_entry(e, Variant::Correct, Scale::Quick, 7).unwrap());
         let strip = |r: &boundlab::bounds::EntryReport| {

@@ -1,24 +1,19 @@
 //! Findings the catalogue records, checked in more detail than a verdict.
-use boundlab::bounds::{catalogue, run_entry, Scale, Variant};
+use boundlab::bounds::{run_entry, Scale, Variant};
+use boundlab::families::REGISTRY;
 use boundlab::stats::Verdict;
 
 const SEED: u64 = 20261122;
 
 #[test]
 fn perfect_hint_conjecture_is_refuted_with_a_positive_regret_counterexample() {
-    let e = catalogue()
-        .into_iter()
-        .find(|e| e.id == "online.conjecture.perfect_hint")
-        .unwrap();
+    let e = REGISTRY.entry("online.conjecture.perfect_hint").unwrap();
     let r = run_entry(e, Variant::Correct, Scale::Quick, SEED).unwrap();
     assert_eq!(r.verdict, Verdict::Refuted);
     let c = r.counterexample.unwrap();
     assert!(c.lhs > 0.0, "the counterexample has positive regret");
     // and the limit form bounds that same regret by R^2 / eta
-    let lim = catalogue()
-        .into_iter()
-        .find(|e| e.id == "online.omd.perfect_hint_limit")
-        .unwrap();
+    let lim = REGISTRY.entry("online.omd.perfect_hint_limit").unwrap();
     let rl = run_entry(lim, Variant::Correct, Scale::Quick, SEED).unwrap();
     assert_eq!(rl.verdict, Verdict::Holds);
     let p = &rl.points[c.cell as usize];

@@ -27,7 +27,11 @@ pub enum DynamicsError {
     Diverged { time: f64, norm: f64 },
     #[error("integration failed: {0}")]
     Integration(String),
+    #[error(transparent)]
+    Param(#[from] crate::params::ParamError),
 }
+
+impl crate::error::SubjectError for DynamicsError {}
 
 pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> DynamicsError {
     DynamicsError::Invalid {

@@ -42,6 +42,27 @@ pub struct PhaseProblem {
     pub burn_in: usize,
 }
 
+impl PhaseProblem {
+    /// The problem of a parameter set: `noise` (required), `drift` (0), `period` (20),
+    /// `dt` (0.05), `steps` (600, at least 10).
+    pub fn from_params(
+        p: &crate::params::Params,
+    ) -> Result<PhaseProblem, crate::params::ParamError> {
+        let sys = Langford {
+            drift: p.f64_or("drift", 0.0)?,
+            period: p.positive_or("period", 20.0)?,
+            ..Langford::default()
+        };
+        Ok(PhaseProblem {
+            sys,
+            dt: p.positive_or("dt", 0.05)?,
+            steps: p.usize_at_least_or("steps", 10, 600)?,
+            noise: p.nonnegative("noise")?,
+            burn_in: 100,
+        })
+    }
+}
+
 /// Root-mean-square one-step prediction errors of (x, y) against the truth.
 #[derive(Debug, Clone)]
 pub struct PhaseScores {

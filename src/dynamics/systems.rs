@@ -177,7 +177,7 @@ pub enum SystemSpec {
 }
 
 impl SystemSpec {
-    pub fn from_params(p: &Params) -> Result<Self, crate::Error> {
+    pub fn from_params(p: &Params) -> Result<Self, super::DynamicsError> {
         Ok(match p.str_or("system", "lorenz63")? {
             "lorenz63" => SystemSpec::Lorenz(Lorenz63::default()),
             "langford" => {

@@ -102,6 +102,9 @@ pub struct Config {
     pub description: String,
     /// The registered measurement run per replicate (see `boundlab list`).
     pub measure: String,
+    /// Catalogue ids this experiment illustrates (`boundlab show ID` lists the configs).
+    #[serde(default)]
+    pub bounds: Vec<String>,
     pub seed: u64,
     pub replicates: usize,
     /// Parameters fixed for every cell.
@@ -172,9 +175,28 @@ impl Config {
         c
     }
 
+    /// The file stems its figures are written under (`STEM.png`, `STEM.svg`): `file`, or
+    /// the config's name, then NAME-2, NAME-3...
+    pub fn figure_stems(&self) -> Vec<String> {
+        self.figure
+            .to_vec()
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                f.file.clone().unwrap_or_else(|| {
+                    if k == 0 {
+                        self.name.clone()
+                    } else {
+                        format!("{}-{}", self.name, k + 1)
+                    }
+                })
+            })
+            .collect()
+    }
+
     /// Every grid cell, fixed parameters included.
     pub fn cells(&self) -> Vec<Params> {
-        let base = Params(self.params.clone());
+        let base = Params::from_map(self.params.clone());
         let axes: Vec<(String, Vec<Value>)> = self
             .grid
             .iter()

@@ -1,10 +1,11 @@
 //! A Kalman filter per mixture component, with log-weight updates by each
 //! component's predictive likelihood; and the brute-force stacked conditioning it
 //! must agree with.
+use super::FilterError;
 use crate::linalg::Spd;
-use crate::prob::{Gmm, ProbError, LN_2PI};
-use crate::Error;
+use crate::prob::{Gmm, LN_2PI};
 use ndarray::{s, Array1, Array2};
+use rand_distr::{Distribution, StandardNormal};
 
 /// x_{s+1} = A x_s + b + e (e ~ N(0, Q)), y_s = O x_s + n (n ~ N(0, R)).
 #[derive(Debug, Clone)]
@@ -17,8 +18,38 @@ pub struct LinearGaussianModel {
 }
 
 impl LinearGaussianModel {
-    fn check(&self, d: usize, ys: &[Array1<f64>]) -> Result<(), Error> {
-        let bad = |m: String| Error::Prob(ProbError::Dimension(m));
+    /// A trajectory x_0..x_{steps-1} (x_0 drawn from `g`) and its observations.
+    pub fn simulate(
+        &self,
+        g: &Gmm,
+        steps: usize,
+        rng: &mut crate::mc::Rng,
+    ) -> Result<(Vec<Array1<f64>>, Vec<Array1<f64>>), FilterError> {
+        let m = self;
+        let d = g.dim();
+        let (x0, _) = g.sample(1, rng);
+        let mut x = x0.row(0).to_owned();
+        let lq = Spd::new(m.q.clone(), "process noise")?;
+        let lr = Spd::new(m.r.clone(), "observation noise")?;
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        for s in 0..steps {
+            if s > 0 {
+                let e = lq
+                    .chol()
+                    .dot(&Array1::from_shape_fn(d, |_| StandardNormal.sample(rng)));
+                x = m.a.dot(&x) + &m.b + e;
+            }
+            let n = lr.chol().dot(&Array1::from_shape_fn(m.o.nrows(), |_| {
+                StandardNormal.sample(rng)
+            }));
+            ys.push(m.o.dot(&x) + n);
+            xs.push(x.clone());
+        }
+        Ok((xs, ys))
+    }
+
+    fn check(&self, d: usize, ys: &[Array1<f64>]) -> Result<(), FilterError> {
+        let bad = FilterError::Dimension;
         if self.a.dim() != (d, d) || self.b.len() != d || self.q.dim() != (d, d) {
             return Err(bad(format!(
                 "dynamics must be {d} x {d}, offset {d}, noise {d} x {d}"
@@ -52,7 +83,7 @@ pub fn gaussian_sum_filter(
     prior: &Gmm,
     model: &LinearGaussianModel,
     ys: &[Array1<f64>],
-) -> Result<Gmm, Error> {
+) -> Result<Gmm, FilterError> {
     let d = prior.dim();
     model.check(d, ys)?;
     let kk = prior.components();
@@ -85,9 +116,8 @@ pub fn gaussian_sum_filter(
         means.row_mut(k).assign(&m);
         covs.push(p);
     }
-    let mx = log_w.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let z: f64 = log_w.iter().map(|l| (l - mx).exp()).sum();
-    let w: Vec<f64> = log_w.iter().map(|l| (l - mx).exp() / z).collect();
+    let mut w = log_w;
+    crate::prob::softmax_in_place(w.iter_mut());
     Ok(Gmm::new(&w, means, covs)?)
 }
 
@@ -100,14 +130,14 @@ pub fn stacked_posterior(
     model: &LinearGaussianModel,
     ys: &[Array1<f64>],
     target: usize,
-) -> Result<Gmm, Error> {
+) -> Result<Gmm, FilterError> {
     let d = prior.dim();
     model.check(d, ys)?;
     let t = ys.len() - 1;
     if target > t {
-        return Err(Error::Prob(ProbError::Dimension(format!(
+        return Err(FilterError::Dimension(format!(
             "target step {target} beyond the last observation {t}"
-        ))));
+        )));
     }
     let m = model.o.nrows();
     let n = d + (t + 1) * m;

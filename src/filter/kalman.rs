@@ -1,5 +1,6 @@
 //! The Kalman filter and RTS smoother for small fixed-size states (nalgebra static
 //! matrices: no allocation per step), with the log-likelihood of the observations.
+use super::FilterError;
 use crate::prob::LN_2PI;
 use nalgebra::{SMatrix, SVector};
 
@@ -21,13 +22,6 @@ pub struct KalmanRun<const N: usize> {
     pub log_likelihood: f64,
 }
 
-/// A covariance the filter met that is not positive definite.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("Kalman filter: the innovation covariance at step {step} is not positive definite")]
-pub struct KalmanError {
-    pub step: usize,
-}
-
 impl<const N: usize, const M: usize> Kalman<N, M> {
     /// Filter y_0..y_t from the prior N(m0, P0) of x_0 (Joseph-form updates).
     pub fn filter(
@@ -35,7 +29,7 @@ impl<const N: usize, const M: usize> Kalman<N, M> {
         m0: SVector<f64, N>,
         p0: SMatrix<f64, N, N>,
         ys: &[SVector<f64, M>],
-    ) -> Result<KalmanRun<N>, KalmanError> {
+    ) -> Result<KalmanRun<N>, FilterError> {
         let mut run = KalmanRun {
             filtered: Vec::with_capacity(ys.len()),
             predicted: Vec::with_capacity(ys.len()),
@@ -50,7 +44,9 @@ impl<const N: usize, const M: usize> Kalman<N, M> {
             }
             run.predicted.push((m, p));
             let sm = self.o * p * self.o.transpose() + self.r;
-            let chol = sm.cholesky().ok_or(KalmanError { step: s })?;
+            let chol = sm
+                .cholesky()
+                .ok_or(FilterError::NotPositiveDefinite { step: s })?;
             let e = y - self.o * m;
             let half_logdet: f64 = (0..M).map(|i| chol.l_dirty()[(i, i)].ln()).sum();
             run.log_likelihood -= 0.5 * (M as f64 * LN_2PI + e.dot(&chol.solve(&e))) + half_logdet;

@@ -4,7 +4,25 @@
 mod gaussian_sum;
 mod kalman;
 mod phase;
+mod tracking;
 
 pub use gaussian_sum::{gaussian_sum_filter, stacked_posterior, LinearGaussianModel};
-pub use kalman::{Kalman, KalmanError, KalmanRun};
+pub use kalman::{Kalman, KalmanRun};
 pub use phase::{window_predictions, PhaseEkf, PhaseTracker};
+pub use tracking::{simulate_tracking, tracking_model};
+
+/// What the filters reject: a covariance that is not positive definite where the recursion
+/// needs one, inputs of the wrong dimension, or an invalid mixture or matrix.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FilterError {
+    #[error("Kalman filter: the innovation covariance at step {step} is not positive definite")]
+    NotPositiveDefinite { step: usize },
+    #[error("dimension mismatch: {0}")]
+    Dimension(String),
+    #[error(transparent)]
+    Prob(#[from] crate::prob::ProbError),
+    #[error(transparent)]
+    Linalg(#[from] crate::linalg::LinalgError),
+}
+
+impl crate::error::SubjectError for FilterError {}

@@ -229,3 +229,5 @@ mod tests {
         assert_eq!(min_eigenvalue(m.view()).unwrap(), -1.0);
     }
 }
+
+impl crate::error::SubjectError for LinalgError {}

@@ -22,7 +22,7 @@ pub fn mirror_averaging(
     let ts = th.as_slice().unwrap_or(&[]);
     let xs = x.as_standard_layout();
     let xv = xs.as_slice().unwrap_or(&[]);
-    let top = log_prior.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let top = crate::prob::max_of(log_prior);
     let mut w: Vec<f64> = log_prior.iter().map(|l| (l - top).exp()).collect();
     let mut acc = vec![0.0; p];
     let n = y.len();

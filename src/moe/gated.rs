@@ -13,11 +13,12 @@
 //! maximising sum_t r_t.(log g_t + log lik_t) + H(r_t) + lambda sum_t r_t.r_{t-1} by mean-field
 //! sweeps, so that routes persist as regimes do. The routed expert of an observation is the
 //! gate's argmax (no access to y_t).
+use super::MoeError;
 use crate::dynamics::{simulate_switching, DynamicsError, Lorenz63, V3};
 use crate::linalg::Spd;
 use crate::mc::Rng;
 use crate::params::{out_of_range, Params};
-use crate::Error;
+use crate::prob::softmax_in_place;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::Rng as _;
 
@@ -26,7 +27,7 @@ const MEAN_FIELD_SWEEPS: usize = 5;
 const INIT_BLOCK: f64 = 50.0;
 
 /// An optional positive integer parameter: its value when given (errors name it), else `default`.
-fn opt_count(p: &Params, name: &str, default: usize) -> Result<usize, Error> {
+fn opt_count(p: &Params, name: &str, default: usize) -> Result<usize, MoeError> {
     match p.get(name) {
         Some(_) => Ok(p.usize_at_least(name, 1)?),
         None => Ok(default),
@@ -86,7 +87,7 @@ fn monomials(x: &V3) -> [f64; 9] {
 impl SwitchingSpec {
     /// From parameters K, forcing, dwell, noise, samples, every, window, experts
     /// (errors name the field).
-    pub fn from_params(p: &Params) -> Result<Self, Error> {
+    pub fn from_params(p: &Params) -> Result<Self, MoeError> {
         let spec = SwitchingSpec {
             k: p.usize_at_least("K", 1)?,
             forcing: p.f64_or("forcing", 20.0)?,
@@ -126,7 +127,7 @@ impl SwitchingSpec {
     }
 
     /// Simulate one trajectory (random start, 5 time units of transient dropped).
-    pub fn sample(&self, rng: &mut Rng) -> Result<SwitchingData, Error> {
+    pub fn sample(&self, rng: &mut Rng) -> Result<SwitchingData, MoeError> {
         let systems = Lorenz63::switching_family(self.k, self.forcing);
         let transient = (5.0 / (H * self.every as f64)).ceil() as usize;
         let n = self.samples + transient + 1;
@@ -237,7 +238,7 @@ impl Default for MoeOptions {
 
 impl MoeOptions {
     /// Experts = K (or `experts_k`); lambda, em_iterations, gate_steps when given.
-    pub fn from_params(p: &Params) -> Result<Self, Error> {
+    pub fn from_params(p: &Params) -> Result<Self, MoeError> {
         let d = MoeOptions::default();
         let lambda = p.f64_or("lambda", 0.0)?;
         if !(lambda >= 0.0 && lambda.is_finite()) {
@@ -254,17 +255,14 @@ impl MoeOptions {
     }
 }
 
-fn unreachable_fit() -> Error {
+fn unreachable_fit() -> MoeError {
     out_of_range("restarts", &0usize.into(), "must be >= 1").into()
 }
 
 /// Row-wise softmax of the logits.
 fn softmax_rows(mut a: Array2<f64>) -> Array2<f64> {
     for mut row in a.rows_mut() {
-        let m = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-        row.mapv_inplace(|v| (v - m).exp());
-        let z = row.sum();
-        row /= z;
+        softmax_in_place(row.iter_mut());
     }
     a
 }
@@ -276,7 +274,7 @@ fn weighted_least_squares(
     c: ndarray::ArrayView1<f64>,
     ridge: f64,
     name: &str,
-) -> Result<Array2<f64>, Error> {
+) -> Result<Array2<f64>, MoeError> {
     let weighted = &psi * &c.insert_axis(Axis(1));
     let a = weighted.t().dot(&psi) + Array2::<f64>::eye(psi.ncols()) * ridge;
     Ok(Spd::new(a, name)?.solve(&weighted.t().dot(&y))?)
@@ -342,7 +340,11 @@ impl GatedMoe {
 
     /// EM from `restarts` block-random initialisations drawn from `rng`; the fit with the
     /// highest objective is kept.
-    pub fn fit(data: &SwitchingData, opts: &MoeOptions, rng: &mut Rng) -> Result<GatedMoe, Error> {
+    pub fn fit(
+        data: &SwitchingData,
+        opts: &MoeOptions,
+        rng: &mut Rng,
+    ) -> Result<GatedMoe, MoeError> {
         let mut best: Option<(f64, GatedMoe)> = None;
         for _ in 0..opts.restarts.max(1) {
             let moe = Self::fit_once(data, opts, rng)?;
@@ -354,7 +356,11 @@ impl GatedMoe {
         best.map(|(_, m)| m).ok_or_else(|| unreachable_fit())
     }
 
-    fn fit_once(data: &SwitchingData, opts: &MoeOptions, rng: &mut Rng) -> Result<GatedMoe, Error> {
+    fn fit_once(
+        data: &SwitchingData,
+        opts: &MoeOptions,
+        rng: &mut Rng,
+    ) -> Result<GatedMoe, MoeError> {
         let k = opts.k.max(1);
         let t = data.y.nrows().saturating_sub(data.window);
         // blocks of geometric length (mean INIT_BLOCK samples), each leaning 0.8 towards a
@@ -374,7 +380,7 @@ impl GatedMoe {
 
     /// EM started from the generating regimes (one-hot responsibilities): the reference
     /// that tells an optimisation failure from an objective that prefers other routes.
-    pub fn fit_from_regimes(data: &SwitchingData, opts: &MoeOptions) -> Result<GatedMoe, Error> {
+    pub fn fit_from_regimes(data: &SwitchingData, opts: &MoeOptions) -> Result<GatedMoe, MoeError> {
         let labels = data.routed_regimes();
         let mut resp = Array2::zeros((labels.len(), opts.k.max(1)));
         for (i, &r) in labels.iter().enumerate() {
@@ -387,7 +393,7 @@ impl GatedMoe {
         data: &SwitchingData,
         opts: &MoeOptions,
         mut resp: Array2<f64>,
-    ) -> Result<GatedMoe, Error> {
+    ) -> Result<GatedMoe, MoeError> {
         let k = opts.k.max(1);
         let ones = Array1::ones(data.y.nrows());
         let pooled = weighted_least_squares(
@@ -422,7 +428,12 @@ impl GatedMoe {
         self.free_energy(&d, &r, lambda) / d.y.nrows().max(1) as f64
     }
 
-    fn m_step_experts(&mut self, d: &Design, resp: &Array2<f64>, ridge: f64) -> Result<(), Error> {
+    fn m_step_experts(
+        &mut self,
+        d: &Design,
+        resp: &Array2<f64>,
+        ridge: f64,
+    ) -> Result<(), MoeError> {
         // floor: 1e-3 of the targets' mean square (a component on a handful of points would
         // otherwise shrink its variance to zero and the likelihood diverge)
         let var_floor = 1e-3 * d.y.mapv(|v| v * v).mean().unwrap_or(1.0).max(1e-300);
@@ -488,10 +499,9 @@ impl GatedMoe {
                         + if i + 1 < t { r[[i + 1, j]] } else { 0.0 };
                     z[j] = logp[[i, j]] + lambda * nb;
                 }
-                let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                let tot: f64 = z.iter().map(|v| (v - m).exp()).sum();
+                softmax_in_place(z.iter_mut());
                 for j in 0..k {
-                    r[[i, j]] = (z[j] - m).exp() / tot;
+                    r[[i, j]] = z[j];
                 }
             }
         }
@@ -571,7 +581,7 @@ pub fn routing_scores(
     lambdas: &[f64],
     reference: bool,
     rng: &mut Rng,
-) -> Result<Vec<RoutingScore>, Error> {
+) -> Result<Vec<RoutingScore>, MoeError> {
     let train = spec.sample(rng)?;
     let test = spec.sample(rng)?;
     let init = rng.clone();
@@ -680,10 +690,7 @@ mod tests {
         let loglik: f64 = logp
             .rows()
             .into_iter()
-            .map(|r| {
-                let m = r.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-                m + r.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
-            })
+            .map(|r| crate::prob::log_sum_exp(r.iter()))
             .sum();
         let r0 = moe.responsibilities(&d, 0.0);
         assert!((moe.free_energy(&d, &r0, 0.0) - loglik).abs() < 1e-6 * loglik.abs());

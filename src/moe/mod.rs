@@ -6,6 +6,7 @@ mod erm;
 mod ewa;
 mod gated;
 mod poly;
+mod rules;
 
 pub use cover::{
     covering_distances, covering_distances_direct, covering_distances_gemm, covering_radius,
@@ -17,3 +18,18 @@ pub use gated::{
     routing_scores, GatedMoe, MoeOptions, RoutingScore, Standardiser, SwitchingData, SwitchingSpec,
 };
 pub use poly::{ExpertNet, Loss, PolyExperts};
+pub use rules::{check_prior, net_log_prior, EpsNetErm, MirrorAveraging, Srm, SrmOutcome};
+
+/// What the mixture-of-experts code rejects: a parameter out of range, a matrix that is not
+/// positive definite, a switching simulation that failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MoeError {
+    #[error(transparent)]
+    Param(#[from] crate::params::ParamError),
+    #[error(transparent)]
+    Linalg(#[from] crate::linalg::LinalgError),
+    #[error(transparent)]
+    Dynamics(#[from] crate::dynamics::DynamicsError),
+}
+
+impl crate::error::SubjectError for MoeError {}

@@ -4,9 +4,9 @@
 //! (y - f)^2 / 4 or the absolute loss |y - f| / 2 (both in [0, 1] for a, |mu| small).
 //! Population risks are exact: closed form for the squared loss, a one-dimensional Simpson
 //! quadrature of a closed-form conditional expectation for the absolute loss.
+use super::MoeError;
 use crate::mc::Rng;
 use crate::params::{out_of_range, Params};
-use crate::Error;
 use nalgebra::{DMatrix, DVector};
 use ndarray::Array2;
 use rand::Rng as _;
@@ -30,7 +30,7 @@ impl Loss {
     }
 
     /// "squared" or "absolute" (errors name the field `loss`).
-    pub fn parse(name: &str) -> Result<Loss, Error> {
+    pub fn parse(name: &str) -> Result<Loss, MoeError> {
         match name {
             "squared" => Ok(Loss::Squared),
             "absolute" => Ok(Loss::Absolute),
@@ -360,7 +360,7 @@ impl ExpertNet {
     }
 
     /// Checks p (1..=4: lattice nets grow as (B/eps)^p), eps, B, noise; errors name the field.
-    pub fn check_params(p: &Params) -> Result<(usize, f64, f64, f64), Error> {
+    pub fn check_params(p: &Params) -> Result<(usize, f64, f64, f64), MoeError> {
         let dim = p.usize_at_least("p", 1)?;
         if dim > 4 {
             return Err(out_of_range("p", &dim.into(), "lattice nets are built for p <= 4").into());
@@ -387,7 +387,7 @@ impl ExpertNet {
     /// the default, or "absolute"). Nets are pure functions of these, so they are built once
     /// per process and shared (an experiment's replicates would otherwise rebuild the net and
     /// its quadrature risks every time); the cache holds at most 64 nets.
-    pub fn from_params(p: &Params) -> Result<std::sync::Arc<Self>, Error> {
+    pub fn from_params(p: &Params) -> Result<std::sync::Arc<Self>, MoeError> {
         use std::collections::HashMap;
         use std::sync::{Arc, Mutex, OnceLock};
         static CACHE: OnceLock<Mutex<HashMap<String, Arc<ExpertNet>>>> = OnceLock::new();
@@ -412,7 +412,7 @@ impl ExpertNet {
         Ok(net)
     }
 
-    fn build(p: &Params) -> Result<Self, Error> {
+    fn build(p: &Params) -> Result<Self, MoeError> {
         let (dim, eps, b, noise) = Self::check_params(p)?;
         let loss = Loss::parse(p.str_or("loss", "squared")?)?;
         let offset = p.f64_or("offset", 0.0)?;

@@ -77,7 +77,7 @@ impl AffineDynamics {
     }
 
     /// From parameters c (0.9), beta (0.2), shift (1), b0 (0.1), q (0.3).
-    pub fn from_params(hier: &Hierarchy, p: &Params) -> Result<Self, crate::Error> {
+    pub fn from_params(hier: &Hierarchy, p: &Params) -> Result<Self, MultiscaleError> {
         Ok(Self::smoothing_shift(
             hier,
             p.f64_or("c", 0.9)?,

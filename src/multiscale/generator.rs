@@ -22,7 +22,7 @@ pub struct MultiscaleGmmSpec {
 
 impl MultiscaleGmmSpec {
     /// From parameters K, alpha, h, sep, hetero (0/1).
-    pub fn from_params(p: &Params) -> Result<Self, crate::Error> {
+    pub fn from_params(p: &Params) -> Result<Self, MultiscaleError> {
         let s = MultiscaleGmmSpec {
             components: p.usize_at_least("K", 1)?,
             alpha: p.f64_or("alpha", 1.0)?,
@@ -57,7 +57,7 @@ impl MultiscaleGmmSpec {
     }
 
     /// The mixture in Haar coordinates (means and covariances of the coefficients).
-    pub fn build_haar(&self, hier: &Hierarchy, rng: &mut Rng) -> Result<Gmm, crate::Error> {
+    pub fn build_haar(&self, hier: &Hierarchy, rng: &mut Rng) -> Result<Gmm, MultiscaleError> {
         self.validate()?;
         let d = hier.dim();
         let l = hier.levels();
@@ -108,7 +108,7 @@ impl MultiscaleGmmSpec {
     }
 
     /// The mixture in signal coordinates x = H^T c.
-    pub fn build(&self, hier: &Hierarchy, rng: &mut Rng) -> Result<Gmm, crate::Error> {
+    pub fn build(&self, hier: &Hierarchy, rng: &mut Rng) -> Result<Gmm, MultiscaleError> {
         let g = self.build_haar(hier, rng)?;
         Ok(g.affine(&hier.matrix().t().to_owned(), None, None)?)
     }

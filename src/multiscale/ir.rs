@@ -3,9 +3,8 @@
 //! The joint law of (x_{t-1}, x_t) under x_t = A x_{t-1} + b + e is a mixture in R^{2d};
 //! in Haar coordinates (c_{t-1}, c_t) every IR conditional is a coordinate split:
 //! x_t^r <-> c_t[0..n_r], w_t^{r+1} <-> c_t[n_r..n_{r+1}], x_{t-1}^{r+1} <-> c_{t-1}[0..n_{r+1}].
-use super::{AffineDynamics, Hierarchy};
+use super::{AffineDynamics, Hierarchy, MultiscaleError};
 use crate::prob::{Conditioner, Gmm};
-use crate::Error;
 use ndarray::{concatenate, s, Array1, Array2, Axis};
 
 /// The joint of consecutive states in Haar coordinates, and its conditionals.
@@ -17,11 +16,19 @@ pub struct IrModel {
 
 impl IrModel {
     /// x_{t-1} ~ `prior` (signal coordinates), x_t = A x_{t-1} + b + e.
-    pub fn new(hier: Hierarchy, prior: &Gmm, dynamics: &AffineDynamics) -> Result<Self, Error> {
+    pub fn new(
+        hier: Hierarchy,
+        prior: &Gmm,
+        dynamics: &AffineDynamics,
+    ) -> Result<Self, MultiscaleError> {
         let d = hier.dim();
         let h = hier.matrix();
-        let map = concatenate(Axis(0), &[h.view(), h.dot(&dynamics.a).view()])
-            .map_err(|e| Error::Unknown(e.to_string()))?;
+        let map = concatenate(Axis(0), &[h.view(), h.dot(&dynamics.a).view()]).map_err(|e| {
+            MultiscaleError::Invalid {
+                what: "IR joint map",
+                reason: e.to_string(),
+            }
+        })?;
         let mut shift = Array1::zeros(2 * d);
         shift.slice_mut(s![d..]).assign(&h.dot(&dynamics.b));
         let mut q = Array2::zeros((2 * d, 2 * d));
@@ -42,7 +49,7 @@ impl IrModel {
     fn previous(&self, a: usize, b: usize) -> Vec<usize> {
         (a..b).collect()
     }
-    fn details(&self, r: usize) -> Result<Vec<usize>, Error> {
+    fn details(&self, r: usize) -> Result<Vec<usize>, MultiscaleError> {
         let range = self.hier.detail_indices(r + 1)?;
         Ok(self.current(range.start, range.end))
     }
@@ -51,7 +58,7 @@ impl IrModel {
     pub fn sets(
         &self,
         r: usize,
-    ) -> Result<(Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>), Error> {
+    ) -> Result<(Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>), MultiscaleError> {
         let w = self.details(r)?;
         Ok((
             self.current(0, self.hier.coarse_dim(r)),
@@ -62,32 +69,38 @@ impl IrModel {
     }
 
     /// p(w_t^{r+1}).
-    pub fn detail_marginal(&self, r: usize) -> Result<Gmm, Error> {
+    pub fn detail_marginal(&self, r: usize) -> Result<Gmm, MultiscaleError> {
         Ok(self.joint.marginal(&self.details(r)?)?)
     }
 
     /// p(w_t^{r+1} | x_t^r).
-    pub fn detail_given_coarse(&self, r: usize) -> Result<Conditioner, Error> {
+    pub fn detail_given_coarse(&self, r: usize) -> Result<Conditioner, MultiscaleError> {
         let (u, w, _, _) = self.sets(r)?;
         Ok(self.joint.conditioner(&u, &w)?)
     }
 
     /// p(w_t^{r+1} | x_t^r, x_{t-1}^{r+1}): the IR conditional.
-    pub fn detail_given_coarse_and_previous(&self, r: usize) -> Result<Conditioner, Error> {
+    pub fn detail_given_coarse_and_previous(
+        &self,
+        r: usize,
+    ) -> Result<Conditioner, MultiscaleError> {
         let (mut u, w, p, _) = self.sets(r)?;
         u.extend(p);
         Ok(self.joint.conditioner(&u, &w)?)
     }
 
     /// p(w_t^{r+1} | x_t^r, x_{t-1}^R).
-    pub fn detail_given_coarse_and_full_previous(&self, r: usize) -> Result<Conditioner, Error> {
+    pub fn detail_given_coarse_and_full_previous(
+        &self,
+        r: usize,
+    ) -> Result<Conditioner, MultiscaleError> {
         let (mut u, w, _, full) = self.sets(r)?;
         u.extend(full);
         Ok(self.joint.conditioner(&u, &w)?)
     }
 
     /// One-shot p(x_t^R | x_t^{r0}, x_{t-1}^R): all current details above level r0.
-    pub fn one_shot(&self, r0: usize) -> Result<Conditioner, Error> {
+    pub fn one_shot(&self, r0: usize) -> Result<Conditioner, MultiscaleError> {
         self.hier.check_level(r0)?;
         let d = self.dim();
         let mut u = self.current(0, self.hier.coarse_dim(r0));

@@ -5,11 +5,13 @@ mod dynamics;
 mod generator;
 mod haar;
 mod ir;
+mod model;
 
 pub use dynamics::AffineDynamics;
 pub use generator::MultiscaleGmmSpec;
 pub use haar::{Geometry, Hierarchy};
 pub use ir::IrModel;
+pub use model::{hierarchy, model, observation_model, resolution_and_rank_tails, ModelSpec};
 
 use thiserror::Error;
 
@@ -21,4 +23,12 @@ pub enum MultiscaleError {
     Level { level: usize, max: usize },
     #[error("invalid {what}: {reason}")]
     Invalid { what: &'static str, reason: String },
+    #[error(transparent)]
+    Param(#[from] crate::params::ParamError),
+    #[error(transparent)]
+    Prob(#[from] crate::prob::ProbError),
+    #[error(transparent)]
+    Linalg(#[from] crate::linalg::LinalgError),
 }
+
+impl crate::error::SubjectError for MultiscaleError {}

@@ -4,6 +4,7 @@
 //!
 //! Losses are linear, <f_t, x_t>; every sequence is kept inside the dual unit
 //! ball of its domain (||x_t||_* <= 1), and so is every hint.
+pub mod bounds;
 mod domain;
 mod hint;
 mod omd;
@@ -29,7 +30,11 @@ pub enum OnlineError {
         name: String,
         known: &'static str,
     },
+    #[error(transparent)]
+    Param(#[from] crate::params::ParamError),
 }
+
+impl crate::error::SubjectError for OnlineError {}
 
 pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> OnlineError {
     OnlineError::Invalid {

@@ -29,7 +29,7 @@ pub struct Problem {
 impl Problem {
     /// Parameters: domain (simplex | ball), d (>= 2), rho (ball radius, default 1), T (>= 1),
     /// sequence and its parameters, hint (and alpha for fading), eta (number, "tuned" or "adaptive").
-    pub fn from_params(p: &Params) -> Result<Self, crate::Error> {
+    pub fn from_params(p: &Params) -> Result<Self, OnlineError> {
         let d = p.usize_at_least("d", 2)?;
         let domain: Box<dyn Domain> = match p.str_or("domain", "simplex")? {
             "simplex" => Box::new(Simplex::new(d)?),

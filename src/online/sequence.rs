@@ -52,7 +52,7 @@ pub const SEQUENCE_NAMES: &str =
 
 impl SequenceSpec {
     /// Build from a name and its parameters (sigma, gap, step, period, amplitude, regimes, dwell).
-    pub fn from_params(p: &crate::params::Params) -> Result<Self, crate::Error> {
+    pub fn from_params(p: &crate::params::Params) -> Result<Self, OnlineError> {
         let name = p.str_or("sequence", "iid")?;
         let sigma = p.f64_or("sigma", 0.0)?;
         if sigma < 0.0 {

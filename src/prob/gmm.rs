@@ -1,4 +1,5 @@
 //! The Gaussian mixture, implemented once. A Gaussian is a mixture with K = 1.
+use super::logspace::log_sum_exp;
 use super::{ProbError, LN_2PI};
 use crate::linalg::{submatrix, Spd};
 use crate::mc::Rng;
@@ -17,15 +18,6 @@ pub struct Gmm {
     log_w: Array1<f64>,
     means: Array2<f64>,
     covs: Vec<Spd>,
-}
-
-/// log sum_k exp(a_k), stable.
-pub fn log_sum_exp(a: ArrayView1<f64>) -> f64 {
-    let m = a.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    if m == f64::NEG_INFINITY {
-        return m;
-    }
-    m + a.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
 }
 
 impl Gmm {
@@ -270,8 +262,7 @@ impl Gmm {
                 }
                 logc[k] = c[k] - 0.5 * xpx + xmp;
             }
-            let m = logc.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let l = m + logc.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            let l = log_sum_exp(logc.iter());
             lp[i] = l;
             let si = &mut scs[i * d..(i + 1) * d];
             for k in 0..kk {
@@ -426,7 +417,7 @@ impl Conditioner {
             lw.column_mut(k).assign(&q.mapv(|qq| c - 0.5 * qq));
         }
         for mut row in lw.rows_mut() {
-            let l = log_sum_exp(row.view());
+            let l = log_sum_exp(row.iter());
             row.mapv_inplace(|v| v - l);
         }
         Ok(lw)
@@ -474,7 +465,11 @@ impl Conditioner {
                 terms[[i, k]] = lw[[i, k]] + c - 0.5 * q[i];
             }
         }
-        Ok(terms.rows().into_iter().map(|r| log_sum_exp(r)).collect())
+        Ok(terms
+            .rows()
+            .into_iter()
+            .map(|r| log_sum_exp(r.iter()))
+            .collect())
     }
 
     /// tr Cov(v | u_i) for rows of `u`: sum_k w_k(u) (tr S_k + ||m_k(u) - m(u)||^2).
@@ -547,7 +542,7 @@ mod tests {
                     - 0.5 * r.dot(&p.dot(&r))
             })
             .collect();
-        log_sum_exp(Array1::from(terms).view())
+        log_sum_exp(terms.iter())
     }
 
     #[test]

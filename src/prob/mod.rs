@@ -2,9 +2,11 @@
 //! BLAS, noising, affine push-forward, linear marginals and block conditionals, KL.
 mod gmm;
 mod kl;
+pub mod logspace;
 
 pub use gmm::{Conditioner, Gmm};
 pub use kl::{kl_gaussian, kl_gmm_monte_carlo};
+pub use logspace::{log_sum_exp, max_of, normalise_log_weights, softmax_in_place};
 
 use thiserror::Error;
 
@@ -20,3 +22,5 @@ pub enum ProbError {
 
 /// ln(2 pi)
 pub const LN_2PI: f64 = 1.8378770664093453;
+
+impl crate::error::SubjectError for ProbError {}

@@ -1,0 +1,217 @@
+//! What a catalogue entry is: its evidence kind, its status, its controls, its grid and
+//! its check. The content (the entries themselves) lives in `crate::families`.
+use crate::params::Params;
+use crate::stats::Verdict;
+use crate::Error;
+use serde::Serialize;
+use std::fmt;
+
+/// Which evidence decides an entry (the checking protocol, ARCHITECTURE.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    /// A deterministic inequality or identity: LHS <= RHS everywhere on the grid.
+    Exact,
+    /// E[Z] <= B (or = B when two-sided), from a confidence interval.
+    Expectation,
+    /// P[Z > B] <= delta, from a Clopper-Pearson interval on the violation rate.
+    HighProbability,
+    /// A log-log slope inside a stated interval.
+    Scaling,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Kind::Exact => "Exact",
+            Kind::Expectation => "Expectation",
+            Kind::HighProbability => "HighProb",
+            Kind::Scaling => "Scaling",
+        })
+    }
+}
+
+/// Whether an entry is asserted or only reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    /// A theorem (or derived statement): must HOLD.
+    Claim,
+    /// Reported, not asserted: SUPPORTED or REFUTED with a counterexample. `expected` is
+    /// the verdict the project's current evidence gives, when it has been established.
+    Conjecture { expected: Option<Verdict> },
+}
+
+/// Grid size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Quick,
+    Full,
+}
+
+/// A negative control: a wrong variant the checker must report VIOLATED (or REFUTED).
+/// Each is a named constant used both in the entry's list and in its check, so a
+/// misspelt control fails to compile.
+#[derive(Debug, Clone, Copy)]
+pub struct Control {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+impl Control {
+    pub const fn new(name: &'static str, description: &'static str) -> Control {
+        Control { name, description }
+    }
+}
+
+impl PartialEq for Control {
+    fn eq(&self, other: &Control) -> bool {
+        self.name == other.name
+    }
+}
+
+/// Which statement to check: the correct one, or one of its negative controls.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Variant {
+    Correct,
+    Control(Control),
+}
+
+impl Variant {
+    /// `wrong` when this is `control`, else `right`: how a control swaps a constant.
+    pub fn pick(self, control: Control, right: f64, wrong: f64) -> f64 {
+        if self.is(control) {
+            wrong
+        } else {
+            right
+        }
+    }
+    pub fn is(self, control: Control) -> bool {
+        matches!(self, Variant::Control(c) if c == control)
+    }
+    /// "correct" or the control's name (results files and the golden summary).
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Correct => "correct",
+            Variant::Control(c) => c.name,
+        }
+    }
+}
+
+/// Where a check draws its randomness and how many replicates it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub seed: u64,
+    /// Grid cell index: the random stream of this point.
+    pub cell: u64,
+    pub replicates: usize,
+    pub confidence: f64,
+    pub scale: Scale,
+}
+
+/// What a check measured at one grid point.
+#[derive(Debug, Clone)]
+pub enum Evidence {
+    /// Deterministic sides of LHS <= RHS (the worst over the point's realisations).
+    Exact { lhs: f64, rhs: f64 },
+    /// Replicates of Z and the bound B on E[Z] (an exact value when two-sided).
+    Mean {
+        samples: Vec<f64>,
+        bound: f64,
+        two_sided: bool,
+    },
+    /// Violations of Z <= B among n replicates and the allowed rate delta. Two-sided
+    /// (a calibration claim, rate = delta): HOLDS when the interval contains delta.
+    Tail {
+        violations: u64,
+        n: u64,
+        delta: f64,
+        two_sided: bool,
+    },
+    /// Means with standard errors along x, and the interval the log-log slope must lie in.
+    Slope {
+        x: Vec<f64>,
+        mean: Vec<f64>,
+        se: Vec<f64>,
+        lo: f64,
+        hi: f64,
+    },
+}
+
+impl Evidence {
+    pub(crate) fn is_stochastic(&self) -> bool {
+        !matches!(self, Evidence::Exact { .. })
+    }
+
+    /// The kind of entry this evidence decides.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Evidence::Exact { .. } => Kind::Exact,
+            Evidence::Mean { .. } => Kind::Expectation,
+            Evidence::Tail { .. } => Kind::HighProbability,
+            Evidence::Slope { .. } => Kind::Scaling,
+        }
+    }
+
+    /// The worst of several exact comparisons (largest excess LHS - RHS, relative).
+    pub fn worst_exact(pairs: impl IntoIterator<Item = (f64, f64)>) -> Evidence {
+        let mut worst = (f64::NEG_INFINITY, 0.0);
+        let mut score = f64::NEG_INFINITY;
+        for (lhs, rhs) in pairs {
+            let s = if lhs.is_nan() || rhs.is_nan() {
+                f64::INFINITY
+            } else {
+                (lhs - rhs) / rhs.abs().max(1.0)
+            };
+            if s > score {
+                score = s;
+                worst = (lhs, rhs);
+            }
+        }
+        Evidence::Exact {
+            lhs: worst.0,
+            rhs: worst.1,
+        }
+    }
+}
+
+/// A checkable statement.
+pub struct Entry {
+    /// Stable id, `family.topic[.name]`; the entry is defined in `families/FAMILY/TOPIC.rs`.
+    pub id: &'static str,
+    pub kind: Kind,
+    pub status: Status,
+    /// One-line statement.
+    pub statement: &'static str,
+    /// Source (paper, equation) or "derived".
+    pub source: &'static str,
+    /// Replicates per grid point for stochastic evidence (doubled up to 8x when inconclusive).
+    pub replicates: usize,
+    pub grid: fn(Scale) -> Vec<Params>,
+    pub check: fn(&Params, Variant, &Ctx) -> Result<Evidence, Error>,
+    pub controls: &'static [Control],
+}
+
+impl Entry {
+    /// The family, the id's first component.
+    pub fn family(&self) -> &'static str {
+        self.id.split('.').next().unwrap_or(self.id)
+    }
+    /// The topic, the id's second component (the file the entry is defined in).
+    pub fn topic(&self) -> &'static str {
+        self.id.split('.').nth(1).unwrap_or("")
+    }
+    pub fn is_conjecture(&self) -> bool {
+        matches!(self.status, Status::Conjecture { .. })
+    }
+    /// "Conjecture" for conjectures, else the evidence kind (the CLI's kind column).
+    pub fn label(&self) -> String {
+        if self.is_conjecture() {
+            "Conjecture".into()
+        } else {
+            self.kind.to_string()
+        }
+    }
+    /// The control of this name, if the entry has it.
+    pub fn control(&self, name: &str) -> Option<Control> {
+        self.controls.iter().copied().find(|c| c.name == name)
+    }
+}

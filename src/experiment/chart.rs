@@ -1,0 +1,160 @@
+//! Charts drawn from results as a figure spec says (lines with bands, or points with
+//! error bars), and the figure specs' checks against the grid and the measure.
+use super::config::{Config, FigureSpec};
+use super::measure::Measure;
+use super::results::{CellResult, MetricStats, Results};
+use crate::params::Value;
+use crate::plot::{Chart, ChartKind, Series};
+
+/// The chart kinds the engine draws itself; any other kind names a family's picture.
+pub const CHART_KINDS: &[&str] = &["lines", "points"];
+
+/// Check the figures against the grid and the measure's metrics before any work. Picture
+/// kinds are checked by the runner against the registry.
+pub(crate) fn validate_figures(cfg: &Config, m: &Measure) -> Result<(), String> {
+    for (k, f) in cfg.figure.to_vec().iter().enumerate() {
+        let at = format!("figure {}", k + 1);
+        if !CHART_KINDS.contains(&f.kind.as_str()) {
+            continue;
+        }
+        if !cfg.grid.contains_key(&f.x) {
+            return Err(format!("{at}: x = `{}` is not a grid parameter", f.x));
+        }
+        if let Some(s) = &f.series {
+            if !cfg.grid.contains_key(s) {
+                return Err(format!("{at}: series = `{s}` is not a grid parameter"));
+            }
+        }
+        for y in f.y.to_vec().iter().chain(f.bound.iter()) {
+            if !m.metrics.contains(&y.as_str()) {
+                return Err(format!(
+                    "{at}: metric `{y}` is not reported by `{}`{} (it reports {})",
+                    m.name,
+                    crate::registry::did_you_mean(y, m.metrics.iter().copied()),
+                    m.metrics.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn value_key(v: &Value) -> String {
+    v.to_string()
+}
+
+/// Turn results into a chart as a figure spec says.
+pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String> {
+    let cells: Vec<&CellResult> = results
+        .cells
+        .iter()
+        .filter(|c| spec.select.iter().all(|(k, v)| c.params.get(k) == Some(v)))
+        .collect();
+    if cells.is_empty() {
+        return Err("no cells match the figure's select".into());
+    }
+    let categorical = cells
+        .iter()
+        .any(|c| matches!(c.params.get(&spec.x), Some(Value::Str(_))));
+    let mut categories: Vec<String> = Vec::new();
+    if categorical {
+        for c in &cells {
+            let k = c.params.get(&spec.x).map(value_key).unwrap_or_default();
+            if !categories.contains(&k) {
+                categories.push(k);
+            }
+        }
+    }
+    let xval = |c: &CellResult| -> f64 {
+        match c.params.get(&spec.x) {
+            Some(v) if categorical => categories
+                .iter()
+                .position(|k| *k == value_key(v))
+                .map_or(f64::NAN, |i| i as f64),
+            Some(v) => v.as_f64().unwrap_or(f64::NAN),
+            None => f64::NAN,
+        }
+    };
+    let mut groups: Vec<(String, Vec<&CellResult>)> = Vec::new();
+    for c in &cells {
+        let key = spec
+            .series
+            .as_ref()
+            .and_then(|s| c.params.get(s))
+            .map(value_key)
+            .unwrap_or_default();
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(c),
+            None => groups.push((key, vec![c])),
+        }
+    }
+    let ys = spec.y.to_vec();
+    let mut series = Vec::new();
+    let mut color = 0;
+    for (key, mut group) in groups {
+        group.sort_by(|a, b| xval(a).total_cmp(&xval(b)));
+        for y in &ys {
+            let label = match (&spec.series, ys.len()) {
+                (Some(s), 1) => format!("{s} = {key}"),
+                (Some(s), _) => format!("{s} = {key}: {y}"),
+                (None, _) => y.clone(),
+            };
+            let get =
+                |c: &CellResult, f: fn(&MetricStats) -> f64| c.metrics.get(y).map_or(f64::NAN, f);
+            series.push(Series {
+                label,
+                x: group.iter().map(|c| xval(c)).collect(),
+                y: group.iter().map(|c| get(c, |m| m.mean)).collect(),
+                lo: group.iter().map(|c| get(c, |m| m.lo)).collect(),
+                hi: group.iter().map(|c| get(c, |m| m.hi)).collect(),
+                dashed: false,
+                color,
+            });
+            // the bound belongs to the group, not to each metric: draw it once
+            if let (Some(b), true) = (&spec.bound, Some(y) == ys.first()) {
+                series.push(Series {
+                    label: {
+                        let what = spec.bound_label.as_deref().unwrap_or("bound");
+                        match &spec.series {
+                            Some(s) => format!("{s} = {key}: {what}"),
+                            None => what.to_string(),
+                        }
+                    },
+                    x: group.iter().map(|c| xval(c)).collect(),
+                    y: group
+                        .iter()
+                        .map(|c| c.metrics.get(b).map_or(f64::NAN, |m| m.mean))
+                        .collect(),
+                    lo: vec![],
+                    hi: vec![],
+                    dashed: true,
+                    color,
+                });
+            }
+            color += 1;
+        }
+    }
+    Ok(Chart {
+        kind: if spec.kind == "points" {
+            ChartKind::Points
+        } else {
+            ChartKind::Lines
+        },
+        title: spec.title.clone(),
+        xlabel: spec.xlabel.clone(),
+        ylabel: spec.ylabel.clone(),
+        logx: spec.logx,
+        logy: spec.logy,
+        series,
+        integer_x: !categorical
+            && cells.iter().all(|c| {
+                c.params
+                    .get(&spec.x)
+                    .and_then(|v| v.as_f64())
+                    .is_some_and(|v| v.fract() == 0.0 && (0.0..=20.0).contains(&v))
+            }),
+        x_categories: categorical.then_some(categories),
+        hline: spec.hline,
+        legend: spec.legend.clone(),
+    })
+}

@@ -1,0 +1,43 @@
+//! What a family hands the experiment engine: measurements (one replicate of a cell) and
+//! pictures (one realisation drawn from a config's fixed parameters).
+//!
+//! Both are *prepared* from parameters first: `prepare` parses them into the typed spec
+//! the work needs and returns a closure over it. Parsing is the validation: the runner
+//! prepares every cell before any work, on tracked parameters, so a bad value exits 2
+//! naming its field and a key that nothing reads exits 2 naming the nearest known key.
+use crate::mc::Rng;
+use crate::params::Params;
+use crate::Error;
+use std::path::Path;
+
+/// Named values from one replicate.
+pub type Metrics = Vec<(String, f64)>;
+
+/// One replicate of a prepared cell: `rng` is the replicate's own stream in this cell;
+/// `common` is the replicate's stream shared by every cell of the grid (common random
+/// numbers: the same random mixture across r, h, ..., so curves compare like with like).
+pub type Replicate = Box<dyn Fn(&mut Rng, &mut Rng) -> Result<Metrics, Error> + Send + Sync>;
+
+/// A measurement an experiment can sweep.
+pub struct Measure {
+    /// `family.topic` (unique across the registry).
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The metrics it reports (figures may only plot these).
+    pub metrics: &'static [&'static str],
+    /// Parse one cell's parameters (every key the work reads) and return its replicate.
+    pub prepare: fn(&Params) -> Result<Replicate, Error>,
+}
+
+/// Draws one realisation: (seed, title, file stem without extension).
+pub type Drawing = Box<dyn Fn(u64, &str, &Path) -> Result<(), Error>>;
+
+/// A picture kind a figure can name (`kind = "..."`), drawn from the config's fixed
+/// parameters rather than from the results.
+pub struct Picture {
+    /// Unique across the registry; "lines" and "points" are the engine's charts.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Parse the config's fixed parameters and return the drawing.
+    pub prepare: fn(&Params) -> Result<Drawing, Error>,
+}

@@ -1,0 +1,50 @@
+//! Family `dynamics`: integrators, Jacobians, Lyapunov spectra, Kalman filtering
+//! (theory/dynamics.md states each entry).
+//!
+//! Each topic file holds the entries whose id is `dynamics.TOPIC[.name]`; `measures` and
+//! `pictures` are what the family hands the experiment engine.
+pub mod conjecture;
+pub mod dop853;
+pub mod jacobian;
+pub mod kalman;
+pub mod lyapunov;
+mod measures;
+mod pictures;
+pub mod rk4;
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+use crate::dynamics::PhaseProblem;
+use crate::filter::{simulate_tracking, tracking_model};
+use crate::registry::Family;
+
+const THEORY: &str = "theory/dynamics.md";
+use crate::dynamics::{
+    finite_difference_jacobian, integrate, lyapunov_spectrum, rk4, Lorenz63, SystemSpec, V3,
+};
+use crate::filter::Kalman;
+use crate::mc::{self};
+use crate::params::Params;
+use crate::Error;
+use nalgebra::{Matrix4, Vector4};
+use rand::Rng as _;
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+fn systems() -> Vec<Params> {
+    vec![
+        Params::new().with("system", "lorenz63"),
+        Params::new().with("system", "langford"),
+        Params::new()
+            .with("system", "langford")
+            .with("drift", 0.5)
+            .with("period", 20.0),
+    ]
+}
+
+/// The family `dynamics`.
+pub static FAMILY: Family = Family {
+    name: "dynamics",
+    summary: "Lorenz63, Langford, switching systems: integrators, Jacobians, Lyapunov spectra, Kalman filtering",
+    theory: THEORY,
+    topics: &[rk4::ENTRIES, dop853::ENTRIES, jacobian::ENTRIES, lyapunov::ENTRIES, kalman::ENTRIES, conjecture::ENTRIES],
+    measures: measures::MEASURES,
+    pictures: pictures::PICTURES,
+};

@@ -1,0 +1,66 @@
+//! Family `moe`, topic `conjecture`.
+use super::*;
+
+pub const REGULARISER_PERFECTS_ROUTING: Control =
+    Control::new("regulariser_perfects_routing", "NMI(lambda) >= 0.95");
+
+// ------------------------------------------------------------ routing conjecture
+
+fn routing_grid(s: Scale) -> Vec<Params> {
+    let samples = match s {
+        Scale::Quick => 2000usize,
+        Scale::Full => 4000,
+    };
+    [0.5, 2.0, 8.0]
+        .into_iter()
+        .map(|lambda| {
+            Params::new()
+                .with("K", 3usize)
+                .with("forcing", 20.0)
+                .with("dwell", 1.0)
+                .with("noise", 0.5)
+                .with("samples", samples)
+                .with("window", 20usize)
+                .with("experts", "quadratic")
+                .with("lambda", lambda)
+        })
+        .collect()
+}
+
+/// Paired: NMI(0) - NMI(lambda) on the same data and initialisation; the conjecture
+/// (the regulariser raises the alignment) holds at a point when the mean is below 0.
+fn routing_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let spec = crate::moe::SwitchingSpec::from_params(p)?;
+    let opts = crate::moe::MoeOptions::from_params(p)?;
+    let pairs = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+        crate::moe::routing_scores(&spec, &opts, &[0.0, opts.lambda], false, rng)
+            .map(|s| (s[0].nmi, s[1].nmi))
+    })?;
+    let samples = if v.is(REGULARISER_PERFECTS_ROUTING) {
+        // the wrong claim: with the regulariser the routing recovers the regimes (NMI >= 0.95)
+        pairs.iter().map(|(_, with)| 0.95 - with).collect()
+    } else {
+        pairs.iter().map(|(without, with)| without - with).collect()
+    };
+    Ok(Evidence::Mean {
+        samples,
+        bound: 0.0,
+        two_sided: false,
+    })
+}
+
+pub static ENTRIES: &[Entry] = &[
+    Entry {
+        id: "moe.conjecture.routing",
+        kind: Kind::Expectation,
+        status: Status::Conjecture {
+            expected: Some(Verdict::Refuted),
+        },
+        statement: "switching Lorenz63 (3 forcings, Markov switching), gated mixture of quadratic experts fitted by EM: the routing regulariser (coupling lambda of consecutive assignments) raises the NMI between the gate's routed expert and the generating regime on held-out data (paired with lambda = 0)",
+        source: "research notes (does routing align with the switch index?); model and regulariser in theory/moe.md",
+        replicates: 24,
+        grid: routing_grid,
+        check: routing_check,
+        controls: &[REGULARISER_PERFECTS_ROUTING],
+    },
+];

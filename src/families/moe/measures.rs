@@ -1,0 +1,97 @@
+//! What the moe family measures for experiments.
+use crate::experiment::{Measure, Replicate};
+use crate::moe::{
+    check_prior, routing_scores, EpsNetErm, MirrorAveraging, MoeOptions, Srm, SwitchingSpec,
+};
+use crate::params::Params;
+use crate::Error;
+
+pub static MEASURES: &[Measure] = &[
+    Measure {
+        name: "moe.routing",
+        description: "switching Lorenz63, gated mixture of K affine experts fitted by EM: NMI between the routed expert and the generating regime on a test trajectory, with the routing regulariser lambda and without it (same data and initialisation), the one-step MSEs, and the objective gap (EM started at the true regimes minus EM from random blocks, per observation)",
+        metrics: &["nmi", "nmi_unregularised", "nmi_gain", "mse", "mse_unregularised", "objective_gap"],
+        prepare: routing,
+    },
+    Measure {
+        name: "moe.srm",
+        description: "penalised selection over nets of p = 1..pmax parameter experts: chosen p, its exact risk, the oracle bound",
+        metrics: &["chosen_p", "risk", "oracle_bound", "best"],
+        prepare: srm,
+    },
+    Measure {
+        name: "moe.ewa",
+        description: "mirror averaging over the lattice eps-net of the polynomial experts (temperature beta = 2c (Y + B)^2): exact excess over inf R, the bound of moe.ewa.mirror_averaging as an excess over inf R, its generic form L eps + beta p log(1 + 2B/eps) / n, and the tightness excess / generic bound",
+        metrics: &["excess", "oracle_bound", "generic_bound", "tightness", "net_size"],
+        prepare: ewa,
+    },
+    Measure {
+        name: "moe.epsnet",
+        description: "ERM over the lattice eps-net of the polynomial experts' ball: exact excess risk and the bound of moe.erm.epsnet",
+        metrics: &["excess", "bound"],
+        prepare: epsnet,
+    },
+];
+
+/// One replicate: fresh train/test trajectories, the mixture fitted with lambda and without
+/// the regulariser from the same initialisation; NMI of each on the test trajectory.
+fn routing(p: &Params) -> Result<Replicate, Error> {
+    let spec = SwitchingSpec::from_params(p)?;
+    let opts = MoeOptions::from_params(p)?;
+    Ok(Box::new(move |rng, _common| {
+        // at lambda = 0 the unregularised fit is the fit itself (same data and initialisation)
+        let lambdas: &[f64] = if opts.lambda == 0.0 {
+            &[0.0]
+        } else {
+            &[opts.lambda, 0.0]
+        };
+        let s = routing_scores(&spec, &opts, lambdas, true, rng)?;
+        let base = &s[s.len() - 1];
+        Ok(vec![
+            ("nmi".into(), s[0].nmi),
+            ("nmi_unregularised".into(), base.nmi),
+            ("nmi_gain".into(), s[0].nmi - base.nmi),
+            ("mse".into(), s[0].mse),
+            ("mse_unregularised".into(), base.mse),
+            ("objective_gap".into(), s[0].objective_gap),
+        ])
+    }))
+}
+
+fn srm(p: &Params) -> Result<Replicate, Error> {
+    let srm = Srm::new(p)?;
+    Ok(Box::new(move |rng, _common| {
+        let o = srm.select(rng);
+        Ok(vec![
+            ("chosen_p".into(), o.chosen_p as f64),
+            ("risk".into(), o.risk),
+            ("oracle_bound".into(), o.oracle_bound),
+            ("best".into(), o.best),
+        ])
+    }))
+}
+
+fn ewa(p: &Params) -> Result<Replicate, Error> {
+    check_prior(p.str_or("prior", "uniform")?)?;
+    let ma = MirrorAveraging::new(p)?;
+    Ok(Box::new(move |rng, _common| {
+        let excess = ma.risk(rng) - ma.net.best;
+        Ok(vec![
+            ("excess".into(), excess),
+            ("tightness".into(), excess / ma.generic_bound),
+            ("oracle_bound".into(), ma.oracle - ma.net.best),
+            ("generic_bound".into(), ma.generic_bound),
+            ("net_size".into(), ma.net.net.nrows() as f64),
+        ])
+    }))
+}
+
+fn epsnet(p: &Params) -> Result<Replicate, Error> {
+    let erm = EpsNetErm::new(p)?;
+    Ok(Box::new(move |rng, _common| {
+        Ok(vec![
+            ("excess".into(), erm.excess(rng)),
+            ("bound".into(), erm.bound),
+        ])
+    }))
+}

@@ -1,0 +1,63 @@
+//! Family `moe`, topic `srm`.
+use super::*;
+
+pub const NO_PENALTY_IN_BOUND: Control = Control::new(
+    "no_penalty_in_bound",
+    "R(h_hat) <= min_k min_{H_k} R (the 2 pen_k dropped)",
+);
+
+fn srm_grid(s: Scale) -> Vec<Params> {
+    let ns: &[usize] = match s {
+        Scale::Quick => &[20, 100, 500],
+        Scale::Full => &[20, 100, 500, 2000],
+    };
+    ns.iter()
+        .map(|&n| {
+            Params::new()
+                .with("n", n)
+                .with("eps", 0.25)
+                .with("B", 1.0)
+                .with("noise", 0.3)
+                .with("delta", 0.05)
+                .with("pmax", 4usize)
+        })
+        .collect()
+}
+
+fn srm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let delta = p.positive("delta")?;
+    // the control claims the selection is as good as the best class with no penalty at all
+    let srm = Srm::new(p)?;
+    let runs = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| srm.select(rng));
+    let violations = runs
+        .iter()
+        .filter(|o| {
+            o.risk
+                > if v.is(NO_PENALTY_IN_BOUND) {
+                    o.best
+                } else {
+                    o.oracle_bound
+                }
+        })
+        .count();
+    Ok(Evidence::Tail {
+        violations: violations as u64,
+        n: runs.len() as u64,
+        delta,
+        two_sided: false,
+    })
+}
+
+pub static ENTRIES: &[Entry] = &[
+    Entry {
+        id: "moe.srm",
+        kind: Kind::HighProbability,
+        status: Status::Claim,
+        statement: "penalised selection over classes H_k (nets of k-parameter experts, prior pi_k): R(h_hat) <= min_k [min_{H_k} R + 2 pen_k], pen_k = sqrt((log M_k + log(1/pi_k) + log(2/delta))/(2n)), with probability >= 1 - delta",
+        source: "Hoeffding + union bound over classes with confidence pi_k delta (derived in theory/moe.md)",
+        replicates: 1000,
+        grid: srm_grid,
+        check: srm_check,
+        controls: &[NO_PENALTY_IN_BOUND],
+    },
+];

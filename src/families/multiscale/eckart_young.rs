@@ -1,0 +1,48 @@
+//! Family `multiscale`, topic `eckart_young`.
+use super::*;
+
+pub const REVERSED: Control = Control::new(
+    "reversed",
+    "the resolution projection is the best rank-n_r projection",
+);
+
+// --------------------------------------------------------- 7. Eckart-Young
+
+fn eckart_young_grid(s: Scale) -> Vec<Params> {
+    let mut out = Vec::new();
+    for base in standard_grid(s, 3, true) {
+        let l = base.f64("L").unwrap_or(1.0) as usize;
+        for r in 0..l {
+            out.push(base.clone().with("r", r));
+        }
+    }
+    out
+}
+
+fn eckart_young_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let r = p.usize_at_least("r", 0)?;
+    let runs = realisations(ctx, |rng| {
+        let (hier, g, _) = model(p, rng)?;
+        let (tail, rank) = resolution_and_rank_tails(&hier, &g, r)?;
+        Ok(if v.is(REVERSED) {
+            (tail, rank)
+        } else {
+            (rank, tail)
+        })
+    })?;
+    Ok(Evidence::worst_exact(runs))
+}
+
+pub static ENTRIES: &[Entry] = &[
+    Entry {
+        id: "multiscale.eckart_young",
+        kind: Kind::Exact,
+        status: Status::Claim,
+        statement: "E||x - P^{r+} P^r x||^2 >= sum of the d - n_r smallest eigenvalues of E[x x^T]; the ratio is a multi-scale structure index",
+        source: "Eckart-Young / Ky Fan",
+        replicates: 2,
+        grid: eckart_young_grid,
+        check: eckart_young_check,
+        controls: &[REVERSED],
+    },
+];

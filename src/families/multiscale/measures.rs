@@ -1,0 +1,157 @@
+//! What the multiscale family measures for experiments (one replicate = one random mixture,
+//! drawn from the replicate's common stream so every cell of a sweep sees the same one).
+use crate::experiment::{Measure, Replicate};
+use crate::filter::gaussian_sum_filter;
+use crate::linalg::Spd;
+use crate::multiscale::{observation_model, IrModel, ModelSpec};
+use crate::params::Params;
+use crate::prob::kl_gaussian;
+use crate::Error;
+use ndarray::{Array1, Axis};
+
+/// Samples per replicate for the Monte Carlo inside one replicate.
+const INNER: usize = 400;
+
+pub static MEASURES: &[Measure] = &[
+    Measure {
+        name: "multiscale.separation",
+        description: "a random multi-scale mixture (K >= 2): separation of components 0 and 1 seen at resolution r",
+        metrics: &["mahalanobis", "kl"],
+        prepare: separation,
+    },
+    Measure {
+        name: "multiscale.conditioning",
+        description: "the level r+1 details w_t given nothing, x_t^r, and (x_t^r, x_{t-1}^{r+1}): expected total variance and entropy",
+        metrics: &["tv_none", "tv_coarse", "tv_both", "h_none", "h_coarse", "h_both"],
+        prepare: conditioning,
+    },
+    Measure {
+        name: "multiscale.spectrum",
+        description: "energy beyond resolution r: the resolution tail E||x - P^{r+}P^r x||^2, the best rank-n_r tail, their ratio",
+        metrics: &["res_tail", "rank_tail", "structure_index", "level_energy"],
+        prepare: spectrum,
+    },
+    Measure {
+        name: "multiscale.reconstruction",
+        description: "exact posterior mean of x_t from observations y_s = P^{r_obs} x_s + noise, s <= t: mean squared error per coordinate",
+        metrics: &["mse", "relative_mse", "posterior_var"],
+        prepare: reconstruction,
+    },
+];
+
+fn separation(p: &Params) -> Result<Replicate, Error> {
+    let spec = ModelSpec::from_params(p)?;
+    let r = spec.level(p, "r", 0)?;
+    Ok(Box::new(move |_rng, common| {
+        let (hier, g, _) = spec.build(common)?;
+        let a = hier.projection_matrix(r)?;
+        let through = |k: usize| -> Result<(Array1<f64>, Spd), Error> {
+            Ok((
+                a.dot(&g.mean_of(k)),
+                Spd::new(
+                    a.dot(g.cov_of(k).matrix()).dot(&a.t()),
+                    "projected covariance",
+                )?,
+            ))
+        };
+        let (m0, s0) = through(0)?;
+        let (m1, s1) = through(1)?;
+        let delta = &m0 - &m1;
+        Ok(vec![
+            ("mahalanobis".into(), s0.quad(delta.view())?.sqrt()),
+            ("kl".into(), kl_gaussian(m0.view(), &s0, m1.view(), &s1)?),
+        ])
+    }))
+}
+
+fn conditioning(p: &Params) -> Result<Replicate, Error> {
+    let spec = ModelSpec::from_params(p)?;
+    let r = spec.level(p, "r", 1)?;
+    Ok(Box::new(move |rng, common| {
+        let (hier, g, dynm) = spec.build(common)?;
+        let ir = IrModel::new(hier, &g, &dynm)?;
+        let (z, _) = ir.joint.sample(INNER, rng);
+        let (u, w, prev, _) = ir.sets(r)?;
+        let mut u2 = u.clone();
+        u2.extend(prev);
+        let (xu, xu2, xw) = (
+            z.select(Axis(1), &u),
+            z.select(Axis(1), &u2),
+            z.select(Axis(1), &w),
+        );
+        let marg = ir.detail_marginal(r)?;
+        let coarse = ir.detail_given_coarse(r)?;
+        let both = ir.detail_given_coarse_and_previous(r)?;
+        let mean = |a: Array1<f64>| a.mean().unwrap_or(f64::NAN);
+        Ok(vec![
+            ("tv_none".into(), marg.total_variance()),
+            ("tv_coarse".into(), mean(coarse.total_variance(xu.view())?)),
+            ("tv_both".into(), mean(both.total_variance(xu2.view())?)),
+            ("h_none".into(), -mean(marg.log_density(xw.view())?)),
+            (
+                "h_coarse".into(),
+                -mean(coarse.log_density(xu.view(), xw.view())?),
+            ),
+            (
+                "h_both".into(),
+                -mean(both.log_density(xu2.view(), xw.view())?),
+            ),
+        ])
+    }))
+}
+
+fn spectrum(p: &Params) -> Result<Replicate, Error> {
+    let spec = ModelSpec::from_params(p)?;
+    let r = spec.level(p, "r", 0)?;
+    Ok(Box::new(move |_rng, common| {
+        let (hier, g, _) = spec.build(common)?;
+        let (tail, rank) = crate::multiscale::resolution_and_rank_tails(&hier, &g, r)?;
+        // energy of the level-r coefficients (r >= 1: details; r = 0: the coarse coefficient)
+        let h = hier.matrix();
+        let m = g.mean();
+        let c = h.dot(&g.covariance()).dot(&h.t());
+        let hm = h.dot(&m);
+        let idx: Vec<usize> = if r == 0 {
+            vec![0]
+        } else {
+            hier.detail_indices(r)?.collect()
+        };
+        let energy: f64 = idx.iter().map(|&i| c[[i, i]] + hm[i] * hm[i]).sum();
+        Ok(vec![
+            ("res_tail".into(), tail),
+            ("rank_tail".into(), rank),
+            ("structure_index".into(), rank / tail),
+            ("level_energy".into(), energy),
+        ])
+    }))
+}
+
+fn reconstruction(p: &Params) -> Result<Replicate, Error> {
+    let spec = ModelSpec::from_params(p)?;
+    spec.level(p, "r_obs", 0)?;
+    let steps = p.usize_at_least("steps", 1)?;
+    let lg = observation_model(p, &spec.hier, &spec.dynamics)?;
+    Ok(Box::new(move |rng, common| {
+        let (hier, g, _) = spec.build(common)?;
+        let d = hier.dim();
+        let (xs, ys) = lg.simulate(&g, steps, rng)?;
+        let x = &xs[steps - 1];
+        let post = gaussian_sum_filter(&g, &lg, &ys)?;
+        let err = &post.mean() - x;
+        // the prior of x_t (the mixture pushed through the dynamics): its total variance is
+        // what an estimator that ignores the observations would leave
+        let mut prior_t = g.clone();
+        for _ in 1..steps {
+            prior_t = prior_t.affine(&lg.a, Some(&lg.b), Some(&lg.q))?;
+        }
+        let mse = err.dot(&err) / d as f64;
+        Ok(vec![
+            ("mse".into(), mse),
+            (
+                "relative_mse".into(),
+                mse * d as f64 / prior_t.total_variance(),
+            ),
+            ("posterior_var".into(), post.total_variance() / d as f64),
+        ])
+    }))
+}

@@ -1,0 +1,91 @@
+//! Family `multiscale`: multi-scale Gaussian mixtures under affine dynamics, the exact
+//! core of iterative refinement (theory/multiscale.md states and derives every entry).
+//!
+//! Each topic file holds the entries whose id is `multiscale.TOPIC[.name]`; `measures` and
+//! `pictures` are what the family hands the experiment engine.
+pub mod conditioning;
+pub mod eckart_young;
+pub mod filter;
+pub mod kl_chain;
+mod measures;
+mod pictures;
+pub mod separation;
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+use crate::multiscale::{hierarchy, model, observation_model, resolution_and_rank_tails};
+use crate::registry::Family;
+
+const THEORY: &str = "theory/multiscale.md";
+use crate::filter::{gaussian_sum_filter, stacked_posterior};
+use crate::linalg::{min_eigenvalue, Spd};
+use crate::mc::{self, Rng};
+use crate::multiscale::{Hierarchy, IrModel, MultiscaleGmmSpec};
+use crate::params::{Params, Value};
+use crate::prob::{kl_gaussian, Gmm};
+use crate::Error;
+use ndarray::{Array1, Array2, Axis};
+use rand_distr::{Distribution, StandardNormal};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+fn geometries() -> Vec<Params> {
+    vec![
+        Params::new().with("geom", "1d").with("L", 4usize),
+        Params::new().with("geom", "1d").with("L", 6usize),
+        Params::new().with("geom", "2d").with("L", 2usize),
+        Params::new().with("geom", "2d").with("L", 3usize),
+    ]
+}
+
+fn over_h(base: &Params) -> Vec<Params> {
+    [0.0, 0.5, 0.9]
+        .iter()
+        .map(|h| base.clone().with("h", *h))
+        .collect()
+}
+
+fn standard_grid(s: Scale, k: usize, hetero: bool) -> Vec<Params> {
+    let geoms = match s {
+        Scale::Quick => geometries()
+            .into_iter()
+            .filter(|g| g.f64("L").unwrap_or(9.0) <= 4.0)
+            .collect(),
+        Scale::Full => geometries(),
+    };
+    geoms
+        .iter()
+        .flat_map(|g| {
+            over_h(
+                &g.clone()
+                    .with("K", k)
+                    .with("hetero", if hetero { 1.0 } else { 0.0 })
+                    .with("sep", 4.0),
+            )
+        })
+        .collect()
+}
+
+fn realisations<T: Send>(
+    ctx: &Ctx,
+    f: impl Fn(&mut Rng) -> Result<T, Error> + Sync + Send,
+) -> Result<Vec<T>, Error> {
+    mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| f(rng))
+}
+
+/// Gaussian law of component k pushed through the linear map A.
+fn component_through(g: &Gmm, k: usize, a: &Array2<f64>) -> Result<(Array1<f64>, Spd), Error> {
+    let m = a.dot(&g.mean_of(k));
+    let c = Spd::new(
+        a.dot(g.cov_of(k).matrix()).dot(&a.t()),
+        "projected covariance",
+    )?;
+    Ok((m, c))
+}
+
+/// The family `multiscale`.
+pub static FAMILY: Family = Family {
+    name: "multiscale",
+    summary: "multi-scale Gaussian mixtures under affine dynamics: the exact core of iterative refinement",
+    theory: THEORY,
+    topics: &[separation::ENTRIES, conditioning::ENTRIES, kl_chain::ENTRIES, eckart_young::ENTRIES, filter::ENTRIES],
+    measures: measures::MEASURES,
+    pictures: pictures::PICTURES,
+};

@@ -1,0 +1,121 @@
+//! A multi-scale model from parameters: the hierarchy (`geom`, `L`), the structured mixture
+//! prior, the affine dynamics, and the observation model; and the resolution tail against
+//! the best rank tail (the Eckart-Young comparison).
+use super::{AffineDynamics, Hierarchy, MultiscaleError, MultiscaleGmmSpec};
+use crate::filter::LinearGaussianModel;
+use crate::linalg::eigenvalues;
+use crate::mc::Rng;
+use crate::params::{Params, Value};
+use crate::prob::Gmm;
+use ndarray::{s, Array2, Axis};
+
+/// The resolution hierarchy of `geom` ("1d" | "2d") with `L` levels.
+pub fn hierarchy(p: &Params) -> Result<Hierarchy, MultiscaleError> {
+    let l = p.usize_at_least("L", 1)?;
+    if l > 12 {
+        return Err(crate::params::out_of_range("L", &Value::from(l), "at most 12 levels").into());
+    }
+    Ok(match p.str_or("geom", "1d")? {
+        "1d" => Hierarchy::one_d(1 << l)?,
+        "2d" => Hierarchy::two_d(1 << l)?,
+        other => {
+            return Err(MultiscaleError::Invalid {
+                what: "geometry",
+                reason: format!("`{other}`: use 1d or 2d"),
+            })
+        }
+    })
+}
+
+/// The parsed model of a parameter set: everything but the random mixture.
+#[derive(Debug, Clone)]
+pub struct ModelSpec {
+    pub hier: Hierarchy,
+    pub mixture: MultiscaleGmmSpec,
+    pub dynamics: AffineDynamics,
+}
+
+impl ModelSpec {
+    pub fn from_params(p: &Params) -> Result<ModelSpec, MultiscaleError> {
+        let hier = hierarchy(p)?;
+        let mixture = MultiscaleGmmSpec::from_params(p)?;
+        let dynamics = AffineDynamics::from_params(&hier, p)?;
+        Ok(ModelSpec {
+            hier,
+            mixture,
+            dynamics,
+        })
+    }
+
+    /// Draw the random mixture prior (signal coordinates).
+    pub fn build(
+        &self,
+        rng: &mut Rng,
+    ) -> Result<(Hierarchy, Gmm, AffineDynamics), MultiscaleError> {
+        let prior = self.mixture.build(&self.hier, rng)?;
+        Ok((self.hier.clone(), prior, self.dynamics.clone()))
+    }
+
+    /// A resolution level parameter `name` must name a level 0..=L - `below`.
+    pub fn level(&self, p: &Params, name: &str, below: usize) -> Result<usize, MultiscaleError> {
+        let r = p.usize_at_least(name, 0)?;
+        if r + below > self.hier.levels() {
+            return Err(crate::params::out_of_range(
+                name,
+                &r.into(),
+                &format!(
+                    "resolution level out of range 0..={}",
+                    self.hier.levels() - below
+                ),
+            )
+            .into());
+        }
+        Ok(r)
+    }
+}
+
+/// Hierarchy, mixture prior (signal coordinates) and dynamics of a parameter set.
+pub fn model(
+    p: &Params,
+    rng: &mut Rng,
+) -> Result<(Hierarchy, Gmm, AffineDynamics), MultiscaleError> {
+    ModelSpec::from_params(p)?.build(rng)
+}
+
+/// (resolution tail E||x - P^{r+} P^r x||^2, best rank-n_r tail) from the exact second moment.
+pub fn resolution_and_rank_tails(
+    hier: &Hierarchy,
+    g: &Gmm,
+    r: usize,
+) -> Result<(f64, f64), MultiscaleError> {
+    let m = g.mean();
+    let m2 = g.covariance()
+        + m.view()
+            .insert_axis(Axis(1))
+            .dot(&m.view().insert_axis(Axis(0)));
+    let pi = hier.upsample_matrix(r)?.dot(&hier.projection_matrix(r)?);
+    let res = &Array2::<f64>::eye(hier.dim()) - &pi;
+    let tail = res.dot(&m2).dot(&res.t()).diag().sum();
+    let ev = eigenvalues(m2.view())?; // ascending
+    let rank_tail: f64 = ev.slice(s![..hier.dim() - hier.coarse_dim(r)]).sum();
+    Ok((tail, rank_tail))
+}
+
+/// The observation model of a parameter set: y = P^{r_obs} x + N(0, obs_noise^2 I).
+pub fn observation_model(
+    p: &Params,
+    hier: &Hierarchy,
+    dynm: &AffineDynamics,
+) -> Result<LinearGaussianModel, MultiscaleError> {
+    let r_obs = p.usize_at_least("r_obs", 0)?;
+    let o = hier.projection_matrix(r_obs)?;
+    let s = p.positive("obs_noise")?;
+    let m = o.nrows();
+    Ok(LinearGaussianModel {
+        a: dynm.a.clone(),
+        b: dynm.b.clone(),
+        q: dynm.q.clone(),
+        o,
+        r: Array2::eye(m) * (s * s),
+    })
+}

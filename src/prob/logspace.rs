@@ -1,0 +1,71 @@
+//! Arithmetic in the log domain, in one place: the largest value, log-sum-exp, normalised
+//! log-weights and softmax. Each subtracts the maximum first, so no term overflows and the
+//! largest weight is computed exactly.
+
+/// max_k a_k (-inf for an empty input).
+pub fn max_of<'a>(a: impl IntoIterator<Item = &'a f64>) -> f64 {
+    a.into_iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// log sum_k exp(a_k), stable; -inf when every a_k is -inf (or there are none).
+pub fn log_sum_exp<'a, I>(a: I) -> f64
+where
+    I: IntoIterator<Item = &'a f64> + Clone,
+{
+    let m = max_of(a.clone());
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + a.into_iter().map(|v| (v - m).exp()).sum::<f64>().ln()
+}
+
+/// a_k - log sum_j exp(a_j): log-weights that sum to one in the linear domain.
+pub fn normalise_log_weights(a: &[f64]) -> Vec<f64> {
+    let z = log_sum_exp(a);
+    a.iter().map(|v| v - z).collect()
+}
+
+/// exp(a_k) / sum_j exp(a_j), in place.
+pub fn softmax_in_place<'a>(a: impl IntoIterator<Item = &'a mut f64>) {
+    let a: Vec<&mut f64> = a.into_iter().collect();
+    let m = a.iter().map(|v| **v).fold(f64::NEG_INFINITY, f64::max);
+    let mut z = 0.0;
+    let mut a = a;
+    for v in a.iter_mut() {
+        **v = (**v - m).exp();
+        z += **v;
+    }
+    for v in a.iter_mut() {
+        **v /= z;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_sum_exp_is_stable_and_exact_on_small_inputs() {
+        let a = [1.0, 2.0, 3.0];
+        let direct = (1f64.exp() + 2f64.exp() + 3f64.exp()).ln();
+        assert!((log_sum_exp(&a) - direct).abs() < 1e-14);
+        // shifting every term by c shifts the result by c, far past exp's range
+        let big: Vec<f64> = a.iter().map(|v| v + 1e4).collect();
+        assert!((log_sum_exp(&big) - (direct + 1e4)).abs() < 1e-9);
+        assert_eq!(log_sum_exp(&[f64::NEG_INFINITY; 3]), f64::NEG_INFINITY);
+        assert_eq!(log_sum_exp(&[] as &[f64]), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn softmax_and_normalised_weights_agree_and_sum_to_one() {
+        let a = [0.3, -700.0, 5.0, 5.0];
+        let mut s = a;
+        softmax_in_place(s.iter_mut());
+        let lw = normalise_log_weights(&a);
+        for (x, l) in s.iter().zip(&lw) {
+            assert!((x - l.exp()).abs() < 1e-15);
+        }
+        assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        assert_eq!(s[2], s[3]);
+    }
+}
