@@ -2,10 +2,14 @@
 //! Lorenz63, the Langford system with a drifting rotation frequency, switching
 //! Lorenz63; integrators (fixed-step RK4, adaptive Dop853 from ode_solvers with dense
 //! output, Euler-Maruyama for noise); closed-form Jacobians; Lyapunov spectra by QR.
+mod batch;
 mod integrate;
 mod lyapunov;
 mod systems;
 
+pub use batch::{
+    batch_step, euler_maruyama_batch, integrate_batch, AffineField, BatchField, Scheme,
+};
 pub use integrate::{integrate, rk4, rk4_step, sample_rk4, simulate_switching, Trajectory};
 pub use phase::{langford_observations, PhaseProblem, PhaseScores};
 mod phase;

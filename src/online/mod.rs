@@ -10,6 +10,7 @@ mod hint;
 mod omd;
 mod problem;
 mod sequence;
+pub mod testing;
 
 pub use domain::{Ball, Domain, Simplex};
 pub use hint::{Hint, HintSpec};

@@ -3,6 +3,7 @@
 mod gmm;
 mod kl;
 pub mod logspace;
+pub mod testing;
 
 pub use gmm::{Conditioner, Gmm};
 pub use kl::{kl_gaussian, kl_gmm_monte_carlo};
