@@ -364,87 +364,9 @@ fn check(
 
 /// `boundlab show ID`: every link of one entry.
 fn show(id: &str, experiments: &std::path::Path) -> Result<bool, Error> {
-    let e = REGISTRY.entry(id)?;
-    let fam = REGISTRY
-        .family_of(e)
-        .ok_or_else(|| Error::Internal(format!("{id} has no family in the registry")))?;
-    let root = std::path::Path::new(".");
-    let status = match e.status {
-        bounds::Status::Claim => "claim (must HOLD)".to_string(),
-        bounds::Status::Conjecture { expected: Some(v) } => {
-            format!("conjecture (recorded evidence: {v})")
-        }
-        bounds::Status::Conjecture { expected: None } => "conjecture (reported)".into(),
-    };
-    let place = |p: Option<links::Place>, fallback: String| match p {
-        Some(p) => format!("{}:{}  {}", p.path.display(), p.line, p.text),
-        None => format!("{fallback} (not found from this directory)"),
-    };
-    println!("{}", e.id);
-    println!("  statement  {}", e.statement);
-    println!("  kind       {} evidence, {status}", e.kind);
-    println!("  source     {}", e.source);
-    println!(
-        "  theory     {}",
-        place(links::theory_section(root, fam, e), fam.theory.to_string())
+    print!(
+        "{}",
+        links::describe(&REGISTRY, id, std::path::Path::new("."), experiments)?
     );
-    println!(
-        "  code       {}",
-        place(
-            links::code_place(root, e),
-            links::code_file(e).display().to_string()
-        )
-    );
-    println!(
-        "  test       cargo test --test catalogue -- {} (quick scale, against tests/golden/catalogue_quick.json)",
-        e.id
-    );
-    println!(
-        "  controls   (run one: boundlab check --id {} --variant NAME)",
-        e.id
-    );
-    for c in e.controls {
-        println!("    {:<32} {}", c.name, c.description);
-    }
-    let configs = experiment::list_configs(experiments).unwrap_or_default();
-    let drawn = links::drawn_by(e, &configs);
-    if drawn.is_empty() {
-        println!("  configs    none name it in `bounds = [...]`");
-    }
-    for (path, stems) in drawn {
-        println!(
-            "  config     {}  (boundlab run {})",
-            path.display(),
-            path.display()
-        );
-        for s in stems {
-            println!("    figure   figures/{s}.png, figures/{s}.svg");
-        }
-    }
-    let mut found = false;
-    for file in ["results/check.json", "results/check-quick.json"] {
-        let Ok(text) = std::fs::read_to_string(file) else {
-            continue;
-        };
-        let Ok(reports) = serde_json::from_str::<Vec<serde_json::Value>>(&text) else {
-            println!("  last run   {file} is not a report file");
-            continue;
-        };
-        for r in reports.iter().filter(|r| r["id"] == e.id) {
-            found = true;
-            println!(
-                "  last run   {file}: {} {} (max ratio {}, {:.1}s)",
-                r["variant"].as_str().unwrap_or("?"),
-                r["verdict"].as_str().unwrap_or("?"),
-                r["max_ratio"]
-                    .as_f64()
-                    .map_or("-".to_string(), |x| format!("{x:.3}")),
-                r["wall_seconds"].as_f64().unwrap_or(f64::NAN)
-            );
-        }
-    }
-    if !found {
-        println!("  last run   none saved (make reproduce writes results/check.json)");
-    }
     Ok(true)
 }

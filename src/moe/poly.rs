@@ -4,6 +4,7 @@
 //! (y - f)^2 / 4 or the absolute loss |y - f| / 2 (both in [0, 1] for a, |mu| small).
 //! Population risks are exact: closed form for the squared loss, a one-dimensional Simpson
 //! quadrature of a closed-form conditional expectation for the absolute loss.
+//! (Over 400 lines only with its unit tests: 442 lines of code, then the tests.)
 use super::MoeError;
 use crate::mc::Rng;
 use crate::params::{out_of_range, Params};

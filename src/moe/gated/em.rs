@@ -1,212 +1,16 @@
-//! A gated mixture of experts for one-step prediction of switching Lorenz63.
-//!
-//! Data: x_{t+1} - x_t = y_t, sampled every `every` RK4 steps of h = 0.005 from K Lorenz63
-//! systems that differ by a constant forcing along y, the active one a Markov chain.
-//! Experts: y_t ≈ W_k^T psi(x_t), psi = (1, x_t / 20) (affine) or with the six quadratic
-//! monomials / 400 (quadratic: contains every regime's Euler map). Gate:
-//! g(u_t) = softmax(V^T u_t) on standardised u_t = (quadratic monomials of x_t, the mean over
-//! the last w steps of the residuals y_s - W_0^T psi(x_s) of one pooled least-squares model
-//! W_0 fitted to the training trajectory): what a router can know before seeing y_t.
-//! Fitting: EM (Jordan and Jacobs 1994) from responsibilities that start in random blocks;
-//! the M-step solves weighted least squares per expert and takes gradient steps for the gate.
-//! Routing regulariser (strength lambda): the E-step couples consecutive assignments,
-//! maximising sum_t r_t.(log g_t + log lik_t) + H(r_t) + lambda sum_t r_t.r_{t-1} by mean-field
-//! sweeps, so that routes persist as regimes do. The routed expert of an observation is the
-//! gate's argmax (no access to y_t).
-use super::MoeError;
-use crate::dynamics::{simulate_switching, DynamicsError, Lorenz63, V3};
+//! The gated mixture and its EM fit: options, the design, the E-step with the routing
+//! coupling (mean-field), the M-step (weighted least squares per expert, gradient steps for
+//! the gate).
+//! (Over 400 lines only with its unit tests: 361 lines of code, then the tests.)
 use crate::linalg::Spd;
 use crate::mc::Rng;
+use crate::moe::MoeError;
 use crate::params::{out_of_range, Params};
 use crate::prob::softmax_in_place;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::Rng as _;
 
-const H: f64 = 0.005;
-const MEAN_FIELD_SWEEPS: usize = 5;
-const INIT_BLOCK: f64 = 50.0;
-
-/// An optional positive integer parameter: its value when given (errors name it), else `default`.
-fn opt_count(p: &Params, name: &str, default: usize) -> Result<usize, MoeError> {
-    match p.get(name) {
-        Some(_) => Ok(p.usize_at_least(name, 1)?),
-        None => Ok(default),
-    }
-}
-
-/// The switching system and how it is observed.
-#[derive(Debug, Clone, Copy)]
-pub struct SwitchingSpec {
-    pub k: usize,
-    pub forcing: f64,
-    pub dwell: f64,
-    /// Process noise per unit time (Euler-Maruyama).
-    pub noise: f64,
-    /// Samples kept (after a transient of 5 time units).
-    pub samples: usize,
-    /// Time between samples in RK4 steps of 0.005.
-    pub every: usize,
-    pub quadratic_experts: bool,
-    /// Past residuals the gate averages over.
-    pub window: usize,
-}
-
-/// One trajectory at consecutive sample times t = 0..T: monomials q_t of x_t (T x 9), expert
-/// features psi_t (T x pe), increments y_t = x_{t+1} - x_t (T x 3), the regime that drove
-/// each increment.
-#[derive(Debug, Clone)]
-pub struct SwitchingData {
-    pub q: Array2<f64>,
-    pub psi: Array2<f64>,
-    pub y: Array2<f64>,
-    pub regime: Vec<usize>,
-    pub window: usize,
-}
-
-impl SwitchingData {
-    /// The regimes of the rows the mixture is fitted and evaluated on (t >= window).
-    pub fn routed_regimes(&self) -> &[usize] {
-        &self.regime[self.window.min(self.regime.len())..]
-    }
-}
-
-fn monomials(x: &V3) -> [f64; 9] {
-    [
-        x[0],
-        x[1],
-        x[2],
-        x[0] * x[0],
-        x[1] * x[1],
-        x[2] * x[2],
-        x[0] * x[1],
-        x[0] * x[2],
-        x[1] * x[2],
-    ]
-}
-
-impl SwitchingSpec {
-    /// From parameters K, forcing, dwell, noise, samples, every, window, experts
-    /// (errors name the field).
-    pub fn from_params(p: &Params) -> Result<Self, MoeError> {
-        let spec = SwitchingSpec {
-            k: p.usize_at_least("K", 1)?,
-            forcing: p.f64_or("forcing", 20.0)?,
-            dwell: p.positive_or("dwell", 1.0)?,
-            noise: p.f64_or("noise", 0.5)?,
-            samples: p.usize_at_least("samples", 10)?,
-            every: opt_count(p, "every", 1)?,
-            window: opt_count(p, "window", 20)?,
-            quadratic_experts: match p.str_or("experts", "quadratic")? {
-                "affine" => false,
-                "quadratic" => true,
-                other => {
-                    return Err(out_of_range(
-                        "experts",
-                        &other.into(),
-                        "must be \"affine\" or \"quadratic\"",
-                    )
-                    .into())
-                }
-            },
-        };
-        if !(spec.noise >= 0.0) {
-            return Err(out_of_range("noise", &spec.noise.into(), "must be >= 0").into());
-        }
-        if !spec.forcing.is_finite() {
-            return Err(out_of_range("forcing", &spec.forcing.into(), "must be finite").into());
-        }
-        if spec.window >= spec.samples {
-            return Err(out_of_range(
-                "window",
-                &spec.window.into(),
-                "must be below the number of samples",
-            )
-            .into());
-        }
-        Ok(spec)
-    }
-
-    /// Simulate one trajectory (random start, 5 time units of transient dropped).
-    pub fn sample(&self, rng: &mut Rng) -> Result<SwitchingData, MoeError> {
-        let systems = Lorenz63::switching_family(self.k, self.forcing);
-        let transient = (5.0 / (H * self.every as f64)).ceil() as usize;
-        let n = self.samples + transient + 1;
-        let x0 = V3::new(
-            rng.random_range(-5.0..5.0),
-            rng.random_range(-5.0..5.0),
-            rng.random_range(15.0..30.0),
-        );
-        let tr = simulate_switching(
-            &systems,
-            self.dwell,
-            x0,
-            H,
-            n * self.every,
-            self.every,
-            self.noise,
-            rng,
-        )?;
-        let xs = &tr.x[transient..];
-        let t = self.samples;
-        let pe = if self.quadratic_experts { 10 } else { 4 };
-        let mut q = Array2::zeros((t, 9));
-        let mut psi = Array2::zeros((t, pe));
-        let mut y = Array2::zeros((t, 3));
-        for i in 0..t {
-            let m = monomials(&xs[i]);
-            for j in 0..9 {
-                q[[i, j]] = m[j];
-            }
-            psi[[i, 0]] = 1.0;
-            for j in 1..pe {
-                psi[[i, j]] = m[j - 1] / if j <= 3 { 20.0 } else { 400.0 };
-            }
-            for j in 0..3 {
-                y[[i, j]] = xs[i + 1][j] - xs[i][j];
-            }
-        }
-        if !q.iter().chain(y.iter()).all(|v| v.is_finite()) {
-            return Err(DynamicsError::Invalid {
-                what: "switching data",
-                reason: "non-finite states (lower the noise or the forcing)".into(),
-            }
-            .into());
-        }
-        Ok(SwitchingData {
-            q,
-            psi,
-            y,
-            regime: tr.regime[transient..transient + t].to_vec(),
-            window: self.window,
-        })
-    }
-}
-
-/// Column means and standard deviations of the training gate inputs, applied to any set.
-#[derive(Debug, Clone)]
-pub struct Standardiser {
-    mean: Array1<f64>,
-    sd: Array1<f64>,
-}
-
-impl Standardiser {
-    pub fn fit(u: &Array2<f64>) -> Self {
-        let mean = u
-            .mean_axis(Axis(0))
-            .unwrap_or_else(|| Array1::zeros(u.ncols()));
-        let sd = u
-            .std_axis(Axis(0), 0.0)
-            .mapv(|s| if s > 1e-12 { s } else { 1.0 });
-        Standardiser { mean, sd }
-    }
-    /// Standardised columns and a constant column (the gate's intercept).
-    pub fn apply(&self, u: &Array2<f64>) -> Array2<f64> {
-        let z = (u - &self.mean) / &self.sd;
-        let mut out = Array2::ones((u.nrows(), u.ncols() + 1));
-        out.slice_mut(s![.., 1..]).assign(&z);
-        out
-    }
-}
+use super::*;
 
 /// Fitting options.
 #[derive(Debug, Clone, Copy)]
@@ -255,12 +59,12 @@ impl MoeOptions {
     }
 }
 
-fn unreachable_fit() -> MoeError {
+pub(super) fn unreachable_fit() -> MoeError {
     out_of_range("restarts", &0usize.into(), "must be >= 1").into()
 }
 
 /// Row-wise softmax of the logits.
-fn softmax_rows(mut a: Array2<f64>) -> Array2<f64> {
+pub(super) fn softmax_rows(mut a: Array2<f64>) -> Array2<f64> {
     for mut row in a.rows_mut() {
         softmax_in_place(row.iter_mut());
     }
@@ -268,7 +72,7 @@ fn softmax_rows(mut a: Array2<f64>) -> Array2<f64> {
 }
 
 /// Weighted least squares (psi^T diag(c) psi + ridge I)^{-1} psi^T diag(c) y.
-fn weighted_least_squares(
+pub(super) fn weighted_least_squares(
     psi: ArrayView2<f64>,
     y: ArrayView2<f64>,
     c: ndarray::ArrayView1<f64>,
@@ -281,7 +85,7 @@ fn weighted_least_squares(
 }
 
 /// The rows t >= w of a trajectory as the mixture sees them.
-struct Design {
+pub(super) struct Design {
     /// Standardised gate inputs with an intercept column.
     u: Array2<f64>,
     psi: Array2<f64>,
@@ -556,64 +360,10 @@ impl GatedMoe {
     }
 }
 
-/// One fitted mixture's routing on held-out data.
-#[derive(Debug, Clone)]
-pub struct RoutingScore {
-    pub lambda: f64,
-    /// NMI between the routed expert and the generating regime on the test trajectory.
-    pub nmi: f64,
-    /// One-step prediction MSE on the test trajectory.
-    pub mse: f64,
-    pub routed: Vec<usize>,
-    pub regime: Vec<usize>,
-    /// Training objective per observation of EM started at the generating regimes minus that
-    /// of the fit (> 0: the objective prefers regime routing and EM did not find it).
-    pub objective_gap: f64,
-}
-
-/// Train and test trajectories drawn once, one fit per lambda from the same random
-/// initialisation (paired comparisons across regulariser strengths). With `reference`, EM is
-/// also started at the true regimes to measure the objective gap of the *first* lambda (NaN
-/// for the others, and for all without `reference`).
-pub fn routing_scores(
-    spec: &SwitchingSpec,
-    opts: &MoeOptions,
-    lambdas: &[f64],
-    reference: bool,
-    rng: &mut Rng,
-) -> Result<Vec<RoutingScore>, MoeError> {
-    let train = spec.sample(rng)?;
-    let test = spec.sample(rng)?;
-    let init = rng.clone();
-    lambdas
-        .iter()
-        .enumerate()
-        .map(|(i, &lambda)| {
-            let o = MoeOptions { lambda, ..*opts };
-            let moe = GatedMoe::fit(&train, &o, &mut init.clone())?;
-            let objective_gap = if reference && i == 0 {
-                GatedMoe::fit_from_regimes(&train, &o)?.objective(&train, lambda)
-                    - moe.objective(&train, lambda)
-            } else {
-                f64::NAN
-            };
-            let routed = moe.route(&test);
-            let regime = test.routed_regimes().to_vec();
-            Ok(RoutingScore {
-                lambda,
-                nmi: crate::stats::normalized_mutual_information(&routed, &regime),
-                mse: moe.mse(&test),
-                routed,
-                regime,
-                objective_gap,
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array2;
 
     /// The gate step's ascent direction is the gradient of its objective (finite differences).
     #[test]

@@ -1,0 +1,157 @@
+//! One sample at every resolution level: 1-D signals as steps above 2-D fields as heatmaps.
+use super::{fmt_tick, save_both, style, Figure};
+use crate::Error;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// One sample seen at every resolution level: a row of 1-D signals (block averages drawn
+/// as steps on [0, 1]) above a row of 2-D fields (heatmaps on one diverging colour scale).
+pub struct Pyramid {
+    pub title: String,
+    /// Level r's signal (length 2^r), r = 0..=L.
+    pub signals: Vec<Vec<f64>>,
+    /// Level r's field, row-major (side 2^r), r = 0..=L.
+    pub fields: Vec<Vec<f64>>,
+}
+
+/// Diverging blue-white-red colour for v in [-1, 1].
+fn diverging(v: f64) -> RGBColor {
+    let t = v.clamp(-1.0, 1.0);
+    let mix = |a: f64, b: f64, s: f64| (a + (b - a) * s).round() as u8;
+    if t < 0.0 {
+        let s = -t;
+        RGBColor(
+            mix(255.0, 33.0, s),
+            mix(255.0, 102.0, s),
+            mix(255.0, 172.0, s),
+        )
+    } else {
+        RGBColor(
+            mix(255.0, 178.0, t),
+            mix(255.0, 24.0, t),
+            mix(255.0, 43.0, t),
+        )
+    }
+}
+
+impl Pyramid {
+    /// Write `<stem>.png` and `<stem>.svg`.
+    pub fn save(&self, stem: &Path) -> Result<(), Error> {
+        save_both(self, stem)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        let all: Vec<f64> = self
+            .signals
+            .iter()
+            .chain(&self.fields)
+            .flatten()
+            .cloned()
+            .collect();
+        if all.is_empty() || all.iter().any(|v| !v.is_finite()) {
+            return Err("no finite data to draw".into());
+        }
+        root.fill(&WHITE).map_err(e)?;
+        let root = root
+            .titled(&self.title, (style::FONT, style::TITLE_SIZE))
+            .map_err(e)?;
+        let (top, bottom) = root.split_vertically(300);
+        let lo = self
+            .signals
+            .iter()
+            .flatten()
+            .cloned()
+            .fold(f64::INFINITY, f64::min);
+        let hi = self
+            .signals
+            .iter()
+            .flatten()
+            .cloned()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let pad = 0.08 * (hi - lo).max(1e-9);
+        let cols = self.signals.len().max(1);
+        for (r, (panel, sig)) in top
+            .split_evenly((1, cols))
+            .iter()
+            .zip(&self.signals)
+            .enumerate()
+        {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(
+                    format!("1-D, level {r} ({} values)", sig.len()),
+                    (style::FONT, style::TICK_SIZE),
+                )
+                .margin(8)
+                .x_label_area_size(28)
+                .y_label_area_size(if r == 0 { 48 } else { 8 })
+                .build_cartesian_2d(0.0..1.0, (lo - pad)..(hi + pad))
+                .map_err(e)?;
+            let fmt = |v: &f64| fmt_tick(*v);
+            let mut mesh = chart.configure_mesh();
+            mesh.x_labels(3)
+                .y_labels(5)
+                .label_style((style::FONT, 13))
+                .x_label_formatter(&fmt)
+                .y_label_formatter(&fmt);
+            if r > 0 {
+                mesh.y_label_formatter(&|_| String::new());
+            }
+            mesh.draw().map_err(e)?;
+            let n = sig.len() as f64;
+            let mut pts = Vec::with_capacity(2 * sig.len());
+            for (i, v) in sig.iter().enumerate() {
+                pts.push((i as f64 / n, *v));
+                pts.push(((i + 1) as f64 / n, *v));
+            }
+            chart
+                .draw_series(LineSeries::new(pts, style::color(0).stroke_width(2)))
+                .map_err(e)?;
+        }
+        let scale = self
+            .fields
+            .iter()
+            .flatten()
+            .fold(0.0f64, |m, v| m.max(v.abs()))
+            .max(1e-12);
+        let cols = self.fields.len().max(1);
+        for (r, (panel, f)) in bottom
+            .split_evenly((1, cols))
+            .iter()
+            .zip(&self.fields)
+            .enumerate()
+        {
+            let side = (f.len() as f64).sqrt().round() as usize;
+            let mut chart = ChartBuilder::on(panel)
+                .caption(
+                    format!("2-D, level {r} ({side} x {side})"),
+                    (style::FONT, style::TICK_SIZE),
+                )
+                .margin(10)
+                .build_cartesian_2d(0.0..side as f64, 0.0..side as f64)
+                .map_err(e)?;
+            chart
+                .draw_series((0..f.len()).map(|p| {
+                    let (i, j) = ((p / side) as f64, (p % side) as f64);
+                    Rectangle::new(
+                        [(j, side as f64 - i - 1.0), (j + 1.0, side as f64 - i)],
+                        diverging(f[p] / scale).filled(),
+                    )
+                }))
+                .map_err(e)?;
+        }
+        root.present().map_err(e)?;
+        Ok(())
+    }
+}
+
+impl Figure for Pyramid {
+    fn size(&self) -> (u32, u32) {
+        let cols = self.signals.len().max(self.fields.len()).max(1) as u32;
+        (260 * cols, 620)
+    }
+    fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        self.draw(root)
+    }
+}

@@ -1,0 +1,138 @@
+//! Point clouds coloured by a value or a category (attractors, regime-coloured series).
+use super::{fmt_tick, save_both, style, Figure};
+use crate::Error;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// Points coloured by a third value: a trajectory's projection coloured by phase (cyclic
+/// colour map), or a time series coloured by regime (categorical palette, one legend entry
+/// per regime, consecutive points joined).
+pub struct Scatter {
+    pub title: String,
+    pub xlabel: String,
+    pub ylabel: String,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    /// Colour value: a phase in radians (cyclic) or a category index (categorical).
+    pub c: Vec<f64>,
+    pub categorical: bool,
+    /// Label prefix of the categories ("regime" gives "regime 0", "regime 1", ...).
+    pub category_label: String,
+}
+
+impl Scatter {
+    pub fn save(&self, stem: &Path) -> Result<(), Error> {
+        save_both(self, stem)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        let ok: Vec<usize> = (0..self.x.len())
+            .filter(|&i| self.x[i].is_finite() && self.y[i].is_finite())
+            .collect();
+        if ok.is_empty() {
+            return Err("no finite data to draw".into());
+        }
+        let (mut x0, mut x1, mut y0, mut y1) = (
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        );
+        for &i in &ok {
+            x0 = x0.min(self.x[i]);
+            x1 = x1.max(self.x[i]);
+            y0 = y0.min(self.y[i]);
+            y1 = y1.max(self.y[i]);
+        }
+        let (px, py) = (0.04 * (x1 - x0).max(1e-9), 0.06 * (y1 - y0).max(1e-9));
+        root.fill(&WHITE).map_err(e)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (style::FONT, style::TITLE_SIZE))
+            .margin(18)
+            .x_label_area_size(62)
+            .y_label_area_size(80)
+            .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))
+            .map_err(e)?;
+        let fmt = |v: &f64| fmt_tick(*v);
+        chart
+            .configure_mesh()
+            .x_desc(&self.xlabel)
+            .y_desc(&self.ylabel)
+            .axis_desc_style((style::FONT, style::LABEL_SIZE))
+            .label_style((style::FONT, style::TICK_SIZE))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .x_label_formatter(&fmt)
+            .y_label_formatter(&fmt)
+            .draw()
+            .map_err(e)?;
+        if self.categorical {
+            let kmax = ok
+                .iter()
+                .map(|&i| self.c[i].max(0.0) as usize)
+                .max()
+                .unwrap_or(0);
+            for k in 0..=kmax {
+                let color = style::color(k);
+                // runs of consecutive points in category k, drawn as lines
+                let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+                let mut prev_in = false;
+                for &i in &ok {
+                    let inside = self.c[i] as usize == k;
+                    if inside {
+                        if !prev_in {
+                            runs.push(Vec::new());
+                        }
+                        runs.last_mut().map(|r| r.push((self.x[i], self.y[i])));
+                    }
+                    prev_in = inside;
+                }
+                if runs.is_empty() {
+                    continue;
+                }
+                let mut first = true;
+                for run in runs {
+                    let s = chart
+                        .draw_series(LineSeries::new(run, color.stroke_width(2)))
+                        .map_err(e)?;
+                    if first {
+                        s.label(format!("{} {k}", self.category_label))
+                            .legend(move |(x, y)| {
+                                PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
+                            });
+                        first = false;
+                    }
+                }
+            }
+            chart
+                .configure_series_labels()
+                .label_font((style::FONT, style::LEGEND_SIZE))
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.4))
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()
+                .map_err(e)?;
+        } else {
+            chart
+                .draw_series(ok.iter().map(|&i| {
+                    let hue = (self.c[i].rem_euclid(std::f64::consts::TAU)) / std::f64::consts::TAU;
+                    Circle::new(
+                        (self.x[i], self.y[i]),
+                        1,
+                        HSLColor(hue, 0.75, 0.45).filled(),
+                    )
+                }))
+                .map_err(e)?;
+        }
+        root.present().map_err(e)?;
+        Ok(())
+    }
+}
+
+impl Figure for Scatter {
+    fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        self.draw(root)
+    }
+}
