@@ -6,12 +6,14 @@ mod generator;
 mod haar;
 mod ir;
 mod model;
+mod separation;
 
 pub use dynamics::AffineDynamics;
 pub use generator::MultiscaleGmmSpec;
 pub use haar::{Geometry, Hierarchy};
 pub use ir::IrModel;
 pub use model::{hierarchy, model, observation_model, resolution_and_rank_tails, ModelSpec};
+pub use separation::{component_through, mode_separation, projected_mahalanobis};
 
 use thiserror::Error;
 

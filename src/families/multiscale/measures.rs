@@ -2,8 +2,9 @@
 //! drawn from the replicate's common stream so every cell of a sweep sees the same one).
 use crate::experiment::{Measure, Replicate};
 use crate::filter::gaussian_sum_filter;
-use crate::linalg::Spd;
-use crate::multiscale::{observation_model, IrModel, ModelSpec};
+use crate::multiscale::{
+    component_through, mode_separation, observation_model, IrModel, ModelSpec,
+};
 use crate::params::Params;
 use crate::prob::kl_gaussian;
 use crate::Error;
@@ -45,20 +46,10 @@ fn separation(p: &Params) -> Result<Replicate, Error> {
     Ok(Box::new(move |_rng, common| {
         let (hier, g, _) = spec.build(common)?;
         let a = hier.projection_matrix(r)?;
-        let through = |k: usize| -> Result<(Array1<f64>, Spd), Error> {
-            Ok((
-                a.dot(&g.mean_of(k)),
-                Spd::new(
-                    a.dot(g.cov_of(k).matrix()).dot(&a.t()),
-                    "projected covariance",
-                )?,
-            ))
-        };
-        let (m0, s0) = through(0)?;
-        let (m1, s1) = through(1)?;
-        let delta = &m0 - &m1;
+        let (m0, s0) = component_through(&g, 0, &a)?;
+        let (m1, s1) = component_through(&g, 1, &a)?;
         Ok(vec![
-            ("mahalanobis".into(), s0.quad(delta.view())?.sqrt()),
+            ("mahalanobis".into(), mode_separation(&g, &a, 0, 1)?.sqrt()),
             ("kl".into(), kl_gaussian(m0.view(), &s0, m1.view(), &s1)?),
         ])
     }))

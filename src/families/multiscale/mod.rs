@@ -11,6 +11,7 @@ mod measures;
 mod pictures;
 pub mod separation;
 use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+use crate::multiscale::{component_through, projected_mahalanobis};
 use crate::multiscale::{hierarchy, model, observation_model, resolution_and_rank_tails};
 use crate::registry::Family;
 
@@ -68,16 +69,6 @@ fn realisations<T: Send>(
     f: impl Fn(&mut Rng) -> Result<T, Error> + Sync + Send,
 ) -> Result<Vec<T>, Error> {
     mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| f(rng))
-}
-
-/// Gaussian law of component k pushed through the linear map A.
-fn component_through(g: &Gmm, k: usize, a: &Array2<f64>) -> Result<(Array1<f64>, Spd), Error> {
-    let m = a.dot(&g.mean_of(k));
-    let c = Spd::new(
-        a.dot(g.cov_of(k).matrix()).dot(&a.t()),
-        "projected covariance",
-    )?;
-    Ok((m, c))
 }
 
 /// The family `multiscale`.

@@ -17,10 +17,7 @@ fn mahalanobis_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
         let sigma = g.cov_of(0);
         let delta = &g.mean_of(0) - &g.mean_of(1);
         let full = sigma.quad(delta.view())?;
-        let sep = |a: &Array2<f64>, dl: &Array1<f64>| -> Result<f64, Error> {
-            let s = Spd::new(a.dot(sigma.matrix()).dot(&a.t()), "A Sigma A^T")?;
-            Ok(s.quad(a.dot(dl).view())?)
-        };
+        let sep = |a: &Array2<f64>, dl: &Array1<f64>| projected_mahalanobis(sigma, a, dl.view());
         let mut pairs = Vec::new();
         let mut prev = 0.0;
         for r in 0..=hier.levels() {
