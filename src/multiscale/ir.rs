@@ -5,13 +5,25 @@
 //! x_t^r <-> c_t[0..n_r], w_t^{r+1} <-> c_t[n_r..n_{r+1}], x_{t-1}^{r+1} <-> c_{t-1}[0..n_{r+1}].
 use super::{AffineDynamics, Hierarchy, MultiscaleError};
 use crate::prob::{Conditioner, Gmm};
-use ndarray::{concatenate, s, Array1, Array2, Axis};
+use ndarray::{concatenate, s, Array1, Array2, ArrayView2, Axis};
 
 /// The joint of consecutive states in Haar coordinates, and its conditionals.
 pub struct IrModel {
     pub hier: Hierarchy,
     /// Law of (c_{t-1}, c_t) in R^{2d}: previous coefficients first.
     pub joint: Gmm,
+}
+
+/// The details' spread under the IR conditioning sets, per conditioning draw (see
+/// `IrModel::detail_spread`).
+#[derive(Debug, Clone)]
+pub struct DetailSpread {
+    pub tv_none: f64,
+    pub tv_coarse: Array1<f64>,
+    pub tv_both: Array1<f64>,
+    pub nll_none: Array1<f64>,
+    pub nll_coarse: Array1<f64>,
+    pub nll_both: Array1<f64>,
 }
 
 impl IrModel {
@@ -107,5 +119,35 @@ impl IrModel {
         u.extend(self.previous(0, d));
         let v = self.current(self.hier.coarse_dim(r0), d);
         Ok(self.joint.conditioner(&u, &v)?)
+    }
+
+    /// What the level-(r+1) details w_t keep under the three IR conditioning sets, at each
+    /// row of `z` (draws of the joint): the total variance tr Cov(w_t | .) and -log p(w_t | .)
+    /// (whose mean estimates the conditional entropy), given nothing, x_t^r, and
+    /// (x_t^r, x_{t-1}^{r+1}).
+    pub fn detail_spread(
+        &self,
+        r: usize,
+        z: ArrayView2<f64>,
+    ) -> Result<DetailSpread, MultiscaleError> {
+        let (u, w, prev, _) = self.sets(r)?;
+        let mut u2 = u.clone();
+        u2.extend(prev);
+        let (xu, xu2, xw) = (
+            z.select(Axis(1), &u),
+            z.select(Axis(1), &u2),
+            z.select(Axis(1), &w),
+        );
+        let marg = self.detail_marginal(r)?;
+        let coarse = self.detail_given_coarse(r)?;
+        let both = self.detail_given_coarse_and_previous(r)?;
+        Ok(DetailSpread {
+            tv_none: marg.total_variance(),
+            tv_coarse: coarse.total_variance(xu.view())?,
+            tv_both: both.total_variance(xu2.view())?,
+            nll_none: -marg.log_density(xw.view())?,
+            nll_coarse: -coarse.log_density(xu.view(), xw.view())?,
+            nll_both: -both.log_density(xu2.view(), xw.view())?,
+        })
     }
 }

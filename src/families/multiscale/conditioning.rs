@@ -85,38 +85,13 @@ fn conditioning_evidence(
     let (hier, g, dynm) = model(p, &mut rng)?;
     let ir = IrModel::new(hier, &g, &dynm)?;
     let z = joint_samples(&ir, ctx.replicates, ctx);
-    let (u, w, prev, _) = ir.sets(r)?;
-    let mut u2 = u.clone();
-    u2.extend(prev);
-    let xu = z.select(Axis(1), &u);
-    let xu2 = z.select(Axis(1), &u2);
-    let xw = z.select(Axis(1), &w);
-    // Z = (less conditioning) - (more conditioning) for E[tr Cov] ... and its entropy analogue
-    let (more, less): (Array1<f64>, Array1<f64>) = if entropy {
-        // -log p(w | .) estimates the conditional entropy
-        let coarse = ir
-            .detail_given_coarse(r)?
-            .log_density(xu.view(), xw.view())?;
-        if which == "previous_vs_coarse" {
-            let both = ir
-                .detail_given_coarse_and_previous(r)?
-                .log_density(xu2.view(), xw.view())?;
-            (-both, -coarse)
-        } else {
-            let marg = ir.detail_marginal(r)?.log_density(xw.view())?;
-            (-coarse, -marg)
-        }
-    } else {
-        let coarse = ir.detail_given_coarse(r)?.total_variance(xu.view())?;
-        if which == "previous_vs_coarse" {
-            let both = ir
-                .detail_given_coarse_and_previous(r)?
-                .total_variance(xu2.view())?;
-            (both, coarse)
-        } else {
-            let tv = ir.detail_marginal(r)?.total_variance();
-            (coarse, Array1::from_elem(z.nrows(), tv))
-        }
+    let s = ir.detail_spread(r, z.view())?;
+    // Z = (more conditioning) - (less conditioning) for E[tr Cov] and its entropy analogue
+    let (more, less) = match (entropy, which == "previous_vs_coarse") {
+        (true, true) => (s.nll_both, s.nll_coarse),
+        (true, false) => (s.nll_coarse, s.nll_none),
+        (false, true) => (s.tv_both, s.tv_coarse),
+        (false, false) => (s.tv_coarse, Array1::from_elem(z.nrows(), s.tv_none)),
     };
     let sign = if v.is(REVERSED_ORDER) { -1.0 } else { 1.0 };
     Ok(Evidence::Mean {

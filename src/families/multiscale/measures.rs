@@ -8,7 +8,7 @@ use crate::multiscale::{
 use crate::params::Params;
 use crate::prob::kl_gaussian;
 use crate::Error;
-use ndarray::{Array1, Axis};
+use ndarray::Array1;
 
 /// Samples per replicate for the Monte Carlo inside one replicate.
 const INNER: usize = 400;
@@ -62,31 +62,15 @@ fn conditioning(p: &Params) -> Result<Replicate, Error> {
         let (hier, g, dynm) = spec.build(common)?;
         let ir = IrModel::new(hier, &g, &dynm)?;
         let (z, _) = ir.joint.sample(INNER, rng);
-        let (u, w, prev, _) = ir.sets(r)?;
-        let mut u2 = u.clone();
-        u2.extend(prev);
-        let (xu, xu2, xw) = (
-            z.select(Axis(1), &u),
-            z.select(Axis(1), &u2),
-            z.select(Axis(1), &w),
-        );
-        let marg = ir.detail_marginal(r)?;
-        let coarse = ir.detail_given_coarse(r)?;
-        let both = ir.detail_given_coarse_and_previous(r)?;
-        let mean = |a: Array1<f64>| a.mean().unwrap_or(f64::NAN);
+        let s = ir.detail_spread(r, z.view())?;
+        let mean = |a: &Array1<f64>| a.mean().unwrap_or(f64::NAN);
         Ok(vec![
-            ("tv_none".into(), marg.total_variance()),
-            ("tv_coarse".into(), mean(coarse.total_variance(xu.view())?)),
-            ("tv_both".into(), mean(both.total_variance(xu2.view())?)),
-            ("h_none".into(), -mean(marg.log_density(xw.view())?)),
-            (
-                "h_coarse".into(),
-                -mean(coarse.log_density(xu.view(), xw.view())?),
-            ),
-            (
-                "h_both".into(),
-                -mean(both.log_density(xu2.view(), xw.view())?),
-            ),
+            ("tv_none".into(), s.tv_none),
+            ("tv_coarse".into(), mean(&s.tv_coarse)),
+            ("tv_both".into(), mean(&s.tv_both)),
+            ("h_none".into(), mean(&s.nll_none)),
+            ("h_coarse".into(), mean(&s.nll_coarse)),
+            ("h_both".into(), mean(&s.nll_both)),
         ])
     }))
 }
