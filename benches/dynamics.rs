@@ -29,7 +29,7 @@ fn bench_lorenz(c: &mut Criterion) {
 fn bench_kalman(c: &mut Criterion) {
     let k = tracking_model(0.1, 1.0, 0.5);
     let p0 = Matrix4::identity();
-    let (_, ys) = simulate_tracking(&k, &p0, 100_000, &mut mc::stream(1, 0, 0));
+    let (_, ys) = simulate_tracking(&k, &p0, 100_000, &mut mc::stream(1, 0, 0)).unwrap();
     let mut g = c.benchmark_group("kalman_4x2");
     g.throughput(Throughput::Elements(ys.len() as u64));
     g.sample_size(20);

@@ -1,87 +1,17 @@
 //! A Kalman filter per mixture component, with log-weight updates by each
 //! component's predictive likelihood; and the brute-force stacked conditioning it
 //! must agree with.
-use super::FilterError;
+use super::{FilterError, StateSpaceModel};
 use crate::linalg::Spd;
 use crate::prob::{Gmm, LN_2PI};
 use ndarray::{s, Array1, Array2};
-use rand_distr::{Distribution, StandardNormal};
-
-/// x_{s+1} = A x_s + b + e (e ~ N(0, Q)), y_s = O x_s + n (n ~ N(0, R)).
-#[derive(Debug, Clone)]
-pub struct LinearGaussianModel {
-    pub a: Array2<f64>,
-    pub b: Array1<f64>,
-    pub q: Array2<f64>,
-    pub o: Array2<f64>,
-    pub r: Array2<f64>,
-}
-
-impl LinearGaussianModel {
-    /// A trajectory x_0..x_{steps-1} (x_0 drawn from `g`) and its observations.
-    pub fn simulate(
-        &self,
-        g: &Gmm,
-        steps: usize,
-        rng: &mut crate::mc::Rng,
-    ) -> Result<(Vec<Array1<f64>>, Vec<Array1<f64>>), FilterError> {
-        let m = self;
-        let d = g.dim();
-        let (x0, _) = g.sample(1, rng);
-        let mut x = x0.row(0).to_owned();
-        let lq = Spd::new(m.q.clone(), "process noise")?;
-        let lr = Spd::new(m.r.clone(), "observation noise")?;
-        let (mut xs, mut ys) = (Vec::new(), Vec::new());
-        for s in 0..steps {
-            if s > 0 {
-                let e = lq
-                    .chol()
-                    .dot(&Array1::from_shape_fn(d, |_| StandardNormal.sample(rng)));
-                x = m.a.dot(&x) + &m.b + e;
-            }
-            let n = lr.chol().dot(&Array1::from_shape_fn(m.o.nrows(), |_| {
-                StandardNormal.sample(rng)
-            }));
-            ys.push(m.o.dot(&x) + n);
-            xs.push(x.clone());
-        }
-        Ok((xs, ys))
-    }
-
-    fn check(&self, d: usize, ys: &[Array1<f64>]) -> Result<(), FilterError> {
-        let bad = FilterError::Dimension;
-        if self.a.dim() != (d, d) || self.b.len() != d || self.q.dim() != (d, d) {
-            return Err(bad(format!(
-                "dynamics must be {d} x {d}, offset {d}, noise {d} x {d}"
-            )));
-        }
-        let m = self.o.nrows();
-        if self.o.ncols() != d || self.r.dim() != (m, m) {
-            return Err(bad(format!(
-                "observation operator is {:?} and its noise {:?}; the state has dimension {d}",
-                self.o.dim(),
-                self.r.dim()
-            )));
-        }
-        if let Some((s, y)) = ys.iter().enumerate().find(|(_, y)| y.len() != m) {
-            return Err(bad(format!(
-                "observation {s} has length {}, the operator gives {m}",
-                y.len()
-            )));
-        }
-        if ys.is_empty() {
-            return Err(bad("no observations".into()));
-        }
-        Ok(())
-    }
-}
 
 /// The posterior of x_t given y_0..y_t (t = ys.len() - 1), for x_0 ~ `prior`.
 /// Per component: predict (m <- A m + b, P <- A P A^T + Q), update with the Joseph form,
 /// and add log N(y_s; O m, O P O^T + R) to the component's log-weight. Cost O(K t d^3).
 pub fn gaussian_sum_filter(
     prior: &Gmm,
-    model: &LinearGaussianModel,
+    model: &StateSpaceModel,
     ys: &[Array1<f64>],
 ) -> Result<Gmm, FilterError> {
     let d = prior.dim();
@@ -127,7 +57,7 @@ pub fn gaussian_sum_filter(
 /// With target = t it is the filter's posterior, with target < t the smoother's.
 pub fn stacked_posterior(
     prior: &Gmm,
-    model: &LinearGaussianModel,
+    model: &StateSpaceModel,
     ys: &[Array1<f64>],
     target: usize,
 ) -> Result<Gmm, FilterError> {
@@ -217,13 +147,14 @@ mod tests {
         let mut rng = crate::mc::stream(4, 0, 0);
         let prior = spec.build(&hier, &mut rng).unwrap();
         let dynm = AffineDynamics::smoothing_shift(&hier, 0.9, 0.2, 1, 0.1, 0.3).unwrap();
-        let model = LinearGaussianModel {
-            a: dynm.a.clone(),
-            b: dynm.b.clone(),
-            q: dynm.q.clone(),
-            o: hier.projection_matrix(1).unwrap(),
-            r: Array2::eye(2) * 0.05,
-        };
+        let model = StateSpaceModel::new(
+            dynm.a.clone(),
+            dynm.b.clone(),
+            dynm.q.clone(),
+            hier.projection_matrix(1).unwrap(),
+            Array2::eye(2) * 0.05,
+        )
+        .unwrap();
         let ys: Vec<Array1<f64>> = (0..4)
             .map(|s| Array1::from(vec![0.3 * s as f64, -0.2]))
             .collect();

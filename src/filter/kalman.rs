@@ -1,6 +1,6 @@
 //! The Kalman filter and RTS smoother for small fixed-size states (nalgebra static
 //! matrices: no allocation per step), with the log-likelihood of the observations.
-use super::FilterError;
+use super::{FilterError, StateSpaceModel};
 use crate::prob::LN_2PI;
 use nalgebra::{SMatrix, SVector};
 
@@ -23,6 +23,21 @@ pub struct KalmanRun<const N: usize> {
 }
 
 impl<const N: usize, const M: usize> Kalman<N, M> {
+    /// The same model as a `StateSpaceModel` (ndarray), validated: for simulation and for
+    /// the filters written for any dimension.
+    pub fn state_space(&self) -> Result<StateSpaceModel, FilterError> {
+        fn nd<const R: usize, const C: usize>(m: &SMatrix<f64, R, C>) -> ndarray::Array2<f64> {
+            ndarray::Array2::from_shape_fn((R, C), |(i, j)| m[(i, j)])
+        }
+        StateSpaceModel::new(
+            nd(&self.a),
+            ndarray::Array1::from_shape_fn(N, |i| self.b[i]),
+            nd(&self.q),
+            nd(&self.o),
+            nd(&self.r),
+        )
+    }
+
     /// Filter y_0..y_t from the prior N(m0, P0) of x_0 (Joseph-form updates).
     pub fn filter(
         &self,
@@ -81,7 +96,7 @@ impl<const N: usize, const M: usize> Kalman<N, M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::{stacked_posterior, LinearGaussianModel};
+    use crate::filter::{stacked_posterior, StateSpaceModel};
     use crate::prob::Gmm;
     use nalgebra::{Matrix2, Vector2};
 
@@ -121,13 +136,7 @@ mod tests {
         let run = k.filter(m0, p0, &ys).unwrap();
         let sm = k.smooth(&run);
         let nd = |m: &Matrix2<f64>| ndarray::Array2::from_shape_fn((2, 2), |(i, j)| m[(i, j)]);
-        let model = LinearGaussianModel {
-            a: nd(&k.a),
-            b: ndarray::arr1(&[k.b[0], k.b[1]]),
-            q: nd(&k.q),
-            o: nd(&k.o),
-            r: nd(&k.r),
-        };
+        let model = k.state_space().unwrap();
         let prior = Gmm::gaussian(ndarray::arr1(&[m0[0], m0[1]]), nd(&p0)).unwrap();
         let ysn: Vec<_> = ys.iter().map(|y| ndarray::arr1(&[y[0], y[1]])).collect();
         for target in 0..5 {

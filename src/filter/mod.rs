@@ -4,11 +4,13 @@
 mod gaussian_sum;
 mod kalman;
 mod phase;
+mod state_space;
 mod tracking;
 
-pub use gaussian_sum::{gaussian_sum_filter, stacked_posterior, LinearGaussianModel};
+pub use gaussian_sum::{gaussian_sum_filter, stacked_posterior};
 pub use kalman::{Kalman, KalmanRun};
 pub use phase::{window_predictions, PhaseEkf, PhaseTracker};
+pub use state_space::StateSpaceModel;
 pub use tracking::{simulate_tracking, tracking_model};
 
 /// What the filters reject: a covariance that is not positive definite where the recursion

@@ -1,8 +1,9 @@
 //! 2-D constant-velocity tracking with a position observation: the Kalman model and its
 //! simulation (the small-state, nalgebra path of the filter family's checks).
-use super::Kalman;
+use super::{FilterError, Kalman};
 use crate::mc::Rng;
-use nalgebra::{Matrix2x4, Matrix4, SVector, Vector2, Vector4};
+use nalgebra::{Matrix2x4, Matrix4, Vector2, Vector4};
+use ndarray::Array1;
 use rand_distr::{Distribution, StandardNormal};
 
 /// 2-D constant-velocity tracking: state (position, velocity), position observed.
@@ -24,31 +25,31 @@ pub fn tracking_model(dt: f64, accel: f64, obs: f64) -> Kalman<4, 2> {
     }
 }
 
-fn gauss<const N: usize>(rng: &mut Rng) -> SVector<f64, N> {
-    SVector::<f64, N>::from_fn(|_, _| StandardNormal.sample(rng))
-}
-
-/// Simulate the model from N(0, P0) for `steps` observations.
+/// Simulate the model from N(0, P0) for `steps` observations: x_0 = L_0 z, then the
+/// state-space model's one simulation (`StateSpaceModel::simulate_from`).
 pub fn simulate_tracking(
     k: &Kalman<4, 2>,
     p0: &Matrix4<f64>,
     steps: usize,
     rng: &mut Rng,
-) -> (Vec<Vector4<f64>>, Vec<Vector2<f64>>) {
-    let lq = k.q.cholesky().map(|c| c.l()).unwrap_or_else(Matrix4::zeros);
-    let lp = p0.cholesky().map(|c| c.l()).unwrap_or_else(Matrix4::zeros);
-    let lr =
-        k.r.cholesky()
-            .map(|c| c.l())
-            .unwrap_or_else(nalgebra::Matrix2::zeros);
-    let mut x = lp * gauss::<4>(rng);
-    let (mut xs, mut ys) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
-    for s in 0..steps {
-        if s > 0 {
-            x = k.a * x + k.b + lq * gauss::<4>(rng);
-        }
-        ys.push(k.o * x + lr * gauss::<2>(rng));
-        xs.push(x);
-    }
-    (xs, ys)
+) -> Result<(Vec<Vector4<f64>>, Vec<Vector2<f64>>), FilterError> {
+    let lp = p0
+        .cholesky()
+        .ok_or_else(|| {
+            FilterError::Dimension("the prior covariance P0 is not positive definite".into())
+        })?
+        .l();
+    let z = Vector4::<f64>::from_fn(|_, _| StandardNormal.sample(rng));
+    let x0 = lp * z;
+    let (xs, ys) =
+        k.state_space()?
+            .simulate_from(Array1::from_iter(x0.iter().cloned()), steps, rng)?;
+    Ok((
+        xs.iter()
+            .map(|x| Vector4::from_iterator(x.iter().cloned()))
+            .collect(),
+        ys.iter()
+            .map(|y| Vector2::from_iterator(y.iter().cloned()))
+            .collect(),
+    ))
 }

@@ -31,6 +31,8 @@ pub enum MultiscaleError {
     Prob(#[from] crate::prob::ProbError),
     #[error(transparent)]
     Linalg(#[from] crate::linalg::LinalgError),
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
 }
 
 impl crate::error::SubjectError for MultiscaleError {}

@@ -2,7 +2,7 @@
 //! prior, the affine dynamics, and the observation model; and the resolution tail against
 //! the best rank tail (the Eckart-Young comparison).
 use super::{AffineDynamics, Hierarchy, MultiscaleError, MultiscaleGmmSpec};
-use crate::filter::LinearGaussianModel;
+use crate::filter::StateSpaceModel;
 use crate::linalg::eigenvalues;
 use crate::mc::Rng;
 use crate::params::{Params, Value};
@@ -106,16 +106,16 @@ pub fn observation_model(
     p: &Params,
     hier: &Hierarchy,
     dynm: &AffineDynamics,
-) -> Result<LinearGaussianModel, MultiscaleError> {
+) -> Result<StateSpaceModel, MultiscaleError> {
     let r_obs = p.usize_at_least("r_obs", 0)?;
     let o = hier.projection_matrix(r_obs)?;
     let s = p.positive("obs_noise")?;
     let m = o.nrows();
-    Ok(LinearGaussianModel {
-        a: dynm.a.clone(),
-        b: dynm.b.clone(),
-        q: dynm.q.clone(),
+    Ok(StateSpaceModel::new(
+        dynm.a.clone(),
+        dynm.b.clone(),
+        dynm.q.clone(),
         o,
-        r: Array2::eye(m) * (s * s),
-    })
+        Array2::eye(m) * (s * s),
+    )?)
 }

@@ -35,7 +35,7 @@ fn kalman_errors(p: &Params, ctx: &Ctx, q_scale: f64) -> Result<Vec<(f64, f64)>,
         ctx.seed,
         ctx.cell,
         |_, rng| -> Result<(f64, f64), Error> {
-            let (xs, ys) = simulate_tracking(&k, &p0, steps, rng);
+            let (xs, ys) = simulate_tracking(&k, &p0, steps, rng)?;
             let run = assumed
                 .filter(Vector4::zeros(), p0, &ys)
                 .map_err(|e| Error::Internal(e.to_string()))?;
@@ -74,7 +74,7 @@ fn kalman_nees_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
 }
 
 fn kalman_exact_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
-    use crate::filter::{stacked_posterior, LinearGaussianModel};
+    use crate::filter::stacked_posterior;
     use crate::prob::Gmm;
     // the grid names the model it compares on; only the tracking model is built here
     if p.str("model")? != "tracking" {
@@ -86,7 +86,7 @@ fn kalman_exact_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Err
     let k = tracking_model(0.1, 1.0, 0.5);
     let p0 = Matrix4::identity() * 2.0;
     let mut rng = mc::stream(ctx.seed, ctx.cell, 0);
-    let (_, ys) = simulate_tracking(&k, &p0, 8, &mut rng);
+    let (_, ys) = simulate_tracking(&k, &p0, 8, &mut rng)?;
     let run = k
         .filter(Vector4::zeros(), p0, &ys)
         .map_err(|e| Error::Internal(e.to_string()))?;
@@ -94,13 +94,7 @@ fn kalman_exact_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Err
     let nd = |m: &[f64], r: usize, c: usize| {
         ndarray::Array2::from_shape_fn((r, c), |(i, j)| m[j * r + i])
     };
-    let model = LinearGaussianModel {
-        a: nd(k.a.as_slice(), 4, 4),
-        b: ndarray::Array1::zeros(4),
-        q: nd(k.q.as_slice(), 4, 4),
-        o: nd(k.o.as_slice(), 2, 4),
-        r: nd(k.r.as_slice(), 2, 2),
-    };
+    let model = k.state_space()?;
     let prior = Gmm::gaussian(ndarray::Array1::zeros(4), nd(p0.as_slice(), 4, 4))?;
     let ysn: Vec<_> = ys.iter().map(|y| ndarray::arr1(&[y[0], y[1]])).collect();
     let mut pairs = Vec::new();

@@ -117,7 +117,7 @@ fn reconstruction(p: &Params) -> Result<Replicate, Error> {
         // what an estimator that ignores the observations would leave
         let mut prior_t = g.clone();
         for _ in 1..steps {
-            prior_t = prior_t.affine(&lg.a, Some(&lg.b), Some(&lg.q))?;
+            prior_t = prior_t.affine(lg.a(), Some(lg.b()), Some(lg.q()))?;
         }
         let mse = err.dot(&err) / d as f64;
         Ok(vec![
