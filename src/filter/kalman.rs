@@ -96,7 +96,7 @@ impl<const N: usize, const M: usize> Kalman<N, M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::{stacked_posterior, StateSpaceModel};
+    use crate::filter::stacked_posterior;
     use crate::prob::Gmm;
     use nalgebra::{Matrix2, Vector2};
 
