@@ -402,3 +402,27 @@ fn unknown_control_and_figure_kind_name_the_nearest() {
         stderr(&o)
     );
 }
+
+#[test]
+fn seeds_sweep_counts_verdicts_and_rejects_zero() {
+    let o = boundlab(&["check", "--id", "online.hedge", "--quick", "--seeds", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("online.hedge") && out.contains("HOLDS 3"),
+        "{out}"
+    );
+    let o = boundlab(&[
+        "check",
+        "--id",
+        "online.hedge",
+        "--quick",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["seeds"].as_array().unwrap().len(), 2);
+    let o = boundlab(&["check", "--id", "online.hedge", "--quick", "--seeds", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}

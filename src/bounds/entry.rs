@@ -47,6 +47,26 @@ pub enum Scale {
     Full,
 }
 
+/// What a negative control changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ControlKind {
+    /// The algorithm or the model computes something else (a dropped term, a transposed gain,
+    /// a misspecified noise): a check that catches it can catch a real bug.
+    Mutation,
+    /// Only the stated bound changes (a constant, a direction): it shows the check has
+    /// power against a weaker or a wrong statement, not that it catches a wrong computation.
+    Bound,
+}
+
+impl fmt::Display for ControlKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            ControlKind::Mutation => "mutation",
+            ControlKind::Bound => "bound",
+        })
+    }
+}
+
 /// A negative control: a wrong variant the checker must report VIOLATED (or REFUTED).
 /// Each is a named constant used both in the entry's list and in its check, so a
 /// misspelt control fails to compile.
@@ -54,11 +74,25 @@ pub enum Scale {
 pub struct Control {
     pub name: &'static str,
     pub description: &'static str,
+    pub kind: ControlKind,
 }
 
 impl Control {
+    /// A control that changes only the stated bound.
     pub const fn new(name: &'static str, description: &'static str) -> Control {
-        Control { name, description }
+        Control {
+            name,
+            description,
+            kind: ControlKind::Bound,
+        }
+    }
+    /// A control that changes what the algorithm or the model computes.
+    pub const fn mutation(name: &'static str, description: &'static str) -> Control {
+        Control {
+            name,
+            description,
+            kind: ControlKind::Mutation,
+        }
     }
 }
 

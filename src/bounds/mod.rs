@@ -6,5 +6,7 @@ mod entry;
 pub mod golden;
 mod run;
 
-pub use entry::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
-pub use run::{evaluate, policy, run_entry, EntryReport, Evaluation, PointResult};
+pub use entry::{Control, ControlKind, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+pub use run::{
+    evaluate, policy, run_entry, seed_sweep, EntryReport, Evaluation, PointResult, SeedSweep,
+};

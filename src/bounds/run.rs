@@ -255,3 +255,41 @@ pub fn policy(entry: &Entry, variant: Variant, verdict: Verdict) -> Result<(), S
         _ => format!("claim is {verdict}"),
     })
 }
+
+/// An entry rerun over several master seeds: how many times each verdict came out, and the
+/// seeds at which the policy failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedSweep {
+    pub id: String,
+    pub seeds: Vec<u64>,
+    pub verdicts: Vec<Verdict>,
+    /// Seeds whose verdict fails the policy (a claim not HOLDS, a conjecture without its
+    /// recorded verdict).
+    pub failing_seeds: Vec<u64>,
+}
+
+impl SeedSweep {
+    /// How many runs gave `v`.
+    pub fn count(&self, v: Verdict) -> usize {
+        self.verdicts.iter().filter(|&&x| x == v).count()
+    }
+}
+
+/// Run the entry (its statement, not its controls) at each of `seeds`.
+pub fn seed_sweep(entry: &Entry, scale: Scale, seeds: &[u64]) -> Result<SeedSweep, Error> {
+    let mut verdicts = Vec::with_capacity(seeds.len());
+    let mut failing_seeds = Vec::new();
+    for &seed in seeds {
+        let r = run_entry(entry, Variant::Correct, scale, seed)?;
+        if policy(entry, Variant::Correct, r.verdict).is_err() {
+            failing_seeds.push(seed);
+        }
+        verdicts.push(r.verdict);
+    }
+    Ok(SeedSweep {
+        id: entry.id.to_string(),
+        seeds: seeds.to_vec(),
+        verdicts,
+        failing_seeds,
+    })
+}

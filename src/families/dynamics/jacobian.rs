@@ -1,7 +1,8 @@
 //! Family `dynamics`, topic `jacobian`.
 use super::*;
 
-pub const DROPPED_TERM: Control = Control::new("dropped_term", "one term of the Jacobian dropped");
+pub const DROPPED_TERM: Control =
+    Control::mutation("dropped_term", "one term of the Jacobian dropped");
 
 // -------------------------------------------------------------- 2. Jacobians
 

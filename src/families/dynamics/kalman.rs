@@ -1,11 +1,11 @@
 //! Family `dynamics`, topic `kalman`.
 use super::*;
 
-pub const FILTER_FOR_SMOOTHER: Control = Control::new(
+pub const FILTER_FOR_SMOOTHER: Control = Control::mutation(
     "filter_for_smoother",
     "the filtered moments reported as the smoothed ones",
 );
-pub const Q_MISSPECIFIED: Control = Control::new("q_misspecified", "the filter assumes Q / 4");
+pub const Q_MISSPECIFIED: Control = Control::mutation("q_misspecified", "the filter assumes Q / 4");
 
 fn kalman_grid(_s: Scale) -> Vec<Params> {
     [0.1, 1.0]

@@ -2,9 +2,9 @@
 use super::*;
 
 pub const OVERCONFIDENT: Control =
-    Control::new("overconfident", "posterior variances divided by 4");
+    Control::mutation("overconfident", "posterior variances divided by 4");
 
-pub const PREVIOUS_AT_LEVEL_ONLY: Control = Control::new(
+pub const PREVIOUS_AT_LEVEL_ONLY: Control = Control::mutation(
     "previous_at_level_only",
     "chain the IR conditionals given x_{t-1}^{r+1} only (the IR approximation)",
 );

@@ -6,6 +6,13 @@ pub const MISSING_HALF: Control = Control::new(
     "E[Reg_T] = E|sum eps_t| (the factor 1/2 dropped)",
 );
 
+/// The algorithm sees the loss vector it is about to be charged: the statement's premise
+/// (p_t independent of x_t) is what a look-ahead bug breaks.
+pub const PEEKING_HINT: Control = Control::mutation(
+    "peeking_hint",
+    "every algorithm's hint replaced by the current loss x_t (a look-ahead bug)",
+);
+
 fn two_experts_grid(s: Scale) -> Vec<Params> {
     let ts: &[usize] = match s {
         Scale::Quick => &[10, 100, 1000],
@@ -32,6 +39,7 @@ fn two_experts_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
             )))
         }
     };
+    let hint = if v.is(PEEKING_HINT) { "oracle" } else { hint };
     let q = Params::new()
         .with("domain", "simplex")
         .with("d", 2usize)
@@ -56,6 +64,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 4000,
         grid: two_experts_grid,
         check: two_experts_check,
-        controls: &[MISSING_HALF],
+        controls: &[MISSING_HALF, PEEKING_HINT],
     },
 ];

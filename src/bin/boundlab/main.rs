@@ -1,9 +1,11 @@
 //! The `boundlab` command line: parsing and printing only.
-use boundlab::bounds::{self, policy, EntryReport, Scale, Variant};
+mod check;
+
 use boundlab::experiment;
 use boundlab::families::REGISTRY;
 use boundlab::links;
 use boundlab::Error;
+use check::{check, check_seeds};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +64,11 @@ enum Command {
         /// Master seed.
         #[arg(long, default_value_t = 20261122)]
         seed: u64,
+        /// Rerun each entry's statement at N master seeds (SEED, SEED+1, ...) and report per
+        /// entry how many runs came out HOLDS, VIOLATED, INCONCLUSIVE (conjectures:
+        /// SUPPORTED, REFUTED); exits 1 when any run fails the policy. Controls are not run.
+        #[arg(long, value_name = "N", conflicts_with_all = ["variant", "record", "controls"])]
+        seeds: Option<u64>,
         /// Write the golden summary (per entry and control: verdict and largest ratio) to
         /// this JSON file; `tests/golden/catalogue_quick.json` is made this way with
         /// `--quick --controls` and compared by `cargo test --test catalogue`.
@@ -118,12 +125,22 @@ fn main() -> ExitCode {
             family,
             id,
             quick,
+            json,
+            seed,
+            seeds: Some(n),
+            ..
+        } => check_seeds(family.as_deref(), id.as_deref(), quick, seed, n, json),
+        Command::Check {
+            family,
+            id,
+            quick,
             controls,
             json,
             variant,
             seed,
             record,
             report,
+            seeds: None,
         } => check(
             family.as_deref(),
             id.as_deref(),
@@ -178,188 +195,6 @@ fn list(experiments: &std::path::Path) -> Result<bool, Error> {
         println!("  {:<36} {}", path.display(), cfg.description);
     }
     Ok(true)
-}
-
-fn fmt_ratio(r: f64) -> String {
-    if r.is_finite() {
-        format!("{r:.3}")
-    } else {
-        "-".into()
-    }
-}
-
-/// A number for the table: fixed point when readable, scientific when tiny or huge.
-fn num(v: f64) -> String {
-    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) {
-        format!("{v:.3e}")
-    } else {
-        format!("{v:.4}")
-    }
-}
-
-fn evidence(r: &EntryReport) -> String {
-    let worst = r.counterexample.as_ref().or_else(|| {
-        r.points
-            .iter()
-            .filter(|p| p.ratio.is_finite())
-            .max_by(|a, b| a.ratio.total_cmp(&b.ratio))
-            .or(r.points.first())
-    });
-    let Some(p) = worst else {
-        return "no grid points".into();
-    };
-    let what = if let Some(s) = &p.slope {
-        format!("slope {:.3} [{:.3}, {:.3}]", s.slope, s.lo, s.hi)
-    } else if let Some(iv) = &p.interval {
-        format!(
-            "mean {} [{}, {}] vs {}",
-            num(iv.estimate),
-            num(iv.lo),
-            num(iv.hi),
-            num(p.rhs)
-        )
-    } else {
-        format!("lhs {} rhs {}", num(p.lhs), num(p.rhs))
-    };
-    let tag = if r.counterexample.is_some() {
-        "counterexample"
-    } else {
-        "tightest"
-    };
-    format!(
-        "{} points; {tag}: {what} at {} (seed {}, cell {}, n {})",
-        r.points.len(),
-        p.params.short(),
-        p.seed,
-        p.cell,
-        p.replicates
-    )
-}
-
-fn check(
-    family: Option<&str>,
-    id: Option<&str>,
-    quick: bool,
-    controls: bool,
-    json: bool,
-    variant: Option<&str>,
-    seed: u64,
-    record: Option<&std::path::Path>,
-    report: Option<&std::path::Path>,
-) -> Result<bool, Error> {
-    let entries = REGISTRY.select(family, id)?;
-    let main_variant = match variant {
-        None => Variant::Correct,
-        Some(v) => {
-            let e = entries[0];
-            match e.control(v) {
-                Some(c) => Variant::Control(c),
-                None => {
-                    return Err(Error::NotFound(format!(
-                        "unknown variant `{v}` of {}{}; its controls: {}",
-                        e.id,
-                        boundlab::registry::did_you_mean(v, e.controls.iter().map(|c| c.name)),
-                        e.controls
-                            .iter()
-                            .map(|c| c.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )))
-                }
-            }
-        }
-    };
-    let scale = if quick { Scale::Quick } else { Scale::Full };
-    let mut ok = true;
-    let mut reports = Vec::new();
-    if !json {
-        println!(
-            "{:<36} {:<11} {:<12} {:>9}  evidence",
-            "id", "kind", "verdict", "max ratio"
-        );
-    }
-    let bar = boundlab::mc::progress(entries.len() as u64, "checking");
-    for e in &entries {
-        bar.set_message(e.id.to_string());
-        let r = bounds::run_entry(e, main_variant, scale, seed)?;
-        // --variant runs a control as if it were the statement: it is meant to fail
-        let verdict_ok = policy(e, Variant::Correct, r.verdict);
-        let pass = match main_variant {
-            Variant::Control(_) => !r.verdict.is_negative(),
-            Variant::Correct => verdict_ok.is_ok(),
-        };
-        ok &= pass;
-        if !json {
-            bar.suspend(|| {
-                println!(
-                    "{:<36} {:<11} {:<12} {:>9}  {}",
-                    e.id,
-                    e.label(),
-                    r.verdict,
-                    fmt_ratio(r.max_ratio),
-                    evidence(&r)
-                );
-                if let (Variant::Correct, Err(why)) = (main_variant, &verdict_ok) {
-                    println!("{:<36} FAILS: {why}", "");
-                }
-            });
-        }
-        reports.push(r);
-        if controls {
-            for c in e.controls {
-                let r = bounds::run_entry(e, Variant::Control(*c), scale, seed)?;
-                let caught = policy(e, Variant::Control(*c), r.verdict).is_ok();
-                ok &= caught;
-                if !json {
-                    bar.suspend(|| {
-                        println!(
-                            "  control {:<27} {:<11} {:<12} {:>9}  {} ({})",
-                            c.name,
-                            if caught { "caught" } else { "NOT CAUGHT" },
-                            r.verdict,
-                            fmt_ratio(r.max_ratio),
-                            c.description,
-                            evidence(&r)
-                        );
-                    });
-                }
-                reports.push(r);
-            }
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    if let Some(path) = record {
-        let g = bounds::golden::summarise(&reports);
-        let text = serde_json::to_string_pretty(&g).map_err(|e| Error::Internal(e.to_string()))?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    }
-    if let Some(path) = report {
-        let text =
-            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-        }
-        std::fs::write(path, text + "\n")
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    }
-    if json {
-        let s =
-            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
-        println!("{s}");
-    } else {
-        println!(
-            "{}",
-            if ok {
-                "all checks passed"
-            } else {
-                "SOME CHECKS FAILED"
-            }
-        );
-    }
-    Ok(ok)
 }
 
 /// `boundlab show ID`: every link of one entry.

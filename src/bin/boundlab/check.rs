@@ -1,0 +1,260 @@
+//! `boundlab check`: the verdict table (and JSON, golden and report files), and the sweep
+//! over master seeds.
+use boundlab::bounds::{self, policy, EntryReport, Scale, Variant};
+use boundlab::families::REGISTRY;
+use boundlab::stats::Verdict;
+use boundlab::Error;
+
+fn fmt_ratio(r: f64) -> String {
+    if r.is_finite() {
+        format!("{r:.3}")
+    } else {
+        "-".into()
+    }
+}
+
+/// A number for the table: fixed point when readable, scientific when tiny or huge.
+fn num(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+fn evidence(r: &EntryReport) -> String {
+    let worst = r.counterexample.as_ref().or_else(|| {
+        r.points
+            .iter()
+            .filter(|p| p.ratio.is_finite())
+            .max_by(|a, b| a.ratio.total_cmp(&b.ratio))
+            .or(r.points.first())
+    });
+    let Some(p) = worst else {
+        return "no grid points".into();
+    };
+    let what = if let Some(s) = &p.slope {
+        format!("slope {:.3} [{:.3}, {:.3}]", s.slope, s.lo, s.hi)
+    } else if let Some(iv) = &p.interval {
+        format!(
+            "mean {} [{}, {}] vs {}",
+            num(iv.estimate),
+            num(iv.lo),
+            num(iv.hi),
+            num(p.rhs)
+        )
+    } else {
+        format!("lhs {} rhs {}", num(p.lhs), num(p.rhs))
+    };
+    let tag = if r.counterexample.is_some() {
+        "counterexample"
+    } else {
+        "tightest"
+    };
+    format!(
+        "{} points; {tag}: {what} at {} (seed {}, cell {}, n {})",
+        r.points.len(),
+        p.params.short(),
+        p.seed,
+        p.cell,
+        p.replicates
+    )
+}
+
+pub fn check(
+    family: Option<&str>,
+    id: Option<&str>,
+    quick: bool,
+    controls: bool,
+    json: bool,
+    variant: Option<&str>,
+    seed: u64,
+    record: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
+) -> Result<bool, Error> {
+    let entries = REGISTRY.select(family, id)?;
+    let main_variant = match variant {
+        None => Variant::Correct,
+        Some(v) => {
+            let e = entries[0];
+            match e.control(v) {
+                Some(c) => Variant::Control(c),
+                None => {
+                    return Err(Error::NotFound(format!(
+                        "unknown variant `{v}` of {}{}; its controls: {}",
+                        e.id,
+                        boundlab::registry::did_you_mean(v, e.controls.iter().map(|c| c.name)),
+                        e.controls
+                            .iter()
+                            .map(|c| c.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )))
+                }
+            }
+        }
+    };
+    let scale = if quick { Scale::Quick } else { Scale::Full };
+    let mut ok = true;
+    let mut reports = Vec::new();
+    if !json {
+        println!(
+            "{:<36} {:<11} {:<12} {:>9}  evidence",
+            "id", "kind", "verdict", "max ratio"
+        );
+    }
+    let bar = boundlab::mc::progress(entries.len() as u64, "checking");
+    for e in &entries {
+        bar.set_message(e.id.to_string());
+        let r = bounds::run_entry(e, main_variant, scale, seed)?;
+        // --variant runs a control as if it were the statement: it is meant to fail
+        let verdict_ok = policy(e, Variant::Correct, r.verdict);
+        let pass = match main_variant {
+            Variant::Control(_) => !r.verdict.is_negative(),
+            Variant::Correct => verdict_ok.is_ok(),
+        };
+        ok &= pass;
+        if !json {
+            bar.suspend(|| {
+                println!(
+                    "{:<36} {:<11} {:<12} {:>9}  {}",
+                    e.id,
+                    e.label(),
+                    r.verdict,
+                    fmt_ratio(r.max_ratio),
+                    evidence(&r)
+                );
+                if let (Variant::Correct, Err(why)) = (main_variant, &verdict_ok) {
+                    println!("{:<36} FAILS: {why}", "");
+                }
+            });
+        }
+        reports.push(r);
+        if controls {
+            for c in e.controls {
+                let r = bounds::run_entry(e, Variant::Control(*c), scale, seed)?;
+                let caught = policy(e, Variant::Control(*c), r.verdict).is_ok();
+                ok &= caught;
+                if !json {
+                    bar.suspend(|| {
+                        println!(
+                            "  control {:<27} {:<11} {:<12} {:>9}  [{}] {} ({})",
+                            c.name,
+                            if caught { "caught" } else { "NOT CAUGHT" },
+                            r.verdict,
+                            fmt_ratio(r.max_ratio),
+                            c.kind,
+                            c.description,
+                            evidence(&r)
+                        );
+                    });
+                }
+                reports.push(r);
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if let Some(path) = record {
+        let g = bounds::golden::summarise(&reports);
+        let text = serde_json::to_string_pretty(&g).map_err(|e| Error::Internal(e.to_string()))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    }
+    if let Some(path) = report {
+        let text =
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    }
+    if json {
+        let s =
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
+        println!("{s}");
+    } else {
+        println!(
+            "{}",
+            if ok {
+                "all checks passed"
+            } else {
+                "SOME CHECKS FAILED"
+            }
+        );
+    }
+    Ok(ok)
+}
+
+/// `boundlab check --seeds N`: each entry's statement at N master seeds, verdicts counted.
+pub fn check_seeds(
+    family: Option<&str>,
+    id: Option<&str>,
+    quick: bool,
+    seed: u64,
+    n: u64,
+    json: bool,
+) -> Result<bool, Error> {
+    if n == 0 {
+        return Err(Error::Input("--seeds: need at least 1 seed".into()));
+    }
+    let entries = REGISTRY.select(family, id)?;
+    let scale = if quick { Scale::Quick } else { Scale::Full };
+    let seeds: Vec<u64> = (0..n).map(|k| seed.wrapping_add(k)).collect();
+    let bar = boundlab::mc::progress(entries.len() as u64, "seeds");
+    let mut sweeps = Vec::new();
+    if !json {
+        println!("{:<40} {:<11} {} seeds from {seed}", "id", "kind", n);
+    }
+    for e in &entries {
+        bar.set_message(e.id.to_string());
+        let s = bounds::seed_sweep(e, scale, &seeds)?;
+        if !json {
+            let counts: Vec<String> = [
+                Verdict::Holds,
+                Verdict::Violated,
+                Verdict::Inconclusive,
+                Verdict::Supported,
+                Verdict::Refuted,
+            ]
+            .iter()
+            .filter(|v| s.count(**v) > 0)
+            .map(|v| format!("{v} {}", s.count(*v)))
+            .collect();
+            let fails = if s.failing_seeds.is_empty() {
+                String::new()
+            } else {
+                format!("  FAILS at seeds {:?}", s.failing_seeds)
+            };
+            bar.suspend(|| {
+                println!(
+                    "{:<40} {:<11} {}{fails}",
+                    e.id,
+                    e.label(),
+                    counts.join(", ")
+                )
+            });
+        }
+        sweeps.push(s);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let ok = sweeps.iter().all(|s| s.failing_seeds.is_empty());
+    if json {
+        let s =
+            serde_json::to_string_pretty(&sweeps).map_err(|e| Error::Internal(e.to_string()))?;
+        println!("{s}");
+    } else {
+        println!(
+            "{}",
+            if ok {
+                "every run passed"
+            } else {
+                "SOME RUNS FAILED"
+            }
+        );
+    }
+    Ok(ok)
+}
