@@ -21,6 +21,8 @@ pub enum FilterError {
     NotPositiveDefinite { step: usize },
     #[error("dimension mismatch: {0}")]
     Dimension(String),
+    #[error("{0} is not positive definite")]
+    NotSpd(&'static str),
     #[error(transparent)]
     Prob(#[from] crate::prob::ProbError),
     #[error(transparent)]

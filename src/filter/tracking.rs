@@ -35,9 +35,7 @@ pub fn simulate_tracking(
 ) -> Result<(Vec<Vector4<f64>>, Vec<Vector2<f64>>), FilterError> {
     let lp = p0
         .cholesky()
-        .ok_or_else(|| {
-            FilterError::Dimension("the prior covariance P0 is not positive definite".into())
-        })?
+        .ok_or(FilterError::NotSpd("the prior covariance P0"))?
         .l();
     let z = Vector4::<f64>::from_fn(|_, _| StandardNormal.sample(rng));
     let x0 = lp * z;

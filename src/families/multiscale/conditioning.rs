@@ -6,17 +6,6 @@ pub const REVERSED_ORDER: Control =
 
 // ------------------------------------------- 3. Loewner order of conditioning
 
-fn levels_grid(s: Scale, k: usize) -> Vec<Params> {
-    let mut out = Vec::new();
-    for base in standard_grid(s, k, true) {
-        let l = base.f64("L").unwrap_or(1.0) as usize;
-        for r in 0..l {
-            out.push(base.clone().with("r", r));
-        }
-    }
-    out
-}
-
 fn loewner_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let r = p.usize_at_least("r", 0)?;
     let reversed = v.is(REVERSED_ORDER);

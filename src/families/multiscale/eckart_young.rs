@@ -9,14 +9,7 @@ pub const REVERSED: Control = Control::new(
 // --------------------------------------------------------- 7. Eckart-Young
 
 fn eckart_young_grid(s: Scale) -> Vec<Params> {
-    let mut out = Vec::new();
-    for base in standard_grid(s, 3, true) {
-        let l = base.f64("L").unwrap_or(1.0) as usize;
-        for r in 0..l {
-            out.push(base.clone().with("r", r));
-        }
-    }
-    out
+    levels_grid(s, 3)
 }
 
 fn eckart_young_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {

@@ -71,6 +71,18 @@ fn realisations<T: Send>(
     mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| f(rng))
 }
 
+/// The standard grid with K components, one point per resolution level r = 0..L-1.
+fn levels_grid(s: Scale, k: usize) -> Vec<Params> {
+    let mut out = Vec::new();
+    for base in standard_grid(s, k, true) {
+        let l = base.f64("L").unwrap_or(1.0) as usize;
+        for r in 0..l {
+            out.push(base.clone().with("r", r));
+        }
+    }
+    out
+}
+
 /// The family `multiscale`.
 pub static FAMILY: Family = Family {
     name: "multiscale",
