@@ -1,7 +1,7 @@
 //! What a catalogue entry is: its evidence kind, its status, its controls, its grid and
 //! its check. The content (the entries themselves) lives in `crate::families`.
 use crate::params::Params;
-use crate::stats::Verdict;
+use crate::stats::{Target, Verdict};
 use crate::Error;
 use serde::Serialize;
 use std::fmt;
@@ -137,8 +137,22 @@ pub struct Ctx {
     /// Grid cell index: the random stream of this point.
     pub cell: u64,
     pub replicates: usize,
-    pub confidence: f64,
     pub scale: Scale,
+}
+
+/// What is known about one replicate of Z before it is drawn: it decides the interval
+/// (theory/stats.md, "Intervals").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Support {
+    /// Every replicate lies in [lo, hi] (an indicator, a bounded loss, an NMI): the betting
+    /// confidence sequence, valid at any sample size.
+    Bounded { lo: f64, hi: f64 },
+    /// No bound is known: Student's t with the skewness rule.
+    Unbounded,
+    /// Each replicate is itself an average of many weakly dependent terms, so near normal:
+    /// Student's t without the skewness rule; `why` names the average (shown with the
+    /// verdict's method in theory/stats.md's table). The assumption is the entry's.
+    Gaussian { why: &'static str },
 }
 
 /// What a check measured at one grid point.
@@ -146,25 +160,26 @@ pub struct Ctx {
 pub enum Evidence {
     /// Deterministic sides of LHS <= RHS (the worst over the point's realisations).
     Exact { lhs: f64, rhs: f64 },
-    /// Replicates of Z and the bound B on E[Z] (an exact value when two-sided).
+    /// Replicates of Z and the claim about E[Z].
     Mean {
         samples: Vec<f64>,
-        bound: f64,
-        two_sided: bool,
+        target: Target,
+        support: Support,
     },
-    /// Violations of Z <= B among n replicates and the allowed rate delta. Two-sided
-    /// (a calibration claim, rate = delta): HOLDS when the interval contains delta.
+    /// Violations of Z <= B among n independent replicates, and the claim about their rate
+    /// (`AtMost(delta)`, or `Within` for a calibration claim: rate = delta within a margin).
     Tail {
         violations: u64,
         n: u64,
-        delta: f64,
-        two_sided: bool,
+        target: Target,
     },
-    /// Means with standard errors along x, and the interval the log-log slope must lie in.
+    /// Means with standard errors (each from `replicates` samples; all zero for
+    /// deterministic values) along x, and the interval the log-log slope must lie in.
     Slope {
         x: Vec<f64>,
         mean: Vec<f64>,
         se: Vec<f64>,
+        replicates: usize,
         lo: f64,
         hi: f64,
     },

@@ -5,8 +5,12 @@
 mod entry;
 pub mod golden;
 mod run;
+pub mod selfcheck;
 
-pub use entry::{Control, ControlKind, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+pub use entry::{
+    Control, ControlKind, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant,
+};
 pub use run::{
-    evaluate, policy, run_entry, seed_sweep, EntryReport, Evaluation, PointResult, SeedSweep,
+    evaluate, look_until_decided, policy, run_entry, run_entry_with, seed_sweep, EntryReport,
+    Evaluation, PointResult, SeedSweep,
 };

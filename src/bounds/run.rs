@@ -1,14 +1,18 @@
 //! The runner: evidence -> verdict at each grid point, the sweep over an entry's grid,
 //! and the one pass/fail policy the CLI and the tests share.
-use super::entry::{Entry, Evidence, Kind, Scale, Status, Variant};
+use super::entry::{Entry, Evidence, Kind, Scale, Status, Support, Variant};
 use super::Ctx;
 use crate::params::Params;
 use crate::stats::{
-    clopper_pearson, loglog_slope, student_t, verdict_exact, verdict_expectation,
-    verdict_high_probability, verdict_scaling, Interval, SlopeFit, Verdict, DEFAULT_CONFIDENCE,
+    betting_limits, clopper_pearson_limits, gaussian_limits, grid_slope, student_t_limits,
+    verdict_exact, verdict_interval, Budget, Limits, SlopeFit, Target, Verdict, DEFAULT_ALPHA,
+    LOOKS,
 };
 use crate::Error;
 use serde::Serialize;
+
+/// z_{0.9}: the power report's quantile.
+const Z_POWER: f64 = 1.2815515655446004;
 
 /// A verdict with the numbers behind it.
 #[derive(Debug, Clone)]
@@ -16,82 +20,110 @@ pub struct Evaluation {
     pub verdict: Verdict,
     /// The measured side: LHS, the mean, the violation rate, or the slope.
     pub lhs: f64,
-    /// The bound side: RHS, B, delta, or the upper end of the slope interval.
+    /// The bound side: RHS, B, delta, the claimed value, or the upper end of the slope
+    /// interval.
     pub rhs: f64,
-    pub interval: Option<Interval>,
+    pub target: Option<Target>,
+    pub interval: Option<Limits>,
     pub slope: Option<SlopeFit>,
     /// Replicates (stochastic evidence), grid points of a slope, or 1 (exact evidence).
     pub n: usize,
+    /// Equality claims: the smallest |true - claimed| this point reports VIOLATED with
+    /// probability about 0.9 at its replicate count (margin + the interval's longer half +
+    /// z_0.9 standard errors).
+    pub detectable: Option<f64>,
 }
 
-/// Turn evidence into a verdict with its numbers.
-pub fn evaluate(ev: &Evidence, confidence: f64) -> Evaluation {
+/// Turn evidence into a verdict with its numbers, spending `budget` (an entry's budget over
+/// its grid); `n0` is the first look's replicate count (the betting interval tunes its bets
+/// to the look sizes n0, 2 n0, ...). A sample outside its declared support is an internal
+/// error: the check declared the wrong support.
+pub fn evaluate(ev: &Evidence, budget: &Budget, n0: usize) -> Result<Evaluation, Error> {
     let plain = |verdict, lhs, rhs| Evaluation {
         verdict,
         lhs,
         rhs,
+        target: None,
         interval: None,
         slope: None,
         n: 1,
+        detectable: None,
     };
-    match ev {
+    let from_limits = |iv: Limits, target: Target| {
+        let detectable = match target {
+            Target::Within { margin, .. } => {
+                Some(margin + (iv.hi - iv.estimate).max(iv.estimate - iv.lo) + Z_POWER * iv.se)
+            }
+            _ => None,
+        };
+        Evaluation {
+            verdict: if iv.estimate.is_nan() {
+                Verdict::Violated
+            } else {
+                verdict_interval(iv.lo, iv.hi, &target)
+            },
+            lhs: iv.estimate,
+            rhs: target.reference(),
+            target: Some(target),
+            interval: Some(iv),
+            slope: None,
+            n: iv.n,
+            detectable,
+        }
+    };
+    Ok(match ev {
         Evidence::Exact { lhs, rhs } => plain(verdict_exact(*lhs, *rhs), *lhs, *rhs),
         Evidence::Mean {
             samples,
-            bound,
-            two_sided,
+            target,
+            support,
         } => {
-            let iv = student_t(samples, confidence);
-            Evaluation {
-                verdict: verdict_expectation(&iv, *bound, *two_sided),
-                lhs: iv.estimate,
-                rhs: *bound,
-                interval: Some(iv),
-                slope: None,
-                n: samples.len(),
-            }
+            let iv = match *support {
+                Support::Bounded { lo, hi } => {
+                    betting_limits(samples, lo, hi, budget.ends(target.sides(), true), n0)
+                        .map_err(Error::Internal)?
+                }
+                Support::Unbounded => student_t_limits(samples, budget.ends(target.sides(), false)),
+                Support::Gaussian { .. } => {
+                    gaussian_limits(samples, budget.ends(target.sides(), false))
+                }
+            };
+            from_limits(iv, *target)
         }
         Evidence::Tail {
             violations,
             n,
-            delta,
-            two_sided,
-        } => {
-            let iv = clopper_pearson(*violations, *n, confidence);
-            let verdict = if !*two_sided {
-                verdict_high_probability(&iv, *delta)
-            } else if iv.contains(*delta) {
-                Verdict::Holds
-            } else {
-                Verdict::Violated
-            };
-            Evaluation {
-                verdict,
-                lhs: iv.estimate,
-                rhs: *delta,
-                interval: Some(iv),
-                slope: None,
-                n: *n as usize,
-            }
-        }
+            target,
+        } => from_limits(
+            clopper_pearson_limits(*violations, *n, budget.ends(target.sides(), false)),
+            *target,
+        ),
         Evidence::Slope {
             x,
             mean,
             se,
+            replicates,
             lo,
             hi,
         } => {
-            let fit = loglog_slope(x, mean, se, confidence);
+            let target = Target::Between { lo: *lo, hi: *hi };
+            let fit = grid_slope(x, mean, se, *replicates, budget.ends(target.sides(), false));
             Evaluation {
-                verdict: verdict_scaling(&fit, *lo, *hi),
+                verdict: if fit.slope.is_nan() {
+                    Verdict::Violated
+                } else {
+                    verdict_interval(fit.lo, fit.hi, &target)
+                },
                 lhs: fit.slope,
                 rhs: *hi,
+                target: Some(target),
                 interval: None,
                 slope: Some(fit),
                 n: x.len(),
+                detectable: None,
             }
         }
-    }
+    })
 }
 
 /// The verdict at one grid point, with everything needed to reproduce it.
@@ -103,10 +135,14 @@ pub struct PointResult {
     pub rhs: f64,
     /// LHS / RHS when RHS > 0 (NaN otherwise, and for Scaling).
     pub ratio: f64,
-    pub interval: Option<Interval>,
+    /// The claim the interval was read against (stochastic evidence).
+    pub target: Option<Target>,
+    pub interval: Option<Limits>,
     pub slope: Option<SlopeFit>,
     /// Replicates (stochastic evidence) or realisations (exact evidence; the worst is kept).
     pub replicates: usize,
+    /// Equality claims: the smallest deviation reported VIOLATED with probability ~0.9.
+    pub detectable: Option<f64>,
     pub seed: u64,
     pub cell: u64,
 }
@@ -128,60 +164,88 @@ pub struct EntryReport {
     pub wall_seconds: f64,
 }
 
-/// Check one entry (or one control) over its grid.
+/// One grid point: run `check` with `start.replicates`, and while the verdict is INCONCLUSIVE
+/// rerun it with twice the replicates, at most `LOOKS` looks in all (the streams extend,
+/// nothing is redrawn; the budget was split over the looks in advance). Returns the last
+/// evidence, its evaluation and its replicate count.
+pub fn look_until_decided(
+    mut check: impl FnMut(&Ctx) -> Result<Evidence, Error>,
+    budget: &Budget,
+    start: Ctx,
+) -> Result<(Evidence, Evaluation, usize), Error> {
+    let mut ctx = start;
+    let mut look = 1;
+    loop {
+        let ev = check(&ctx)?;
+        let res = evaluate(&ev, budget, start.replicates)?;
+        if res.verdict == Verdict::Inconclusive && ev.is_stochastic() && look < LOOKS {
+            ctx.replicates *= 2;
+            look += 1;
+            continue;
+        }
+        return Ok((ev, res, ctx.replicates));
+    }
+}
+
+/// Check one entry (or one control) over its grid at the default budget.
 pub fn run_entry(
     entry: &Entry,
     variant: Variant,
     scale: Scale,
     seed: u64,
 ) -> Result<EntryReport, Error> {
+    run_entry_with(entry, variant, scale, seed, DEFAULT_ALPHA)
+}
+
+/// Check one entry (or one control) over its grid, with error budget `alpha` for a false
+/// VIOLATED and for a false HOLDS (theory/stats.md).
+pub fn run_entry_with(
+    entry: &Entry,
+    variant: Variant,
+    scale: Scale,
+    seed: u64,
+    alpha: f64,
+) -> Result<EntryReport, Error> {
     let start = std::time::Instant::now();
     let grid = (entry.grid)(scale);
+    let budget = Budget::new(alpha, grid.len());
     let mut points = Vec::with_capacity(grid.len());
     let mut verdict = Verdict::Holds;
     let mut max_ratio = f64::NEG_INFINITY;
     let mut counterexample = None;
     for (cell, params) in grid.iter().enumerate() {
-        let mut ctx = Ctx {
-            seed,
-            cell: cell as u64,
-            replicates: entry.replicates,
-            confidence: DEFAULT_CONFIDENCE,
-            scale,
-        };
-        let (mut ev, mut res);
         // a grid key that the check never reads is a harness bug (a typo in a grid)
         let tracked = params.tracked();
-        loop {
-            ev = (entry.check)(&tracked, variant, &ctx)?;
-            let unread = tracked.unread();
-            if !unread.is_empty() {
-                return Err(Error::Internal(format!(
-                    "{}: grid point {} sets {} that the check never reads",
-                    entry.id,
-                    params.short(),
-                    unread.join(", ")
-                )));
-            }
-            if ev.kind() != entry.kind {
-                return Err(Error::Internal(format!(
-                    "{}: the check returned {} evidence for a {} entry",
-                    entry.id,
-                    ev.kind(),
-                    entry.kind
-                )));
-            }
-            res = evaluate(&ev, ctx.confidence);
-            // Inconclusive: add replicates (the streams extend, nothing is redrawn).
-            if res.verdict == Verdict::Inconclusive
-                && ev.is_stochastic()
-                && ctx.replicates < 8 * entry.replicates
-            {
-                ctx.replicates *= 2;
-                continue;
-            }
-            break;
-        }
+        let (ev, res, final_replicates) = look_until_decided(
+            |ctx| {
+                let ev = (entry.check)(&tracked, variant, ctx)?;
+                let unread = tracked.unread();
+                if !unread.is_empty() {
+                    return Err(Error::Internal(format!(
+                        "{}: grid point {} sets {} that the check never reads",
+                        entry.id,
+                        params.short(),
+                        unread.join(", ")
+                    )));
+                }
+                if ev.kind() != entry.kind {
+                    return Err(Error::Internal(format!(
+                        "{}: the check returned {} evidence for a {} entry",
+                        entry.id,
+                        ev.kind(),
+                        entry.kind
+                    )));
+                }
+                Ok(ev)
+            },
+            &budget,
+            Ctx {
+                seed,
+                cell: cell as u64,
+                replicates: entry.replicates,
+                scale,
+            },
+        )?;
         // tightness LHS/RHS is meaningful only against a positive bound
         let ratio = if matches!(ev, Evidence::Slope { .. }) || !(res.rhs > 0.0) {
             f64::NAN
@@ -190,7 +254,7 @@ pub fn run_entry(
         };
         // exact evidence is the worst over the point's realisations
         let n = if matches!(ev, Evidence::Exact { .. }) {
-            ctx.replicates
+            final_replicates
         } else {
             res.n
         };
@@ -203,9 +267,11 @@ pub fn run_entry(
             lhs: res.lhs,
             rhs: res.rhs,
             ratio,
+            target: res.target,
             interval: res.interval,
             slope: res.slope,
             replicates: n,
+            detectable: res.detectable,
             seed,
             cell: cell as u64,
         };
@@ -276,11 +342,16 @@ impl SeedSweep {
 }
 
 /// Run the entry (its statement, not its controls) at each of `seeds`.
-pub fn seed_sweep(entry: &Entry, scale: Scale, seeds: &[u64]) -> Result<SeedSweep, Error> {
+pub fn seed_sweep(
+    entry: &Entry,
+    scale: Scale,
+    seeds: &[u64],
+    alpha: f64,
+) -> Result<SeedSweep, Error> {
     let mut verdicts = Vec::with_capacity(seeds.len());
     let mut failing_seeds = Vec::new();
     for &seed in seeds {
-        let r = run_entry(entry, Variant::Correct, scale, seed)?;
+        let r = run_entry_with(entry, Variant::Correct, scale, seed, alpha)?;
         if policy(entry, Variant::Correct, r.verdict).is_err() {
             failing_seeds.push(seed);
         }

@@ -1,14 +1,21 @@
-//! Statistics for verdicts: confidence intervals, log-log slopes, and the
-//! checking protocol's verdict rules (DESIGN.md section 3), each in one place.
+//! Statistics for verdicts: the error budget (`budget`), the intervals verdicts are read from
+//! (`limits`, `betting`), log-log slopes (`slope`) and the verdict rules (`verdict`), each in
+//! one place (theory/stats.md); display intervals for figures (`interval`); mutual information.
+mod betting;
+mod budget;
 mod interval;
+mod limits;
 mod slope;
 mod verdict;
 
 mod info;
+pub use betting::betting_limits;
+pub use budget::{Budget, EndErrors, Sides, DEFAULT_ALPHA, LOOKS};
 pub use info::{contingency, normalized_mutual_information};
 pub use interval::{clopper_pearson, empirical_bernstein, mean_sd, student_t, Interval};
-pub use slope::{loglog_slope, ols_slope, SlopeFit};
-pub use verdict::{
-    verdict_exact, verdict_expectation, verdict_high_probability, verdict_scaling, Verdict,
-    DEFAULT_CONFIDENCE, EXACT_RELATIVE_TOLERANCE,
+pub use limits::{
+    clopper_pearson_limits, edgeworth_excess, gaussian_limits, skewness, skewness_se,
+    student_t_limits, Limits, Method, MAX_EDGEWORTH,
 };
+pub use slope::{grid_slope, SlopeFit};
+pub use verdict::{verdict_exact, verdict_interval, Target, Verdict, EXACT_RELATIVE_TOLERANCE};

@@ -1,8 +1,19 @@
-//! Slopes with confidence intervals, for `Scaling` checks.
+//! Slopes with confidence limits, for `Scaling` checks (theory/stats.md, "Slopes").
+//!
+//! The claimed quantity is the least-squares slope of log E[Z] against log x over the stated
+//! grid of x: a fixed number, whether or not E[Z] is an exact power of x. Its estimate is the
+//! ordinary least-squares slope b = sum_i c_i log(mean_i), c_i = (u_i - u_bar) / S_uu with
+//! u = log x, so var(b) = sum_i c_i^2 var(log mean_i), and var(log mean_i) = (se_i / mean_i)^2
+//! by the delta method, the points being independent. Curvature of the relation is part of
+//! the estimand, not noise, so residual scatter does not enter the interval (it is reported as
+//! `misfit`). The quantile is Student's t with r - 1 degrees of freedom (r replicates per
+//! mean: each se_i is estimated from r samples). A fit of deterministic values (all se = 0) is
+//! reported as a fit: its limits are the slope itself.
+use super::budget::EndErrors;
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// A fitted slope with a two-sided confidence interval.
+/// A fitted log-log slope with limits.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SlopeFit {
     pub slope: f64,
@@ -10,124 +21,110 @@ pub struct SlopeFit {
     pub se: f64,
     pub lo: f64,
     pub hi: f64,
-    pub level: f64,
-    /// Birge ratio sqrt(chi^2 / dof) of the weighted fit (1 when not weighted);
-    /// the standard error is inflated by it when it exceeds one.
-    pub scale_factor: f64,
+    pub ends: EndErrors,
+    /// sqrt(chi^2 / (k - 2)) of the log-means about the line, weighted by their errors:
+    /// above 1 when the relation is curved beyond the noise (reported, not used).
+    pub misfit: f64,
+    /// No sampling error: the limits are the slope.
+    pub deterministic: bool,
 }
 
-/// Ordinary least squares y = a + b x with a Student-t interval on b from the residuals.
-pub fn ols_slope(x: &[f64], y: &[f64], level: f64) -> SlopeFit {
-    let w = vec![1.0; x.len()];
-    let (a, b, sxx, _) = weighted_fit(x, y, &w);
-    let n = x.len() as f64;
-    let rss: f64 = x
-        .iter()
-        .zip(y)
-        .map(|(xi, yi)| (yi - a - b * xi).powi(2))
-        .sum();
-    let dof = n - 2.0;
-    let se = if dof > 0.0 {
-        (rss / dof / sxx).sqrt()
-    } else {
-        f64::INFINITY
-    };
-    let q = if dof > 0.0 {
-        StudentsT::new(0.0, 1.0, dof)
-            .map(|d| d.inverse_cdf(0.5 + 0.5 * level))
-            .unwrap_or(f64::INFINITY)
-    } else {
-        f64::INFINITY
-    };
-    let half = if se == 0.0 { 0.0 } else { q * se };
-    SlopeFit {
-        slope: b,
-        intercept: a,
-        se,
-        lo: b - half,
-        hi: b + half,
-        level,
-        scale_factor: 1.0,
-    }
-}
-
-/// Slope of log(mean) against log(x), from Monte Carlo means with standard errors.
-///
-/// Each point's variance on the log scale is (se_i / mean_i)^2 (delta method); the
-/// fit is weighted least squares with those known variances, and the slope's standard
-/// error is inflated by the Birge ratio when the points scatter more than their
-/// errors allow (a curved relation then widens the interval instead of hiding).
-/// Falls back to `ols_slope` when the means carry no sampling error (deterministic).
-/// Needs all means > 0.
-pub fn loglog_slope(x: &[f64], mean: &[f64], se: &[f64], level: f64) -> SlopeFit {
-    let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
+/// The least-squares slope of log(mean) on log(x) with limits at the ends' errors.
+/// `replicates`: samples behind each mean (the degrees of freedom of its se). Needs all
+/// x > 0, mean > 0 and at least two distinct x.
+pub fn grid_slope(
+    x: &[f64],
+    mean: &[f64],
+    se: &[f64],
+    replicates: usize,
+    ends: EndErrors,
+) -> SlopeFit {
+    let u: Vec<f64> = x.iter().map(|v| v.ln()).collect();
     let ly: Vec<f64> = mean.iter().map(|v| v.ln()).collect();
-    let var: Vec<f64> = mean.iter().zip(se).map(|(m, s)| (s / m).powi(2)).collect();
-    if var.iter().any(|v| !(*v > 0.0)) {
-        return ols_slope(&lx, &ly, level);
-    }
-    let w: Vec<f64> = var.iter().map(|v| 1.0 / v).collect();
-    let (a, b, sxx_w, _) = weighted_fit(&lx, &ly, &w);
-    let chi2: f64 = lx
+    let k = u.len() as f64;
+    let ubar = u.iter().sum::<f64>() / k;
+    let ybar = ly.iter().sum::<f64>() / k;
+    let suu: f64 = u.iter().map(|ui| (ui - ubar).powi(2)).sum();
+    let c: Vec<f64> = u.iter().map(|ui| (ui - ubar) / suu).collect();
+    let b: f64 = c.iter().zip(&ly).map(|(ci, yi)| ci * yi).sum();
+    let a = ybar - b * ubar;
+    let var_log: Vec<f64> = mean.iter().zip(se).map(|(m, s)| (s / m).powi(2)).collect();
+    let var_b: f64 = c.iter().zip(&var_log).map(|(ci, v)| ci * ci * v).sum();
+    let deterministic = var_log.iter().all(|v| *v == 0.0);
+    let chi2: f64 = u
         .iter()
         .zip(&ly)
-        .zip(&w)
-        .map(|((xi, yi), wi)| wi * (yi - a - b * xi).powi(2))
+        .zip(&var_log)
+        .map(|((ui, yi), v)| {
+            let r2 = (yi - a - b * ui).powi(2);
+            if *v > 0.0 {
+                r2 / v
+            } else {
+                0.0
+            }
+        })
         .sum();
-    let dof = lx.len() as f64 - 2.0;
-    let birge = if dof > 0.0 { (chi2 / dof).sqrt() } else { 1.0 };
-    let se_b = (1.0 / sxx_w).sqrt() * birge.max(1.0);
-    let z = Normal::new(0.0, 1.0)
-        .map(|d| d.inverse_cdf(0.5 + 0.5 * level))
-        .unwrap_or(f64::INFINITY);
+    let misfit = if k > 2.0 {
+        (chi2 / (k - 2.0)).sqrt()
+    } else {
+        0.0
+    };
+    let se_b = var_b.sqrt();
+    let (lo, hi) = if deterministic {
+        (b, b)
+    } else {
+        let q = |err: f64| {
+            StudentsT::new(0.0, 1.0, (replicates.max(2) - 1) as f64)
+                .map(|t| t.inverse_cdf(1.0 - err))
+                .unwrap_or(f64::INFINITY)
+        };
+        (b - q(ends.lo) * se_b, b + q(ends.hi) * se_b)
+    };
     SlopeFit {
         slope: b,
         intercept: a,
         se: se_b,
-        lo: b - z * se_b,
-        hi: b + z * se_b,
-        level,
-        scale_factor: birge,
+        lo,
+        hi,
+        ends,
+        misfit,
+        deterministic,
     }
-}
-
-/// Weighted least squares: returns (intercept, slope, sum w (x - xbar_w)^2, xbar_w).
-fn weighted_fit(x: &[f64], y: &[f64], w: &[f64]) -> (f64, f64, f64, f64) {
-    let sw: f64 = w.iter().sum();
-    let xbar = x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / sw;
-    let ybar = y.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / sw;
-    let mut sxx = 0.0;
-    let mut sxy = 0.0;
-    for ((xi, yi), wi) in x.iter().zip(y).zip(w) {
-        sxx += wi * (xi - xbar) * (xi - xbar);
-        sxy += wi * (xi - xbar) * (yi - ybar);
-    }
-    let b = sxy / sxx;
-    (ybar - b * xbar, b, sxx, xbar)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const E: EndErrors = EndErrors { lo: 1e-3, hi: 1e-3 };
+
     #[test]
-    fn exact_power_law_has_exact_slope() {
+    fn an_exact_power_law_has_its_exact_slope() {
         let x = [1.0, 2.0, 4.0, 8.0, 16.0];
         let m: Vec<f64> = x.iter().map(|v: &f64| 3.0 * v.powf(0.5)).collect();
-        let fit = loglog_slope(&x, &m, &[0.0; 5], 0.999);
-        assert!((fit.slope - 0.5).abs() < 1e-12);
-        assert!(fit.hi - fit.lo < 1e-9);
+        let fit = grid_slope(&x, &m, &[0.0; 5], 1, E);
+        assert!((fit.slope - 0.5).abs() < 1e-12 && fit.deterministic && fit.lo == fit.hi);
         let se: Vec<f64> = m.iter().map(|v| 0.01 * v).collect();
-        let fit = loglog_slope(&x, &m, &se, 0.999);
+        let fit = grid_slope(&x, &m, &se, 100, E);
         assert!((fit.slope - 0.5).abs() < 1e-12 && fit.lo < 0.5 && fit.hi > 0.5);
     }
 
     #[test]
-    fn curvature_inflates_the_interval() {
+    fn the_variance_is_the_propagated_one() {
+        // two points: b = (log m2 - log m1) / (u2 - u1); var = (v1 + v2) / (u2 - u1)^2
+        let x = [1.0, std::f64::consts::E];
+        let m = [1.0, 2.0];
+        let se = [0.1, 0.2];
+        let fit = grid_slope(&x, &m, &se, 50, E);
+        assert!((fit.slope - 2f64.ln()).abs() < 1e-12);
+        assert!((fit.se - (0.01f64 + 0.01).sqrt()).abs() < 1e-12, "{fit:?}");
+    }
+
+    #[test]
+    fn curvature_shows_as_misfit() {
         let x = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
         let m: Vec<f64> = x.iter().map(|v: &f64| v.sqrt() + v.ln().powi(2)).collect();
         let se: Vec<f64> = m.iter().map(|v| 1e-3 * v).collect();
-        let fit = loglog_slope(&x, &m, &se, 0.999);
-        assert!(fit.scale_factor > 1.0);
+        assert!(grid_slope(&x, &m, &se, 100, E).misfit > 1.0);
     }
 }

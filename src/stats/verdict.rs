@@ -1,10 +1,8 @@
-//! The verdict rules of the checking protocol (DESIGN.md section 3).
-use super::{Interval, SlopeFit};
+//! The verdict rules of the checking protocol (theory/stats.md).
+use super::budget::Sides;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Confidence level of every check unless a caller overrides it: 1 - 1e-3.
-pub const DEFAULT_CONFIDENCE: f64 = 0.999;
 /// Exact checks pass when LHS <= RHS + this * max(1, |RHS|).
 pub const EXACT_RELATIVE_TOLERANCE: f64 = 1e-9;
 
@@ -70,45 +68,55 @@ pub fn verdict_exact(lhs: f64, rhs: f64) -> Verdict {
     }
 }
 
-/// Expectation E[Z] <= B (one-sided) or E[Z] = B (two-sided) from an interval on E[Z].
-pub fn verdict_expectation(iv: &Interval, bound: f64, two_sided: bool) -> Verdict {
-    if iv.estimate.is_nan() || bound.is_nan() {
-        return Verdict::Violated;
-    }
-    if two_sided {
-        if iv.contains(bound) {
-            Verdict::Holds
-        } else {
-            Verdict::Violated
+/// A claim about a number that an interval estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The number is at most this (E Z <= B, a rate <= delta).
+    AtMost(f64),
+    /// An equality claim checked with a stated margin: |number - value| <= margin
+    /// (two one-sided tests: HOLDS needs the whole interval inside the band).
+    Within { value: f64, margin: f64 },
+    /// The number lies in [lo, hi] (a slope's stated interval).
+    Between { lo: f64, hi: f64 },
+}
+
+impl Target {
+    /// Which ends of the interval decide the verdict.
+    pub fn sides(&self) -> Sides {
+        match self {
+            Target::AtMost(_) => Sides::UpperClaim,
+            _ => Sides::TwoSided,
         }
-    } else if iv.hi <= bound {
-        Verdict::Holds
-    } else if iv.lo > bound {
-        Verdict::Violated
-    } else {
-        Verdict::Inconclusive
+    }
+    /// The band the number must lie in.
+    pub fn band(&self) -> (f64, f64) {
+        match *self {
+            Target::AtMost(b) => (f64::NEG_INFINITY, b),
+            Target::Within { value, margin } => (value - margin, value + margin),
+            Target::Between { lo, hi } => (lo, hi),
+        }
+    }
+    /// The number the measurement is compared with (B, the claimed value, the upper end).
+    pub fn reference(&self) -> f64 {
+        match *self {
+            Target::AtMost(b) => b,
+            Target::Within { value, .. } => value,
+            Target::Between { hi, .. } => hi,
+        }
     }
 }
 
-/// HighProbability P[Z > B] <= delta from a Clopper-Pearson interval on the violation rate.
-pub fn verdict_high_probability(iv: &Interval, delta: f64) -> Verdict {
-    if iv.hi <= delta {
-        Verdict::Holds
-    } else if iv.lo > delta {
-        Verdict::Violated
-    } else {
-        Verdict::Inconclusive
-    }
-}
-
-/// Scaling: the slope's interval inside [lo, hi] holds, disjoint from it violates.
-pub fn verdict_scaling(fit: &SlopeFit, lo: f64, hi: f64) -> Verdict {
-    if fit.slope.is_nan() {
+/// The verdict of an interval [lo, hi] on a target: HOLDS when the interval lies inside the
+/// target's band, VIOLATED when it misses the band, INCONCLUSIVE otherwise. NaN never holds.
+pub fn verdict_interval(lo: f64, hi: f64, target: &Target) -> Verdict {
+    let (a, b) = target.band();
+    if lo.is_nan() || hi.is_nan() || a.is_nan() || b.is_nan() {
         return Verdict::Violated;
     }
-    if fit.lo >= lo && fit.hi <= hi {
+    if lo >= a && hi <= b {
         Verdict::Holds
-    } else if fit.hi < lo || fit.lo > hi {
+    } else if lo > b || hi < a {
         Verdict::Violated
     } else {
         Verdict::Inconclusive
@@ -118,7 +126,6 @@ pub fn verdict_scaling(fit: &SlopeFit, lo: f64, hi: f64) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::{clopper_pearson, student_t};
 
     #[test]
     fn exact_rule_and_nan() {
@@ -129,29 +136,23 @@ mod tests {
     }
 
     #[test]
-    fn expectation_three_outcomes() {
-        let xs: Vec<f64> = (0..100).map(|i| (i % 10) as f64).collect(); // mean 4.5
-        let iv = student_t(&xs, 0.999);
-        assert_eq!(verdict_expectation(&iv, 10.0, false), Verdict::Holds);
-        assert_eq!(verdict_expectation(&iv, 1.0, false), Verdict::Violated);
-        assert_eq!(verdict_expectation(&iv, 4.6, false), Verdict::Inconclusive);
-        assert_eq!(verdict_expectation(&iv, 4.5, true), Verdict::Holds);
-        assert_eq!(verdict_expectation(&iv, 1.0, true), Verdict::Violated);
-    }
-
-    #[test]
-    fn high_probability_three_outcomes() {
-        assert_eq!(
-            verdict_high_probability(&clopper_pearson(0, 10_000, 0.999), 0.01),
-            Verdict::Holds
-        );
-        assert_eq!(
-            verdict_high_probability(&clopper_pearson(500, 1000, 0.999), 0.01),
-            Verdict::Violated
-        );
-        assert_eq!(
-            verdict_high_probability(&clopper_pearson(1, 50, 0.999), 0.01),
-            Verdict::Inconclusive
-        );
+    fn interval_rule_three_outcomes() {
+        let at_most = Target::AtMost(1.0);
+        assert_eq!(verdict_interval(0.2, 0.9, &at_most), Verdict::Holds);
+        assert_eq!(verdict_interval(1.1, 1.5, &at_most), Verdict::Violated);
+        assert_eq!(verdict_interval(0.9, 1.1, &at_most), Verdict::Inconclusive);
+        let eq = Target::Within {
+            value: 1.0,
+            margin: 0.1,
+        };
+        assert_eq!(verdict_interval(0.95, 1.05, &eq), Verdict::Holds);
+        // inside the margin's reach but wider than it: not yet shown
+        assert_eq!(verdict_interval(0.85, 1.05, &eq), Verdict::Inconclusive);
+        assert_eq!(verdict_interval(1.2, 1.3, &eq), Verdict::Violated);
+        assert_eq!(verdict_interval(0.5, 0.8, &eq), Verdict::Violated);
+        assert_eq!(verdict_interval(f64::NAN, 1.0, &eq), Verdict::Violated);
+        let slope = Target::Between { lo: 0.4, hi: 0.6 };
+        assert_eq!(verdict_interval(0.5, 0.5, &slope), Verdict::Holds);
+        assert_eq!(verdict_interval(0.3, 0.5, &slope), Verdict::Inconclusive);
     }
 }

@@ -69,6 +69,7 @@ pub fn check(
     json: bool,
     variant: Option<&str>,
     seed: u64,
+    alpha: f64,
     record: Option<&std::path::Path>,
     report: Option<&std::path::Path>,
 ) -> Result<bool, Error> {
@@ -106,7 +107,7 @@ pub fn check(
     let bar = boundlab::mc::progress(entries.len() as u64, "checking");
     for e in &entries {
         bar.set_message(e.id.to_string());
-        let r = bounds::run_entry(e, main_variant, scale, seed)?;
+        let r = bounds::run_entry_with(e, main_variant, scale, seed, alpha)?;
         // --variant runs a control as if it were the statement: it is meant to fail
         let verdict_ok = policy(e, Variant::Correct, r.verdict);
         let pass = match main_variant {
@@ -132,7 +133,7 @@ pub fn check(
         reports.push(r);
         if controls {
             for c in e.controls {
-                let r = bounds::run_entry(e, Variant::Control(*c), scale, seed)?;
+                let r = bounds::run_entry_with(e, Variant::Control(*c), scale, seed, alpha)?;
                 let caught = policy(e, Variant::Control(*c), r.verdict).is_ok();
                 ok &= caught;
                 if !json {
@@ -194,6 +195,7 @@ pub fn check_seeds(
     id: Option<&str>,
     quick: bool,
     seed: u64,
+    alpha: f64,
     n: u64,
     json: bool,
 ) -> Result<bool, Error> {
@@ -210,7 +212,7 @@ pub fn check_seeds(
     }
     for e in &entries {
         bar.set_message(e.id.to_string());
-        let s = bounds::seed_sweep(e, scale, &seeds)?;
+        let s = bounds::seed_sweep(e, scale, &seeds, alpha)?;
         if !json {
             let counts: Vec<String> = [
                 Verdict::Holds,

@@ -1,5 +1,6 @@
 //! The `boundlab` command line: parsing and printing only.
 mod check;
+mod rates;
 
 use boundlab::experiment;
 use boundlab::families::REGISTRY;
@@ -64,6 +65,10 @@ enum Command {
         /// Master seed.
         #[arg(long, default_value_t = 20261122)]
         seed: u64,
+        /// Error budget per entry: the probability of a false VIOLATED, and separately of a
+        /// false HOLDS, over the entry's whole grid and all its looks (theory/stats.md).
+        #[arg(long, default_value_t = boundlab::stats::DEFAULT_ALPHA, value_parser = parse_alpha)]
+        alpha: f64,
         /// Rerun each entry's statement at N master seeds (SEED, SEED+1, ...) and report per
         /// entry how many runs came out HOLDS, VIOLATED, INCONCLUSIVE (conjectures:
         /// SUPPORTED, REFUTED); exits 1 when any run fails the policy. Controls are not run.
@@ -78,6 +83,24 @@ enum Command {
         /// as the last verdict; `make reproduce` writes results/check[-quick].json).
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+    /// Measure the verdict engine's own error rates: synthetic claims whose truth is known
+    /// exactly (a mean at its bound for each interval type, skewed and bounded samples, a
+    /// violation rate at delta, equalities exactly true and off by their margin, a slope at
+    /// its interval's end), each run through the engine's looks and rules over many seeds.
+    /// Prints the rate of each wrong verdict with its 99% Clopper-Pearson interval against
+    /// the budget, and power at a stated effect; exits 1 if any is not met.
+    EngineRates {
+        /// The budget to measure at (the catalogue's default is 1e-3; 0.05 gives tight
+        /// rate estimates with few trials).
+        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        alpha: f64,
+        /// Seeds per scenario.
+        #[arg(long, default_value_t = 4000)]
+        trials: u64,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Everything about one entry: statement, kind, source, theory section, the file and
     /// line that define it, its controls, the configs and figures that draw it, and its
@@ -127,9 +150,18 @@ fn main() -> ExitCode {
             quick,
             json,
             seed,
+            alpha,
             seeds: Some(n),
             ..
-        } => check_seeds(family.as_deref(), id.as_deref(), quick, seed, n, json),
+        } => check_seeds(
+            family.as_deref(),
+            id.as_deref(),
+            quick,
+            seed,
+            alpha,
+            n,
+            json,
+        ),
         Command::Check {
             family,
             id,
@@ -138,6 +170,7 @@ fn main() -> ExitCode {
             json,
             variant,
             seed,
+            alpha,
             record,
             report,
             seeds: None,
@@ -149,9 +182,15 @@ fn main() -> ExitCode {
             json,
             variant.as_deref(),
             seed,
+            alpha,
             record.as_deref(),
             report.as_deref(),
         ),
+        Command::EngineRates {
+            alpha,
+            trials,
+            json,
+        } => rates::engine_rates(alpha, trials, json),
         Command::Show { id, experiments } => show(&id, &experiments),
         Command::Run {
             config,
@@ -174,6 +213,20 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// An error budget: a probability in (0, 0.5).
+fn parse_alpha(s: &str) -> Result<f64, String> {
+    let a: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number (an error budget such as 1e-3)"))?;
+    if a > 0.0 && a < 0.5 {
+        Ok(a)
+    } else {
+        Err(format!(
+            "{a} is not in (0, 0.5): the budget is a small probability"
+        ))
     }
 }
 

@@ -11,10 +11,11 @@ pub mod lyapunov;
 mod measures;
 mod pictures;
 pub mod rk4;
-use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
 use crate::dynamics::PhaseProblem;
 use crate::filter::{simulate_tracking, tracking_model};
 use crate::registry::Family;
+use crate::stats::Target;
 
 const THEORY: &str = "theory/dynamics.md";
 use crate::dynamics::{

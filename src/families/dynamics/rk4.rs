@@ -37,6 +37,7 @@ fn rk4_order_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error
     };
     Ok(Evidence::Slope {
         se: vec![0.0; x.len()],
+        replicates: 1,
         x,
         mean: err,
         lo,

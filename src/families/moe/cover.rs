@@ -93,8 +93,7 @@ fn radius_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     Ok(Evidence::Tail {
         violations: far.iter().sum(),
         n: (far.len() * 500) as u64,
-        delta: 0.01,
-        two_sided: false,
+        target: Target::AtMost(0.01),
     })
 }
 

@@ -46,8 +46,7 @@ fn erm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     Ok(Evidence::Tail {
         violations: viol.iter().sum(),
         n: viol.len() as u64,
-        delta,
-        two_sided: false,
+        target: Target::AtMost(delta),
     })
 }
 
@@ -84,8 +83,7 @@ fn epsnet_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     Ok(Evidence::Tail {
         violations: runs.iter().filter(|e| **e > c * erm.bound).count() as u64,
         n: runs.len() as u64,
-        delta,
-        two_sided: false,
+        target: Target::AtMost(delta),
     })
 }
 

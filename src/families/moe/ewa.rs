@@ -42,8 +42,18 @@ fn ewa_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     };
     Ok(Evidence::Mean {
         samples,
-        bound,
-        two_sided: false,
+        target: Target::AtMost(bound),
+        // theta_bar is an average of net members and A is convex in theta (a linear predictor
+        // under squared loss), so inf_ball A <= A(theta_bar) <= max_j A(e_j)
+        support: Support::Bounded {
+            lo: ma.net.best - ma.net.best_member,
+            hi: ma
+                .net
+                .risks
+                .iter()
+                .fold(f64::NEG_INFINITY, |a, r| a.max(*r))
+                - ma.net.best_member,
+        },
     })
 }
 

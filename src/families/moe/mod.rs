@@ -11,9 +11,10 @@ mod measures;
 mod pictures;
 pub mod scaling;
 pub mod srm;
-use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
 use crate::moe::{EpsNetErm, MirrorAveraging, Srm};
 use crate::registry::Family;
+use crate::stats::Target;
 
 const THEORY: &str = "theory/moe.md";
 use crate::mc;

@@ -53,8 +53,10 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let claim = p.str("claim")?;
     let swapped = v.is(RATES_SWAPPED);
     let (mut x, mut mean, mut se) = (Vec::new(), Vec::new(), Vec::new());
+    let mut fewest = usize::MAX;
     let mut push = |xv: f64, samples: Vec<f64>| {
         let (m, sd) = mean_sd(&samples);
+        fewest = fewest.min(samples.len());
         x.push(xv);
         mean.push(m);
         se.push(sd / (samples.len() as f64).sqrt());
@@ -118,6 +120,7 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         x,
         mean,
         se,
+        replicates: fewest,
         lo,
         hi,
     })

@@ -43,8 +43,7 @@ fn srm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     Ok(Evidence::Tail {
         violations: violations as u64,
         n: runs.len() as u64,
-        delta,
-        two_sided: false,
+        target: Target::AtMost(delta),
     })
 }
 

@@ -88,6 +88,9 @@ fn filter_exact_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Err
 
 // --------------------------------------------------------- 9. calibration
 
+/// The miss rate = delta is checked to within this margin (theory/multiscale.md).
+const CALIBRATION_MARGIN: f64 = 0.02;
+
 fn calibration_grid(s: Scale) -> Vec<Params> {
     let mut out = Vec::new();
     for base in standard_grid(s, 3, true) {
@@ -139,8 +142,10 @@ fn calibration_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
     Ok(Evidence::Tail {
         violations: outside.iter().filter(|o| **o).count() as u64,
         n: outside.len() as u64,
-        delta,
-        two_sided: true,
+        target: Target::Within {
+            value: delta,
+            margin: CALIBRATION_MARGIN,
+        },
     })
 }
 

@@ -159,8 +159,8 @@ fn mixture_dp_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error
     let sign = if v.is(REVERSED) { -1.0 } else { 1.0 };
     Ok(Evidence::Mean {
         samples: parts.into_iter().flatten().map(|z| sign * z).collect(),
-        bound: 0.0,
-        two_sided: false,
+        target: Target::AtMost(0.0),
+        support: Support::Unbounded,
     })
 }
 

@@ -10,10 +10,11 @@ pub mod kl_chain;
 mod measures;
 mod pictures;
 pub mod separation;
-use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
 use crate::multiscale::{component_through, projected_mahalanobis};
 use crate::multiscale::{hierarchy, model, observation_model, resolution_and_rank_tails};
 use crate::registry::Family;
+use crate::stats::Target;
 
 const THEORY: &str = "theory/multiscale.md";
 use crate::filter::{gaussian_sum_filter, stacked_posterior};

@@ -12,8 +12,9 @@ mod measures;
 pub mod oftrl;
 pub mod omd;
 pub mod scaling;
-use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
 use crate::registry::Family;
+use crate::stats::Target;
 
 const THEORY: &str = "theory/online.md";
 use crate::mc;

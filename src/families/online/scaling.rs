@@ -53,6 +53,7 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         x,
         mean,
         se,
+        replicates: ctx.replicates,
         lo,
         hi,
     })
