@@ -155,6 +155,47 @@ pub enum Support {
     Gaussian { why: &'static str },
 }
 
+/// A premise a statement rests on (||x_t||_* <= 1, a net's covering radius), checked apart
+/// from the statement: it holds when lhs <= rhs, the worst over a point's realisations. A
+/// premise is never the entry's tightness; where one fails the statement does not apply and
+/// the point is INCONCLUSIVE (a harness that built a grid outside its own premises).
+#[derive(Debug, Clone, Serialize)]
+pub struct Premise {
+    pub name: &'static str,
+    pub lhs: f64,
+    pub rhs: f64,
+}
+
+impl Premise {
+    /// The worst of several comparisons of the same premise (largest relative excess).
+    pub fn worst(name: &'static str, pairs: impl IntoIterator<Item = (f64, f64)>) -> Premise {
+        let (lhs, rhs) = worst_pair(pairs);
+        Premise { name, lhs, rhs }
+    }
+    /// Whether it holds, with the exact checks' rounding tolerance (NaN never does).
+    pub fn holds(&self) -> bool {
+        crate::stats::verdict_exact(self.lhs, self.rhs) == Verdict::Holds
+    }
+}
+
+/// The pair with the largest relative excess (lhs - rhs) / max(|rhs|, 1); NaN is worst.
+fn worst_pair(pairs: impl IntoIterator<Item = (f64, f64)>) -> (f64, f64) {
+    let mut worst = (f64::NEG_INFINITY, 0.0);
+    let mut score = f64::NEG_INFINITY;
+    for (lhs, rhs) in pairs {
+        let s = if lhs.is_nan() || rhs.is_nan() {
+            f64::INFINITY
+        } else {
+            (lhs - rhs) / rhs.abs().max(1.0)
+        };
+        if s > score {
+            score = s;
+            worst = (lhs, rhs);
+        }
+    }
+    worst
+}
+
 /// What a check measured at one grid point.
 #[derive(Debug, Clone)]
 pub enum Evidence {
@@ -183,42 +224,97 @@ pub enum Evidence {
         lo: f64,
         hi: f64,
     },
+    /// The statement's evidence with what it rests on: premises checked apart from it, and,
+    /// for an additive bound A + c, the largest fraction of the allowance c used,
+    /// (LHS - A) / c. Made by `with_premises` / `with_allowance`.
+    Annotated {
+        evidence: Box<Evidence>,
+        premises: Vec<Premise>,
+        allowance_used: Option<f64>,
+    },
 }
 
 impl Evidence {
+    /// The statement's own evidence (annotations stripped).
+    pub fn core(&self) -> &Evidence {
+        match self {
+            Evidence::Annotated { evidence, .. } => evidence.core(),
+            e => e,
+        }
+    }
+
+    /// The premises checked with this evidence.
+    pub fn premises(&self) -> &[Premise] {
+        match self {
+            Evidence::Annotated { premises, .. } => premises,
+            _ => &[],
+        }
+    }
+
+    /// The largest fraction of an additive allowance used, when the check reports one.
+    pub fn allowance_used(&self) -> Option<f64> {
+        match self {
+            Evidence::Annotated { allowance_used, .. } => *allowance_used,
+            _ => None,
+        }
+    }
+
+    /// This evidence with premises checked apart from it.
+    pub fn with_premises(self, premises: Vec<Premise>) -> Evidence {
+        match self {
+            Evidence::Annotated {
+                evidence,
+                premises: mut p,
+                allowance_used,
+            } => {
+                p.extend(premises);
+                Evidence::Annotated {
+                    evidence,
+                    premises: p,
+                    allowance_used,
+                }
+            }
+            e => Evidence::Annotated {
+                evidence: Box::new(e),
+                premises,
+                allowance_used: None,
+            },
+        }
+    }
+
+    /// This evidence with the fraction of an additive allowance used.
+    pub fn with_allowance(self, used: f64) -> Evidence {
+        match self.with_premises(Vec::new()) {
+            Evidence::Annotated {
+                evidence, premises, ..
+            } => Evidence::Annotated {
+                evidence,
+                premises,
+                allowance_used: Some(used),
+            },
+            _ => unreachable!("with_premises always annotates"),
+        }
+    }
+
     pub(crate) fn is_stochastic(&self) -> bool {
-        !matches!(self, Evidence::Exact { .. })
+        !matches!(self.core(), Evidence::Exact { .. })
     }
 
     /// The kind of entry this evidence decides.
     pub fn kind(&self) -> Kind {
-        match self {
+        match self.core() {
             Evidence::Exact { .. } => Kind::Exact,
             Evidence::Mean { .. } => Kind::Expectation,
             Evidence::Tail { .. } => Kind::HighProbability,
             Evidence::Slope { .. } => Kind::Scaling,
+            Evidence::Annotated { .. } => unreachable!("core() strips annotations"),
         }
     }
 
     /// The worst of several exact comparisons (largest excess LHS - RHS, relative).
     pub fn worst_exact(pairs: impl IntoIterator<Item = (f64, f64)>) -> Evidence {
-        let mut worst = (f64::NEG_INFINITY, 0.0);
-        let mut score = f64::NEG_INFINITY;
-        for (lhs, rhs) in pairs {
-            let s = if lhs.is_nan() || rhs.is_nan() {
-                f64::INFINITY
-            } else {
-                (lhs - rhs) / rhs.abs().max(1.0)
-            };
-            if s > score {
-                score = s;
-                worst = (lhs, rhs);
-            }
-        }
-        Evidence::Exact {
-            lhs: worst.0,
-            rhs: worst.1,
-        }
+        let (lhs, rhs) = worst_pair(pairs);
+        Evidence::Exact { lhs, rhs }
     }
 }
 

@@ -8,9 +8,9 @@ mod run;
 pub mod selfcheck;
 
 pub use entry::{
-    Control, ControlKind, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant,
+    Control, ControlKind, Ctx, Entry, Evidence, Kind, Premise, Scale, Status, Support, Variant,
 };
 pub use run::{
     evaluate, look_until_decided, policy, run_entry, run_entry_with, seed_sweep, EntryReport,
-    Evaluation, PointResult, SeedSweep,
+    Evaluation, PointResult, PremiseSummary, SeedSweep,
 };

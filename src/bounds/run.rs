@@ -1,6 +1,6 @@
 //! The runner: evidence -> verdict at each grid point, the sweep over an entry's grid,
 //! and the one pass/fail policy the CLI and the tests share.
-use super::entry::{Entry, Evidence, Kind, Scale, Status, Support, Variant};
+use super::entry::{Entry, Evidence, Kind, Premise, Scale, Status, Support, Variant};
 use super::Ctx;
 use crate::params::Params;
 use crate::stats::{
@@ -72,6 +72,7 @@ pub fn evaluate(ev: &Evidence, budget: &Budget, n0: usize) -> Result<Evaluation,
         }
     };
     Ok(match ev {
+        Evidence::Annotated { evidence, .. } => return evaluate(evidence, budget, n0),
         Evidence::Exact { lhs, rhs } => plain(verdict_exact(*lhs, *rhs), *lhs, *rhs),
         Evidence::Mean {
             samples,
@@ -143,8 +144,58 @@ pub struct PointResult {
     pub replicates: usize,
     /// Equality claims: the smallest deviation reported VIOLATED with probability ~0.9.
     pub detectable: Option<f64>,
+    /// The premises checked apart from the statement (the point is INCONCLUSIVE where one
+    /// fails).
+    pub premises: Vec<Premise>,
+    /// Additive bounds A + c: the largest fraction (LHS - A) / c of the allowance used.
+    pub allowance_used: Option<f64>,
     pub seed: u64,
     pub cell: u64,
+}
+
+/// One premise over an entry's grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct PremiseSummary {
+    pub name: &'static str,
+    /// Holds at every point where it was checked.
+    pub holds: bool,
+    /// The worst comparison over the grid.
+    pub lhs: f64,
+    pub rhs: f64,
+    /// Points where it was checked, and where it failed.
+    pub points: usize,
+    pub failed: usize,
+}
+
+/// Premises gathered per name over the points, the worst kept, in first-seen order.
+pub fn summarise_premises(points: &[PointResult]) -> Vec<PremiseSummary> {
+    let mut out: Vec<PremiseSummary> = Vec::new();
+    for p in points.iter().flat_map(|pt| &pt.premises) {
+        let i = match out.iter().position(|s| s.name == p.name) {
+            Some(i) => i,
+            None => {
+                out.push(PremiseSummary {
+                    name: p.name,
+                    holds: true,
+                    lhs: p.lhs,
+                    rhs: p.rhs,
+                    points: 0,
+                    failed: 0,
+                });
+                out.len() - 1
+            }
+        };
+        let s = &mut out[i];
+        s.points += 1;
+        if !p.holds() {
+            s.failed += 1;
+            s.holds = false;
+        }
+        let worse = Premise::worst(p.name, [(s.lhs, s.rhs), (p.lhs, p.rhs)]);
+        s.lhs = worse.lhs;
+        s.rhs = worse.rhs;
+    }
+    out
 }
 
 /// The verdict of one entry (or one of its controls) over its grid.
@@ -156,8 +207,12 @@ pub struct EntryReport {
     /// "correct" or the control's name.
     pub variant: String,
     pub verdict: Verdict,
-    /// Largest finite LHS/RHS over the grid.
+    /// Largest finite LHS/RHS over the grid (the statement's, never a premise's).
     pub max_ratio: f64,
+    /// Additive bounds: the largest fraction of the additive allowance used over the grid.
+    pub max_allowance_used: Option<f64>,
+    /// Each premise over the grid, checked apart from the statement.
+    pub premises: Vec<PremiseSummary>,
     pub points: Vec<PointResult>,
     /// The first grid point that broke the statement, if any.
     pub counterexample: Option<PointResult>,
@@ -247,13 +302,13 @@ pub fn run_entry_with(
             },
         )?;
         // tightness LHS/RHS is meaningful only against a positive bound
-        let ratio = if matches!(ev, Evidence::Slope { .. }) || !(res.rhs > 0.0) {
+        let ratio = if matches!(ev.core(), Evidence::Slope { .. }) || !(res.rhs > 0.0) {
             f64::NAN
         } else {
             res.lhs / res.rhs
         };
         // exact evidence is the worst over the point's realisations
-        let n = if matches!(ev, Evidence::Exact { .. }) {
+        let n = if matches!(ev.core(), Evidence::Exact { .. }) {
             final_replicates
         } else {
             res.n
@@ -261,9 +316,16 @@ pub fn run_entry_with(
         if ratio.is_finite() {
             max_ratio = max_ratio.max(ratio);
         }
+        // where a premise fails the statement does not apply: no verdict on it
+        let premises = ev.premises().to_vec();
+        let point_verdict = if premises.iter().all(Premise::holds) {
+            res.verdict
+        } else {
+            Verdict::Inconclusive
+        };
         let point = PointResult {
             params: params.clone(),
-            verdict: res.verdict,
+            verdict: point_verdict,
             lhs: res.lhs,
             rhs: res.rhs,
             ratio,
@@ -272,18 +334,25 @@ pub fn run_entry_with(
             slope: res.slope,
             replicates: n,
             detectable: res.detectable,
+            premises,
+            allowance_used: ev.allowance_used(),
             seed,
             cell: cell as u64,
         };
-        if res.verdict == Verdict::Violated && counterexample.is_none() {
+        if point_verdict == Verdict::Violated && counterexample.is_none() {
             counterexample = Some(point.clone());
         }
-        verdict = verdict.combine(res.verdict);
+        verdict = verdict.combine(point_verdict);
         points.push(point);
     }
     if entry.is_conjecture() {
         verdict = verdict.as_conjecture();
     }
+    let max_allowance_used = points
+        .iter()
+        .filter_map(|p| p.allowance_used)
+        .reduce(f64::max);
+    let premises = summarise_premises(&points);
     Ok(EntryReport {
         id: entry.id.to_string(),
         kind: entry.kind,
@@ -291,6 +360,8 @@ pub fn run_entry_with(
         variant: variant.name().to_string(),
         verdict,
         max_ratio,
+        max_allowance_used,
+        premises,
         points,
         counterexample,
         wall_seconds: start.elapsed().as_secs_f64(),

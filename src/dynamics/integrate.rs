@@ -15,14 +15,24 @@ pub struct Trajectory {
     pub regime: Vec<usize>,
 }
 
+/// The classical RK4 weights (times 6) of the stages k1..k4.
+pub const RK4_WEIGHTS: [f64; 4] = [1.0, 2.0, 2.0, 1.0];
+
 /// One classical Runge-Kutta step.
 #[inline]
 pub fn rk4_step<F: Flow + ?Sized>(f: &F, t: f64, x: &V3, h: f64) -> V3 {
+    rk4_step_weighted(f, t, x, h, &RK4_WEIGHTS)
+}
+
+/// An RK4 step whose stages are combined with weights `w` / 6 (the classical ones, or a
+/// negative control's slip).
+#[inline]
+pub fn rk4_step_weighted<F: Flow + ?Sized>(f: &F, t: f64, x: &V3, h: f64, w: &[f64; 4]) -> V3 {
     let k1 = f.rhs(t, x);
     let k2 = f.rhs(t + 0.5 * h, &(x + 0.5 * h * k1));
     let k3 = f.rhs(t + 0.5 * h, &(x + 0.5 * h * k2));
     let k4 = f.rhs(t + h, &(x + h * k3));
-    x + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    x + (h / 6.0) * (w[0] * k1 + w[1] * k2 + w[2] * k3 + w[3] * k4)
 }
 
 /// x(t1) from x(t0) with n RK4 steps.
@@ -33,6 +43,18 @@ pub fn rk4<F: Flow + ?Sized>(
     t1: f64,
     n: usize,
 ) -> Result<V3, DynamicsError> {
+    rk4_weighted(f, x0, t0, t1, n, &RK4_WEIGHTS)
+}
+
+/// `rk4` with stage weights `w` / 6.
+pub fn rk4_weighted<F: Flow + ?Sized>(
+    f: &F,
+    x0: V3,
+    t0: f64,
+    t1: f64,
+    n: usize,
+    w: &[f64; 4],
+) -> Result<V3, DynamicsError> {
     if n == 0 || !(t1 > t0) {
         return Err(invalid(
             "RK4",
@@ -42,7 +64,7 @@ pub fn rk4<F: Flow + ?Sized>(
     let h = (t1 - t0) / n as f64;
     let mut x = x0;
     for i in 0..n {
-        x = rk4_step(f, t0 + i as f64 * h, &x, h);
+        x = rk4_step_weighted(f, t0 + i as f64 * h, &x, h, w);
         check(&x, t0 + (i + 1) as f64 * h)?;
     }
     Ok(x)

@@ -88,6 +88,23 @@ impl PhaseProblem {
 
     /// Scores of the EKF and of each window length on one realisation.
     pub fn scores(&self, windows: &[usize], rng: &mut Rng) -> Result<PhaseScores, DynamicsError> {
+        self.scores_with(0, windows, rng)
+    }
+
+    /// `scores` with the EKF's forecasts used `ekf_lag` steps late (a negative control's
+    /// indexing slip: the forecast of x_{t+1} made at t - lag is scored against x_{t+1}).
+    pub fn scores_with(
+        &self,
+        ekf_lag: usize,
+        windows: &[usize],
+        rng: &mut Rng,
+    ) -> Result<PhaseScores, DynamicsError> {
+        if ekf_lag >= self.burn_in {
+            return Err(invalid(
+                "EKF lag",
+                format!("{ekf_lag}, need < burn-in {}", self.burn_in),
+            ));
+        }
         let (truth, obs) =
             langford_observations(&self.sys, self.dt, self.steps + 1, self.noise, rng)?;
         let rmse = |pred: &[Vector2<f64>]| -> f64 {
@@ -98,7 +115,11 @@ impl PhaseProblem {
                 / n)
                 .sqrt()
         };
-        let ekf = rmse(&self.ekf().predictions(&obs));
+        let mut ekf_pred = self.ekf().predictions(&obs);
+        if ekf_lag > 0 {
+            ekf_pred.rotate_right(ekf_lag);
+        }
+        let ekf = rmse(&ekf_pred);
         let windows = windows
             .iter()
             .map(|&w| {

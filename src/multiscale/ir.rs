@@ -130,17 +130,28 @@ impl IrModel {
         r: usize,
         z: ArrayView2<f64>,
     ) -> Result<DetailSpread, MultiscaleError> {
-        let (u, w, prev, _) = self.sets(r)?;
-        let mut u2 = u.clone();
+        let (mut u2, _, prev, _) = self.sets(r)?;
         u2.extend(prev);
+        self.detail_spread_given(r, &u2, z)
+    }
+
+    /// `detail_spread` with the largest conditioning set `u2` given explicitly (indices into
+    /// the joint): the IR set (x_t^r, x_{t-1}^{r+1}) or any other, e.g. a negative control's.
+    pub fn detail_spread_given(
+        &self,
+        r: usize,
+        u2: &[usize],
+        z: ArrayView2<f64>,
+    ) -> Result<DetailSpread, MultiscaleError> {
+        let (u, w, _, _) = self.sets(r)?;
         let (xu, xu2, xw) = (
             z.select(Axis(1), &u),
-            z.select(Axis(1), &u2),
+            z.select(Axis(1), u2),
             z.select(Axis(1), &w),
         );
         let marg = self.detail_marginal(r)?;
         let coarse = self.detail_given_coarse(r)?;
-        let both = self.detail_given_coarse_and_previous(r)?;
+        let both = self.joint.conditioner(u2, &w)?;
         Ok(DetailSpread {
             tv_none: marg.total_variance(),
             tv_coarse: coarse.total_variance(xu.view())?,

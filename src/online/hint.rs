@@ -23,8 +23,9 @@ pub enum HintSpec {
     /// observation noise it assumes.
     Ekf { dt: f64, noise: f64 },
     /// The learned hint of RS13 section 4: M_t = sum_pi q_t(pi) M_t^pi with
-    /// q_t(pi) proportional to exp(-(1/8) sum_{s<t} ||x_s - M_s^pi||_*^2).
-    Learned { class: Vec<HintSpec> },
+    /// q_t(pi) proportional to exp(-rate sum_{s<t} ||x_s - M_s^pi||_*^2), rate =
+    /// `LEARNED_HINT_RATE` (1/8) unless a negative control changes it.
+    Learned { class: Vec<HintSpec>, rate: f64 },
 }
 
 pub const HINT_NAMES: &str = "zero, last, mean, fading, ar1, ekf, oracle, learned";
@@ -57,6 +58,7 @@ impl HintSpec {
             },
             "learned" => HintSpec::Learned {
                 class: HintSpec::default_class(alpha),
+                rate: LEARNED_HINT_RATE,
             },
             other => {
                 return Err(OnlineError::Unknown {
@@ -120,6 +122,7 @@ enum State {
         last: Vec<f64>,
     },
     Learned {
+        rate: f64,
         members: Vec<Hint>,
         log_w: Vec<f64>,
         preds: Vec<Vec<f64>>,
@@ -169,9 +172,10 @@ impl Hint {
                 }),
                 last: vec![0.0; d],
             },
-            HintSpec::Learned { class } => {
+            HintSpec::Learned { class, rate } => {
                 let k = class.len();
                 State::Learned {
+                    rate: *rate,
                     members: class.iter().map(|c| Hint::new(c, d)).collect(),
                     log_w: vec![0.0; k],
                     preds: vec![vec![0.0; d]; k],
@@ -321,6 +325,7 @@ impl Hint {
                 preds,
                 losses,
                 diff,
+                rate,
                 ..
             } => {
                 for (((m, p), lw), cum) in members
@@ -334,7 +339,7 @@ impl Hint {
                     }
                     let l = dom.dual_norm(diff).powi(2);
                     *cum += l;
-                    *lw -= LEARNED_HINT_RATE * l;
+                    *lw -= *rate * l;
                     m.observe(dom, x);
                 }
             }

@@ -15,7 +15,7 @@ pub mod testing;
 pub use domain::{Ball, Domain, Simplex};
 pub use hint::{Hint, HintSpec};
 pub use hint::{HINT_NAMES, LEARNED_HINT_RATE};
-pub use omd::{oftrl, omd, plain_mirror_descent, OftrlOutcome, Options, Outcome, StepSize};
+pub use omd::{oftrl, omd, plain_mirror_descent, Fault, OftrlOutcome, Options, Outcome, StepSize};
 pub use problem::{Problem, StepChoice};
 pub use sequence::{Sequence, SequenceSpec, SEQUENCE_NAMES};
 

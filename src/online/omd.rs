@@ -65,6 +65,22 @@ pub struct Outcome {
     pub iterates: Vec<f64>,
 }
 
+/// A deliberate defect in the algorithm, for the negative controls that mutate what is
+/// computed (theory/online.md): the statement checked stays the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum Fault {
+    /// The algorithm as written.
+    #[default]
+    None,
+    /// A sign slip: the learner's step moves uphill, towards the larger loss
+    /// (OMD: g_t = argmin -eta <g, x_t> + D_R(g, g_{t-1}); OFTRL: the leader's cumulative
+    /// loss enters with the wrong sign).
+    Uphill,
+    /// OMD's second mirror step uses the hint M_t instead of the loss x_t, so the learner
+    /// never learns from the losses it is charged.
+    UpdateWithHint,
+}
+
 /// What to measure beyond regret and S.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -74,6 +90,8 @@ pub struct Options {
     pub record: bool,
     /// Track max_t ||x_t||_* and max_t ||M_t||_* (the premises of the degradation bound).
     pub premises: bool,
+    /// A defect to inject (negative controls only).
+    pub fault: Fault,
 }
 
 impl Options {
@@ -81,22 +99,31 @@ impl Options {
         detailed: false,
         record: false,
         premises: false,
+        fault: Fault::None,
     };
     pub const PREMISES: Options = Options {
         detailed: false,
         record: false,
         premises: true,
+        fault: Fault::None,
     };
     pub const DETAILED: Options = Options {
         detailed: true,
         record: false,
         premises: true,
+        fault: Fault::None,
     };
     pub const RECORD: Options = Options {
         detailed: true,
         record: true,
         premises: true,
+        fault: Fault::None,
     };
+
+    /// The same options with a defect injected.
+    pub const fn with_fault(self, fault: Fault) -> Options {
+        Options { fault, ..self }
+    }
 }
 
 /// Bookkeeping shared by every algorithm: losses, S, norms, iterates.
@@ -211,6 +238,7 @@ pub fn omd<D: Domain + ?Sized>(
     dom.start(&mut state);
     let (mut f, mut x, mut m, mut diff) = (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
     let (mut g_prev, mut g, mut f_prev) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    let mut flipped = vec![0.0; d];
     if opts.detailed {
         dom.point(&state, &mut g_prev);
         f_prev.copy_from_slice(&g_prev);
@@ -235,7 +263,16 @@ pub fn omd<D: Domain + ?Sized>(
             led.max_x = led.max_x.max(dom.dual_norm(&x));
             led.max_m = led.max_m.max(dom.dual_norm(&m));
         }
-        dom.prox_update(&mut state, &x, eta);
+        match opts.fault {
+            Fault::None => dom.prox_update(&mut state, &x, eta),
+            Fault::Uphill => {
+                for (o, xi) in flipped.iter_mut().zip(&x) {
+                    *o = -xi;
+                }
+                dom.prox_update(&mut state, &flipped, eta)
+            }
+            Fault::UpdateWithHint => dom.prox_update(&mut state, &m, eta),
+        }
         if opts.detailed {
             dom.point(&state, &mut g);
             let gf = dist(dom, &g, &f, &mut diff);
@@ -308,7 +345,7 @@ pub fn oftrl<D: Domain + ?Sized>(
     eta: f64,
     rounds: usize,
     rng: &mut Rng,
-    record: bool,
+    opts: Options,
 ) -> Result<OftrlOutcome, OnlineError> {
     StepSize::Fixed(eta).validate()?;
     check_run(seq, hint, rounds)?;
@@ -322,8 +359,9 @@ pub fn oftrl<D: Domain + ?Sized>(
     );
     let mut f_prev = vec![0.0; d];
     dom.ftrl_point(&theta, eta, &mut f_prev); // f_0 = argmin R
-    let mut led = Ledger::new(d, rounds, record);
+    let mut led = Ledger::new(d, rounds, opts.record);
     let mut movement = 0.0;
+    let sign = if opts.fault == Fault::Uphill { -1.0 } else { 1.0 };
     let adaptive = seq.is_adaptive();
     let oracle = hint.needs_upcoming();
     for _ in 0..rounds {
@@ -332,7 +370,7 @@ pub fn oftrl<D: Domain + ?Sized>(
         }
         hint.predict(dom, if oracle { Some(&x) } else { None }, &mut m);
         for ((t, c), mi) in theta.iter_mut().zip(&led.cum).zip(&m) {
-            *t = c + mi;
+            *t = sign * c + mi;
         }
         dom.ftrl_point(&theta, eta, &mut f);
         if adaptive {
@@ -428,7 +466,7 @@ mod tests {
         let mut rng = stream(3, 0, 0);
         let mut seq = Sequence::new(spec, 4, &mut rng).unwrap();
         let mut h = Hint::new(&HintSpec::Last, 4);
-        let b = oftrl(&dom, &mut seq, &mut h, 0.4, 300, &mut rng, true).unwrap();
+        let b = oftrl(&dom, &mut seq, &mut h, 0.4, 300, &mut rng, Options::RECORD).unwrap();
         for (u, v) in a.iterates.iter().zip(&b.outcome.iterates) {
             assert!((u - v).abs() < 1e-12);
         }

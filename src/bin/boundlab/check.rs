@@ -51,8 +51,12 @@ fn evidence(r: &EntryReport) -> String {
     } else {
         "tightest"
     };
+    let allowance = match r.max_allowance_used {
+        Some(u) => format!("; additive allowance used: {:.0}%", 100.0 * u),
+        None => String::new(),
+    };
     format!(
-        "{} points; {tag}: {what} at {} (seed {}, cell {}, n {})",
+        "{} points{allowance}; {tag}: {what} at {} (seed {}, cell {}, n {})",
         r.points.len(),
         p.params.short(),
         p.seed,
@@ -125,6 +129,21 @@ pub fn check(
                     fmt_ratio(r.max_ratio),
                     evidence(&r)
                 );
+                for p in &r.premises {
+                    println!(
+                        "  premise {:<27} {:<11} worst {} <= {} ({} points{})",
+                        p.name,
+                        if p.holds { "holds" } else { "FAILS" },
+                        num(p.lhs),
+                        num(p.rhs),
+                        p.points,
+                        if p.failed > 0 {
+                            format!(", failed at {}", p.failed)
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
                 if let (Variant::Correct, Err(why)) = (main_variant, &verdict_ok) {
                     println!("{:<36} FAILS: {why}", "");
                 }

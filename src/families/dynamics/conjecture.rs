@@ -6,6 +6,12 @@ pub const EKF_HALVES_THE_ERROR: Control = Control::new(
     "the EKF's error is below half the best window's",
 );
 
+/// The EKF's forecast scored one step late (an indexing slip).
+pub const STALE_FORECAST: Control = Control::mutation(
+    "stale_forecast",
+    "the EKF's forecast of x_{t+1} is the one it made a step earlier (an indexing slip)",
+);
+
 /// Window lengths the conjecture compares against (the best one in hindsight).
 pub const WINDOWS: [usize; 7] = [2, 3, 5, 10, 20, 40, 80];
 
@@ -28,7 +34,7 @@ fn history_grid(_s: Scale) -> Vec<Params> {
 fn history_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let prob = PhaseProblem::from_params(p)?;
     let scores = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        prob.scores(&WINDOWS, rng)
+        prob.scores_with(usize::from(v.is(STALE_FORECAST)), &WINDOWS, rng)
     })?;
     // the best window in hindsight: smallest mean RMSE over the replicates
     let best = (0..WINDOWS.len())
@@ -62,6 +68,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 12,
         grid: history_grid,
         check: history_check,
-        controls: &[EKF_HALVES_THE_ERROR],
+        controls: &[EKF_HALVES_THE_ERROR, STALE_FORECAST],
     },
 ];

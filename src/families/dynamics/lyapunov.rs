@@ -4,6 +4,11 @@ use super::*;
 pub const WRONG_REFERENCE: Control = Control::new("wrong_reference", "lambda_1 = 1.0");
 pub const VOLUME_PRESERVING: Control =
     Control::new("volume_preserving", "the exponents sum to zero");
+/// The tangent dynamics run with a Jacobian whose d(xdot)/dy has the wrong sign.
+pub const JACOBIAN_SIGN: Control = Control::mutation(
+    "jacobian_sign",
+    "the tangent dynamics use a Jacobian with the sign of d(xdot)/dy flipped",
+);
 
 // ------------------------------------------------------- 3-4. Lyapunov spectra
 
@@ -17,7 +22,9 @@ fn lyapunov_horizon(s: Scale) -> f64 {
 fn lorenz_lyapunov_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error> {
     let t = p.positive("T")?;
     let f = Lorenz63::default();
-    let run = lyapunov_spectrum(&f, V3::new(1.0, 1.0, 20.0), 0.01, 20.0, t, 1)?;
+    let flipped = FlippedJacobian(&f);
+    let flow: &dyn Flow = if v.is(JACOBIAN_SIGN) { &flipped } else { &f };
+    let run = lyapunov_spectrum(flow, V3::new(1.0, 1.0, 20.0), 0.01, 20.0, t, 1)?;
     let reference = v.pick(WRONG_REFERENCE, 0.9056, 1.0);
     let [l1, l2, l3] = run.exponents;
     let sum_exact = -(f.sigma + 1.0 + f.beta);
@@ -29,7 +36,12 @@ fn lorenz_lyapunov_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence,
 
 fn trace_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let spec = SystemSpec::from_params(p)?;
-    let f = spec.flow();
+    let flipped = FlippedJacobian(spec.flow());
+    let f: &dyn Flow = if v.is(JACOBIAN_SIGN) {
+        &flipped
+    } else {
+        spec.flow()
+    };
     let t = lyapunov_horizon(ctx.scale);
     let run = lyapunov_spectrum(f, spec.initial_state(), 0.01, 50.0, t, 1)?;
     let sum: f64 = run.exponents.iter().sum();
@@ -60,7 +72,7 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 1,
         grid: |s| vec![Params::new().with("T", lyapunov_horizon(s))],
         check: lorenz_lyapunov_check,
-        controls: &[WRONG_REFERENCE],
+        controls: &[WRONG_REFERENCE, JACOBIAN_SIGN],
     },
     Entry {
         id: "dynamics.lyapunov.trace",
@@ -71,6 +83,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 1,
         grid: |_| systems(),
         check: trace_check,
-        controls: &[VOLUME_PRESERVING],
+        controls: &[VOLUME_PRESERVING, JACOBIAN_SIGN],
     },
 ];

@@ -19,7 +19,8 @@ use crate::stats::Target;
 
 const THEORY: &str = "theory/dynamics.md";
 use crate::dynamics::{
-    finite_difference_jacobian, integrate, lyapunov_spectrum, rk4, Lorenz63, SystemSpec, V3,
+    finite_difference_jacobian, integrate, lyapunov_spectrum, rk4, rk4_weighted, Flow, Lorenz63,
+    SystemSpec, M3, V3,
 };
 use crate::filter::Kalman;
 use crate::mc::{self};
@@ -28,6 +29,27 @@ use crate::Error;
 use nalgebra::{Matrix4, Vector4};
 use rand::Rng as _;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+/// A flow whose closed-form Jacobian has the sign of d(xdot)/dy flipped, the vector field
+/// unchanged: the tangent dynamics of a Jacobian with a sign slip (a mutation control).
+struct FlippedJacobian<'a>(&'a dyn Flow);
+
+impl Flow for FlippedJacobian<'_> {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn rhs(&self, t: f64, x: &V3) -> V3 {
+        self.0.rhs(t, x)
+    }
+    fn jacobian(&self, t: f64, x: &V3) -> M3 {
+        let mut j = self.0.jacobian(t, x);
+        j[(0, 1)] = -j[(0, 1)];
+        j
+    }
+    fn autonomous(&self) -> bool {
+        self.0.autonomous()
+    }
+}
 
 fn systems() -> Vec<Params> {
     vec![

@@ -2,6 +2,12 @@
 use super::*;
 
 pub const FIFTH_ORDER: Control = Control::new("fifth_order", "slope in [4.7, 5.3]");
+/// k2 where k3 belongs in the final combination: weights (1, 4, 0, 1)/6 keep orders 1-3's
+/// quadrature conditions but not the coupling b4 a43 c3 = 1/6 (theory/dynamics.md).
+pub const STAGE_SLIP: Control = Control::mutation(
+    "stage_slip",
+    "RK4 combines its stages as (k1 + 4 k2 + k4)/6 (k2 typed where k3 belongs)",
+);
 
 // ------------------------------------------------------------- 1. RK4 order
 
@@ -26,7 +32,11 @@ fn rk4_order_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error
     let mut err = Vec::new();
     for h in hs {
         let n = (horizon / h).round() as usize;
-        let xe = rk4(f, x0, 0.0, horizon, n)?;
+        let xe = if v.is(STAGE_SLIP) {
+            rk4_weighted(f, x0, 0.0, horizon, n, &[1.0, 4.0, 0.0, 1.0])?
+        } else {
+            rk4(f, x0, 0.0, horizon, n)?
+        };
         x.push(h);
         err.push((xe - reference).norm());
     }
@@ -55,6 +65,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 1,
         grid: rk4_order_grid,
         check: rk4_order_check,
-        controls: &[FIFTH_ORDER],
+        controls: &[FIFTH_ORDER, STAGE_SLIP],
     },
 ];

@@ -32,26 +32,40 @@ fn volume_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let candidates = 4000 * dim;
     let runs = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
         let pk = greedy_packing(dim, b, eps, candidates, rng);
-        let mut pairs = vec![
-            // premise: the packing is eps-separated
+        // |packing| <= (1 + 2B/eps)^p (control: (1 + B/eps)^p)
+        let pairs = vec![(
+            pk.nrows() as f64,
+            (1.0 + v.pick(PACKING_CONSTANT_HALVED, 2.0, 1.0) * b / eps).powi(dim as i32),
+        )];
+        // premise of (a): the packing is eps-separated (strictly: eps < min distance)
+        let mut premises = vec![(
+            "packing is eps-separated",
             (eps, min_pairwise_distance(&pk)),
-            // |packing| <= (1 + 2B/eps)^p (control: (1 + B/eps)^p)
-            (
-                pk.nrows() as f64,
-                (1.0 + v.pick(PACKING_CONSTANT_HALVED, 2.0, 1.0) * b / eps).powi(dim as i32),
-            ),
-        ];
+        )];
+        let mut pairs = pairs;
         if dim <= 3 {
             // a net that covers the ball has at least (B/eps)^p points
             let net = lattice_net(dim, b, eps);
-            // Monte Carlo then local ascent towards the deepest hole
+            // premise of (b), by Monte Carlo then local ascent towards the deepest hole
             let radius = covering_radius(&net, b, 4000, rng);
-            pairs.push((radius, eps));
+            premises.push(("lattice net covers at radius eps", (radius, eps)));
             pairs.push(((b / eps).powi(dim as i32), net.nrows() as f64));
         }
-        pairs
+        (pairs, premises)
     });
-    Ok(Evidence::worst_exact(runs.into_iter().flatten()))
+    let names = ["packing is eps-separated", "lattice net covers at radius eps"];
+    let premises = names
+        .iter()
+        .map(|name| {
+            Premise::worst(
+                name,
+                runs.iter()
+                    .flat_map(|(_, pr)| pr.iter().filter(|(n, _)| n == name).map(|(_, c)| *c)),
+            )
+        })
+        .filter(|p| p.lhs.is_finite())
+        .collect();
+    Ok(Evidence::worst_exact(runs.into_iter().flat_map(|(p, _)| p)).with_premises(premises))
 }
 
 fn radius_grid(s: Scale) -> Vec<Params> {

@@ -11,7 +11,9 @@ mod measures;
 mod pictures;
 pub mod scaling;
 pub mod srm;
-use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
+use crate::bounds::{
+    Control, Ctx, Entry, Evidence, Kind, Premise, Scale, Status, Support, Variant,
+};
 use crate::moe::{EpsNetErm, MirrorAveraging, Srm};
 use crate::registry::Family;
 use crate::stats::Target;

@@ -3,6 +3,21 @@ use super::*;
 
 pub const REVERSED_ORDER: Control =
     Control::new("reversed_order", "conditioning on more raises the entropy");
+/// The conditioner's Schur complement with the gain term's sign slipped:
+/// Sigma_ww + K Sigma_xw = 2 Sigma_ww - (Sigma_ww - K Sigma_xw), so conditioning inflates.
+/// (Conditioning on x_{t-1}^{r+1} alone, the first mutation tried, is not caught: in these
+/// models the previous fine state says at least as much about w_t as x_t^r does, so the
+/// order survives; theory/multiscale.md.)
+pub const GAIN_SIGN: Control = Control::mutation(
+    "gain_sign",
+    "the conditional covariance adds the gain term (Sigma_ww + K Sigma_xw) instead of subtracting it",
+);
+/// Each draw's x_{t-1}^{r+1} paired with the next draw's x_t (an off-by-one in the pairing
+/// of the conditioning variables).
+pub const STALE_PAIRING: Control = Control::mutation(
+    "stale_pairing",
+    "each draw's x_{t-1}^{r+1} paired with another draw's (x_t^r, w_t) (an off-by-one in the pairing)",
+);
 
 // ------------------------------------------- 3. Loewner order of conditioning
 
@@ -17,9 +32,16 @@ fn loewner_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         let marg = ir.detail_marginal(r)?;
         let mut pairs = Vec::new();
         for k in 0..g.components() {
-            let cb = both.schur(k).matrix();
-            let cc = coarse.schur(k).matrix();
             let cm = marg.cov_of(k).matrix();
+            let (cb, cc) = if v.is(GAIN_SIGN) {
+                (
+                    2.0 * cm - both.schur(k).matrix(),
+                    2.0 * cm - coarse.schur(k).matrix(),
+                )
+            } else {
+                (both.schur(k).matrix().clone(), coarse.schur(k).matrix().clone())
+            };
+            let (cb, cc) = (&cb, &cc);
             let scale = cm.iter().fold(0.0f64, |a, x| a.max(x.abs())).max(1e-300);
             let (d1, d2) = if reversed {
                 (cb - cc, cc - cm)
@@ -88,7 +110,19 @@ fn conditioning_evidence(
     let ir = IrModel::new(hier, &g, &dynm)?;
     let n = ctx.replicates * p.usize_at_least("replicate_factor", 1)?;
     let z = joint_samples(&ir, n, ctx);
-    let s = ir.detail_spread(r, z.view())?;
+    let s = if v.is(STALE_PAIRING) {
+        // x_{t-1}^{r+1} of draw i+1 beside (x_t^r, w_t) of draw i
+        let (_, _, prev, _) = ir.sets(r)?;
+        let mut shifted = z.clone();
+        for &j in &prev {
+            let mut col = shifted.column_mut(j);
+            let rolled: Vec<f64> = z.column(j).iter().cycle().skip(1).take(z.nrows()).copied().collect();
+            col.assign(&Array1::from(rolled));
+        }
+        ir.detail_spread(r, shifted.view())?
+    } else {
+        ir.detail_spread(r, z.view())?
+    };
     // Z = (more conditioning) - (less conditioning) for E[tr Cov] and its entropy analogue
     let (more, less) = match (entropy, which == "previous_vs_coarse") {
         (true, true) => (s.nll_both, s.nll_coarse),
@@ -122,7 +156,7 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 2,
         grid: |s| levels_grid(s, 3),
         check: loewner_check,
-        controls: &[REVERSED_ORDER],
+        controls: &[REVERSED_ORDER, GAIN_SIGN],
     },
     Entry {
         id: "multiscale.conditioning.total_variance",
@@ -144,6 +178,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 20000,
         grid: mixture_grid,
         check: entropy_check,
-        controls: &[REVERSED_ORDER],
+        controls: &[REVERSED_ORDER, STALE_PAIRING],
     },
 ];

@@ -4,6 +4,27 @@ use super::*;
 pub const DROP_DETAILS: Control =
     Control::new("drop_details", "KL(p||q) = KL of the coarsest level alone");
 pub const REVERSED: Control = Control::new("reversed", "the coarse KL exceeds the full one");
+/// Each level's detail conditioned on the previous level's details only (a Markov-in-levels
+/// shortcut), not on the whole coarser signal.
+pub const MARKOV_SHORTCUT: Control = Control::mutation(
+    "markov_shortcut",
+    "each level's details conditioned on the previous level's details only, not on all of x^r",
+);
+/// The Monte Carlo draws x from q instead of p.
+pub const SAMPLES_FROM_Q: Control = Control::mutation(
+    "samples_from_q",
+    "the Monte Carlo draws x from q instead of p (the wrong law sampled)",
+);
+
+/// The conditioning set of level r's details: all of x^r (the chain rule), or under the
+/// shortcut only w^r (x^0 at r = 0).
+fn conditioning_set(hier: &Hierarchy, r: usize, shortcut: bool) -> Result<Vec<usize>, Error> {
+    Ok(if shortcut && r > 0 {
+        hier.detail_indices(r)?.collect()
+    } else {
+        (0..hier.coarse_dim(r)).collect()
+    })
+}
 
 // ------------------------------------------------------------ 6. KL chain rule
 
@@ -39,6 +60,7 @@ fn mixture_chain_pairs(
     pg: &Gmm,
     q: &Gmm,
     drop: bool,
+    shortcut: bool,
     rng: &mut Rng,
 ) -> Result<Vec<(f64, f64)>, Error> {
     let (z, _) = pg.sample(64, rng);
@@ -49,7 +71,7 @@ fn mixture_chain_pairs(
         pg.marginal(&head)?.log_density(z0.view())? - q.marginal(&head)?.log_density(z0.view())?;
     if !drop {
         for r in 0..hier.levels() {
-            let u: Vec<usize> = (0..hier.coarse_dim(r)).collect();
+            let u = conditioning_set(hier, r, shortcut)?;
             let w: Vec<usize> = hier.detail_indices(r + 1)?.collect();
             let (zu, zw) = (z.select(Axis(1), &u), z.select(Axis(1), &w));
             chain = chain + pg.conditioner(&u, &w)?.log_density(zu.view(), zw.view())?
@@ -82,7 +104,14 @@ fn chain_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let runs = realisations(ctx, |rng| {
         let (hier, pg, q) = perturbed_pair(p, rng)?;
         if pg.components() > 1 {
-            return mixture_chain_pairs(&hier, &pg, &q, v.is(DROP_DETAILS), rng);
+            return mixture_chain_pairs(
+                &hier,
+                &pg,
+                &q,
+                v.is(DROP_DETAILS),
+                v.is(MARKOV_SHORTCUT),
+                rng,
+            );
         }
         let full = kl_gaussian(pg.mean_of(0), pg.cov_of(0), q.mean_of(0), q.cov_of(0))?;
         // KL of x^0, then the expected KL of each level's detail given the coarser signal
@@ -92,7 +121,7 @@ fn chain_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         let mut chain = kl_gaussian(p0.mean_of(0), p0.cov_of(0), q0.mean_of(0), q0.cov_of(0))?;
         let mut pairs = Vec::new();
         for r in 0..hier.levels() {
-            let u: Vec<usize> = (0..hier.coarse_dim(r)).collect();
+            let u = conditioning_set(&hier, r, v.is(MARKOV_SHORTCUT))?;
             let w: Vec<usize> = hier.detail_indices(r + 1)?.collect();
             let pc = pg.conditioner(&u, &w)?;
             let qc = q.conditioner(&u, &w)?;
@@ -149,7 +178,8 @@ fn mixture_dp_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error
         ctx.seed,
         ctx.cell,
         |_, rng| -> Result<Vec<f64>, Error> {
-            let (z, _) = pg.sample(chunk, rng);
+            let law = if v.is(SAMPLES_FROM_Q) { &q } else { &pg };
+            let (z, _) = law.sample(chunk, rng);
             let zu = z.select(Axis(1), &u);
             let full = pg.log_density(z.view())? - q.log_density(z.view())?;
             let coarse = pu.log_density(zu.view())? - qu.log_density(zu.view())?;
@@ -174,7 +204,7 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 2,
         grid: chain_grid,
         check: chain_check,
-        controls: &[DROP_DETAILS],
+        controls: &[DROP_DETAILS, MARKOV_SHORTCUT],
     },
     Entry {
         id: "multiscale.kl_chain.mixture",
@@ -185,6 +215,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 20000,
         grid: mixture_dp_grid,
         check: mixture_dp_check,
-        controls: &[REVERSED],
+        controls: &[REVERSED, SAMPLES_FROM_Q],
     },
 ];

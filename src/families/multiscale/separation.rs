@@ -6,6 +6,28 @@ pub const CONSTANT_HALVED: Control = Control::new(
     "Delta_A^2 <= (1/2) delta^T Sigma^{-1} delta",
 );
 pub const KL_HALVED: Control = Control::new("kl_halved", "KL^r <= (1/2) KL^{r+1}");
+/// The coarse law's precision taken as A Sigma^{-1} A^T: for orthonormal rows of A that is
+/// the precision of A x given the rest (conditioning), not of A x (marginalising).
+pub const PRECISION_PROJECTED: Control = Control::mutation(
+    "precision_projected",
+    "the coarse precision taken as A Sigma^{-1} A^T instead of (A Sigma A^T)^{-1}",
+);
+
+/// Each level's component covariances replaced by their diagonals.
+pub const DIAGONAL_COVARIANCE: Control = Control::mutation(
+    "diagonal_covariance",
+    "each level's covariances replaced by their diagonals (correlations between pixels dropped)",
+);
+
+fn diagonal_of(s: &Spd) -> Result<Spd, Error> {
+    Ok(Spd::new(Array2::from_diag(&s.matrix().diag()), "diagonal covariance")?)
+}
+
+/// The covariance of A x as the mutation computes it: (A Sigma^{-1} A^T)^{-1}.
+fn precision_projected_cov(sigma: &Spd, a: &Array2<f64>) -> Result<Spd, Error> {
+    let prec = Spd::new(a.dot(&sigma.inverse()?).dot(&a.t()), "A Sigma^{-1} A^T")?;
+    Ok(Spd::new(prec.inverse()?, "(A Sigma^{-1} A^T)^{-1}")?)
+}
 
 // ------------------------------------------------- 1. Mahalanobis separation
 
@@ -17,7 +39,14 @@ fn mahalanobis_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
         let sigma = g.cov_of(0);
         let delta = &g.mean_of(0) - &g.mean_of(1);
         let full = sigma.quad(delta.view())?;
-        let sep = |a: &Array2<f64>, dl: &Array1<f64>| projected_mahalanobis(sigma, a, dl.view());
+        let mutated = v.is(PRECISION_PROJECTED);
+        let sep = |a: &Array2<f64>, dl: &Array1<f64>| -> Result<f64, Error> {
+            if mutated {
+                Ok(precision_projected_cov(sigma, a)?.quad(a.dot(dl).view())?)
+            } else {
+                Ok(projected_mahalanobis(sigma, a, dl.view())?)
+            }
+        };
         let mut pairs = Vec::new();
         let mut prev = 0.0;
         for r in 0..=hier.levels() {
@@ -52,8 +81,12 @@ fn kl_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         let mut prev = 0.0;
         for r in 0..=hier.levels() {
             let pr = hier.projection_matrix(r)?;
-            let (m0, s0) = component_through(&g, 0, &pr)?;
-            let (m1, s1) = component_through(&g, 1, &pr)?;
+            let (m0, mut s0) = component_through(&g, 0, &pr)?;
+            let (m1, mut s1) = component_through(&g, 1, &pr)?;
+            if v.is(DIAGONAL_COVARIANCE) {
+                s0 = diagonal_of(&s0)?;
+                s1 = diagonal_of(&s1)?;
+            }
             let kl = kl_gaussian(m0.view(), &s0, m1.view(), &s1)?;
             pairs.push((prev, c * kl));
             prev = kl;
@@ -73,7 +106,7 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 3,
         grid: |s| standard_grid(s, 2, false),
         check: mahalanobis_check,
-        controls: &[CONSTANT_HALVED],
+        controls: &[CONSTANT_HALVED, PRECISION_PROJECTED],
     },
     Entry {
         id: "multiscale.separation.kl",
@@ -84,6 +117,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 3,
         grid: |s| standard_grid(s, 2, true),
         check: kl_check,
-        controls: &[KL_HALVED],
+        controls: &[KL_HALVED, DIAGONAL_COVARIANCE],
     },
 ];

@@ -13,7 +13,7 @@ fn adaptive_grid(s: Scale) -> Vec<Params> {
 }
 
 fn adaptive_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
-    let outs = runs(p, StepSize::Adaptive, ctx, Options::FAST)?;
+    let outs = runs(p, StepSize::Adaptive, ctx, faulty(v, Options::FAST))?;
     Ok(Evidence::worst_exact(outs.iter().map(|o| {
         let bound = adaptive_bound(o.r_max_sq, o.s);
         (o.regret, v.pick(CONSTANT_TENTH, bound, bound / 10.0))
@@ -33,5 +33,5 @@ pub static ENTRIES: &[Entry] = &[Entry {
     replicates: 3,
     grid: adaptive_grid,
     check: adaptive_check,
-    controls: &[CONSTANT_TENTH],
+    controls: &[CONSTANT_TENTH, UPHILL_STEP],
 }];

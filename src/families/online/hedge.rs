@@ -36,7 +36,7 @@ fn hedge_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let d = p.usize_at_least("d", 2)? as f64;
     let q = p.clone().with("domain", "simplex").with("hint", "zero");
     let eta = (8.0 * d.ln() / t).sqrt();
-    let outs = runs(&q, StepSize::Fixed(eta), ctx, Options::FAST)?;
+    let outs = runs(&q, StepSize::Fixed(eta), ctx, faulty(v, Options::FAST))?;
     let c = v.pick(CONSTANT_HALVED, 1.0, 0.5);
     Ok(Evidence::worst_exact(
         outs.iter().map(|o| (o.regret, c * hedge_bound(t, d))),
@@ -52,5 +52,5 @@ pub static ENTRIES: &[Entry] = &[Entry {
     replicates: 2,
     grid: hedge_grid,
     check: hedge_check,
-    controls: &[CONSTANT_HALVED],
+    controls: &[CONSTANT_HALVED, UPHILL_STEP],
 }];

@@ -15,25 +15,41 @@ fn learned_grid(s: Scale) -> Vec<Params> {
         .collect()
 }
 
+/// The learned hint's exponential weights with the sign slipped: they favour the member
+/// with the larger loss. (Rate 1 instead of 1/8, the mutation first tried, is not caught on
+/// this battery: 8 ln N still holds there; theory/online.md, entry 9.)
+pub const WEIGHTS_UPHILL: Control = Control::mutation(
+    "weights_uphill",
+    "the learned hint's exponential weights favour the hint with the larger loss (a sign slip)",
+);
+
 fn learned_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
-    let prob = Problem::from_params(p)?;
+    let mut prob = Problem::from_params(p)?;
+    if v.is(WEIGHTS_UPHILL) {
+        if let HintSpec::Learned { rate, .. } = &mut prob.hint {
+            *rate = -LEARNED_HINT_RATE;
+        }
+    }
     let tuned = p.get("eta") == Some(&Value::from("tuned"));
     let outs = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
         prob.run(rng, Options::FAST)
     })?;
     let rate = v.pick(RATE_10X, LEARNED_HINT_RATE, 10.0 * LEARNED_HINT_RATE);
     let mut pairs = Vec::new();
+    // the additive bound min_pi S_pi + ln N / rate: how much of ln N / rate the hint uses
+    let mut used = f64::NEG_INFINITY;
     for (o, _) in &outs {
         let member = o.member_s.as_deref().unwrap_or(&[]);
         let n = member.len().max(1) as f64;
         let best = member.iter().cloned().fold(f64::INFINITY, f64::min);
         let s_bound = best + n.ln() / rate;
+        used = used.max((o.s - best) / (n.ln() / rate));
         pairs.push((o.s, s_bound));
         if tuned {
             pairs.push((o.regret, (2.0 * o.r_max_sq * s_bound).sqrt()));
         }
     }
-    Ok(Evidence::worst_exact(pairs))
+    Ok(Evidence::worst_exact(pairs).with_allowance(used))
 }
 
 pub static ENTRIES: &[Entry] = &[
@@ -46,6 +62,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 3,
         grid: learned_grid,
         check: learned_check,
-        controls: &[RATE_10X],
+        controls: &[RATE_10X, WEIGHTS_UPHILL],
     },
 ];

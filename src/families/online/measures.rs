@@ -44,7 +44,7 @@ fn regret(p: &Params) -> Result<Replicate, Error> {
                 o.regret / (prob.rounds as f64).sqrt(),
             ),
         ];
-        if let (Some(w), HintSpec::Learned { class }) = (&o.hint_weights, &prob.hint) {
+        if let (Some(w), HintSpec::Learned { class, .. }) = (&o.hint_weights, &prob.hint) {
             for (wi, c) in w.iter().zip(class) {
                 m.push((format!("w_{}", c.name()), *wi));
             }

@@ -12,7 +12,9 @@ mod measures;
 pub mod oftrl;
 pub mod omd;
 pub mod scaling;
-use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
+use crate::bounds::{
+    Control, Ctx, Entry, Evidence, Kind, Premise, Scale, Status, Support, Variant,
+};
 use crate::registry::Family;
 use crate::stats::Target;
 
@@ -22,11 +24,35 @@ use crate::online::bounds::{
     adaptive_bound, fixed_eta_bound, hedge_bound, tuned_bound, two_experts_expected_regret,
 };
 use crate::online::{
-    oftrl, Hint, HintSpec, Options, Problem, Sequence, StepSize, LEARNED_HINT_RATE,
+    oftrl, Fault, Hint, HintSpec, Options, Problem, Sequence, StepSize, LEARNED_HINT_RATE,
 };
 use crate::params::{product, Params, Value};
 use crate::stats::{mean_sd, Verdict};
 use crate::Error;
+
+/// A sign slip in the learner's update: it moves towards the larger loss. Every regret bound
+/// of the family fails under it (theory/online.md, "Mutation controls").
+pub const UPHILL_STEP: Control = Control::mutation(
+    "uphill_step",
+    "the learner's step moves towards the larger loss (a sign slip in the update)",
+);
+
+/// OMD's second mirror step fed the hint M_t instead of the loss x_t.
+pub const HINT_IN_UPDATE: Control = Control::mutation(
+    "hint_in_update",
+    "OMD's second mirror step uses the hint M_t instead of the loss x_t",
+);
+
+/// The options with the defect a mutation control injects (unchanged otherwise).
+fn faulty(v: Variant, opts: Options) -> Options {
+    if v.is(UPHILL_STEP) {
+        opts.with_fault(Fault::Uphill)
+    } else if v.is(HINT_IN_UPDATE) {
+        opts.with_fault(Fault::UpdateWithHint)
+    } else {
+        opts
+    }
+}
 
 /// Sequence settings of the battery (name and parameters).
 fn battery(adaptive: bool) -> Vec<Params> {
@@ -174,9 +200,18 @@ fn perfect_hint_grid(s: Scale) -> Vec<Params> {
     out
 }
 
-/// Regret with the oracle hint against c R_max^2 / eta (c = 0: "regret is zero").
-fn perfect_hint_evidence(p: &Params, c: f64, ctx: &Ctx) -> Result<Evidence, Error> {
+/// The perfect hint shown one round late (an off-by-one in the hint's index: M_t = x_{t-1}).
+pub const LATE_ORACLE: Control = Control::mutation(
+    "late_oracle",
+    "the perfect hint shows x_{t-1} instead of x_t (an off-by-one in the hint's index)",
+);
+
+/// Regret with the oracle hint against c R_max^2 / eta (c = 0: "regret is zero"); under
+/// `LATE_ORACLE` the hint is x_{t-1}.
+fn perfect_hint_evidence(p: &Params, c: f64, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let eta = p.positive("eta")?;
+    let late = p.clone().with("hint", "last");
+    let p = if v.is(LATE_ORACLE) { &late } else { p };
     let outs = runs(p, StepSize::Fixed(eta), ctx, Options::FAST)?;
     Ok(Evidence::worst_exact(
         outs.iter().map(|o| (o.regret, c * o.r_max_sq / eta)),

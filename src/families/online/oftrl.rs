@@ -38,7 +38,7 @@ fn rvu_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
             eta,
             prob.rounds,
             rng,
-            false,
+            faulty(v, Options::FAST),
         )
     })?;
     let gamma = v.pick(GAMMA_4X, 1.0 / (4.0 * eta), 1.0 / eta);
@@ -63,6 +63,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 3,
         grid: rvu_grid,
         check: rvu_check,
-        controls: &[GAMMA_4X],
+        controls: &[GAMMA_4X, UPHILL_STEP],
     },
 ];

@@ -26,7 +26,7 @@ fn lemma_grid(s: Scale) -> Vec<Params> {
 
 fn lemma_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let eta = p.positive("eta")?;
-    let outs = runs(p, StepSize::Fixed(eta), ctx, Options::DETAILED)?;
+    let outs = runs(p, StepSize::Fixed(eta), ctx, faulty(v, Options::DETAILED))?;
     let keep = v.pick(DROP_RMAX_TERM, 1.0, 0.0);
     Ok(Evidence::worst_exact(outs.iter().map(|o| {
         (
@@ -61,8 +61,9 @@ fn fixed_eta_grid(s: Scale) -> Vec<Params> {
 
 fn fixed_eta_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let prob = Problem::from_params(p)?;
+    let opts = faulty(v, Options::FAST);
     let outs = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        prob.run(rng, Options::FAST)
+        prob.run(rng, opts)
     })?;
     let tuned = p.get("eta") == Some(&Value::from("tuned"));
     Ok(Evidence::worst_exact(outs.iter().map(|(o, eta)| {
@@ -106,23 +107,26 @@ fn degradation_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
     let t = prob.rounds as f64;
     let tuned = p.get("eta") == Some(&Value::from("tuned"));
     let outs = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        prob.run(rng, Options::PREMISES)
+        prob.run(rng, faulty(v, Options::PREMISES))
     })?;
     let c = v.pick(S_AT_MOST_T, 4.0, 1.0);
     let mut pairs = Vec::new();
     for (o, _) in &outs {
-        // ||x_t||_*, ||M_t||_* <= 1 is the premise: record it as a comparison too
-        pairs.push((o.max_dual_x.max(o.max_dual_hint), 1.0));
         pairs.push((o.s, c * t));
         if tuned {
             pairs.push((o.regret, (c * 2.0 * o.r_max_sq * t).sqrt()));
         }
     }
-    Ok(Evidence::worst_exact(pairs))
+    // ||x_t||_*, ||M_t||_* <= 1 is the premise, checked apart from the statement
+    let premise = Premise::worst(
+        "||x_t||_*, ||M_t||_* <= 1",
+        outs.iter().map(|(o, _)| (o.max_dual_x.max(o.max_dual_hint), 1.0)),
+    );
+    Ok(Evidence::worst_exact(pairs).with_premises(vec![premise]))
 }
 
 fn perfect_hint_limit(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
-    perfect_hint_evidence(p, v.pick(CONSTANT_HALVED, 1.0, 0.5), ctx)
+    perfect_hint_evidence(p, v.pick(CONSTANT_HALVED, 1.0, 0.5), v, ctx)
 }
 
 pub static ENTRIES: &[Entry] = &[
@@ -135,7 +139,7 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 3,
         grid: lemma_grid,
         check: lemma_check,
-        controls: &[DROP_RMAX_TERM],
+        controls: &[DROP_RMAX_TERM, HINT_IN_UPDATE, UPHILL_STEP],
     },
     Entry {
         id: "online.omd.fixed_eta",
@@ -149,6 +153,7 @@ pub static ENTRIES: &[Entry] = &[
         controls: &[
             VARIANCE_TERM_QUARTERED,
             TUNED_CONSTANT_QUARTERED,
+            UPHILL_STEP,
         ],
     },
     Entry {
@@ -160,7 +165,7 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 3,
         grid: degradation_grid,
         check: degradation_check,
-        controls: &[S_AT_MOST_T],
+        controls: &[S_AT_MOST_T, UPHILL_STEP],
     },
     Entry {
         id: "online.omd.perfect_hint_limit",
@@ -171,6 +176,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 2,
         grid: perfect_hint_grid,
         check: perfect_hint_limit,
-        controls: &[CONSTANT_HALVED],
+        controls: &[CONSTANT_HALVED, LATE_ORACLE],
     },
 ];

@@ -35,7 +35,7 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
             ..*ctx
         };
         let regrets: Vec<f64> = mc::try_replicate(sub.replicates, sub.seed, sub.cell, |_, rng| {
-            prob.run(rng, Options::FAST).map(|(o, _)| o.regret)
+            prob.run(rng, faulty(v, Options::FAST)).map(|(o, _)| o.regret)
         })?;
         let (m, sd) = mean_sd(&regrets);
         x.push(t as f64);
@@ -69,6 +69,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 64,
         grid: scaling_grid,
         check: scaling_check,
-        controls: &[LINEAR_RATE],
+        controls: &[LINEAR_RATE, UPHILL_STEP],
     },
 ];
