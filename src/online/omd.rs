@@ -361,7 +361,11 @@ pub fn oftrl<D: Domain + ?Sized>(
     dom.ftrl_point(&theta, eta, &mut f_prev); // f_0 = argmin R
     let mut led = Ledger::new(d, rounds, opts.record);
     let mut movement = 0.0;
-    let sign = if opts.fault == Fault::Uphill { -1.0 } else { 1.0 };
+    let sign = if opts.fault == Fault::Uphill {
+        -1.0
+    } else {
+        1.0
+    };
     let adaptive = seq.is_adaptive();
     let oracle = hint.needs_upcoming();
     for _ in 0..rounds {

@@ -53,7 +53,10 @@ fn volume_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         }
         (pairs, premises)
     });
-    let names = ["packing is eps-separated", "lattice net covers at radius eps"];
+    let names = [
+        "packing is eps-separated",
+        "lattice net covers at radius eps",
+    ];
     let premises = names
         .iter()
         .map(|name| {

@@ -39,7 +39,10 @@ fn loewner_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
                     2.0 * cm - coarse.schur(k).matrix(),
                 )
             } else {
-                (both.schur(k).matrix().clone(), coarse.schur(k).matrix().clone())
+                (
+                    both.schur(k).matrix().clone(),
+                    coarse.schur(k).matrix().clone(),
+                )
             };
             let (cb, cc) = (&cb, &cc);
             let scale = cm.iter().fold(0.0f64, |a, x| a.max(x.abs())).max(1e-300);
@@ -116,7 +119,14 @@ fn conditioning_evidence(
         let mut shifted = z.clone();
         for &j in &prev {
             let mut col = shifted.column_mut(j);
-            let rolled: Vec<f64> = z.column(j).iter().cycle().skip(1).take(z.nrows()).copied().collect();
+            let rolled: Vec<f64> = z
+                .column(j)
+                .iter()
+                .cycle()
+                .skip(1)
+                .take(z.nrows())
+                .copied()
+                .collect();
             col.assign(&Array1::from(rolled));
         }
         ir.detail_spread(r, shifted.view())?

@@ -20,7 +20,10 @@ pub const DIAGONAL_COVARIANCE: Control = Control::mutation(
 );
 
 fn diagonal_of(s: &Spd) -> Result<Spd, Error> {
-    Ok(Spd::new(Array2::from_diag(&s.matrix().diag()), "diagonal covariance")?)
+    Ok(Spd::new(
+        Array2::from_diag(&s.matrix().diag()),
+        "diagonal covariance",
+    )?)
 }
 
 /// The covariance of A x as the mutation computes it: (A Sigma^{-1} A^T)^{-1}.

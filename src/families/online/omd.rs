@@ -120,7 +120,8 @@ fn degradation_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
     // ||x_t||_*, ||M_t||_* <= 1 is the premise, checked apart from the statement
     let premise = Premise::worst(
         "||x_t||_*, ||M_t||_* <= 1",
-        outs.iter().map(|(o, _)| (o.max_dual_x.max(o.max_dual_hint), 1.0)),
+        outs.iter()
+            .map(|(o, _)| (o.max_dual_x.max(o.max_dual_hint), 1.0)),
     );
     Ok(Evidence::worst_exact(pairs).with_premises(vec![premise]))
 }

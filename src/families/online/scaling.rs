@@ -35,7 +35,8 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
             ..*ctx
         };
         let regrets: Vec<f64> = mc::try_replicate(sub.replicates, sub.seed, sub.cell, |_, rng| {
-            prob.run(rng, faulty(v, Options::FAST)).map(|(o, _)| o.regret)
+            prob.run(rng, faulty(v, Options::FAST))
+                .map(|(o, _)| o.regret)
         })?;
         let (m, sd) = mean_sd(&regrets);
         x.push(t as f64);
