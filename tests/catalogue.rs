@@ -33,7 +33,7 @@ fn check_entry(id: &str, golden: &Golden) -> Result<(), Failed> {
     variants.extend(e.controls.iter().map(|c| Variant::Control(*c)));
     for v in variants {
         let r = run_entry(e, v, Scale::Quick, SEED).map_err(|err| format!("{err}"))?;
-        if let Err(why) = policy(e, v, r.verdict) {
+        if let Err(why) = policy(e, v, &r) {
             problems.push(format!(
                 "{}: {why} (counterexample {:?})",
                 r.variant, r.counterexample

@@ -84,10 +84,10 @@ fn the_engines_run_a_family_they_were_never_told_about() {
     let e = sel[0];
     let r = run_entry(e, Variant::Correct, Scale::Quick, 1).unwrap();
     assert_eq!(r.verdict, Verdict::Holds);
-    assert!(policy(e, Variant::Correct, r.verdict).is_ok());
+    assert!(policy(e, Variant::Correct, &r).is_ok());
     let c = run_entry(e, Variant::Control(HALVED), Scale::Quick, 1).unwrap();
     assert!(
-        policy(e, Variant::Control(HALVED), c.verdict).is_ok(),
+        policy(e, Variant::Control(HALVED), &c).is_ok(),
         "{}",
         c.verdict
     );

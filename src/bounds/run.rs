@@ -34,6 +34,16 @@ pub struct Evaluation {
     pub detectable: Option<f64>,
 }
 
+/// The verdict of an interval [lo, hi] around `estimate`; an estimate that is NaN (a check
+/// that produced no number) is VIOLATED, never HOLDS.
+fn interval_verdict(estimate: f64, lo: f64, hi: f64, target: &Target) -> Verdict {
+    if estimate.is_nan() {
+        Verdict::Violated
+    } else {
+        verdict_interval(lo, hi, target)
+    }
+}
+
 /// Turn evidence into a verdict with its numbers, spending `budget` (an entry's budget over
 /// its grid); `n0` is the first look's replicate count (the betting interval tunes its bets
 /// to the look sizes n0, 2 n0, ...). A sample outside its declared support is an internal
@@ -57,11 +67,7 @@ pub fn evaluate(ev: &Evidence, budget: &Budget, n0: usize) -> Result<Evaluation,
             _ => None,
         };
         Evaluation {
-            verdict: if iv.estimate.is_nan() {
-                Verdict::Violated
-            } else {
-                verdict_interval(iv.lo, iv.hi, &target)
-            },
+            verdict: interval_verdict(iv.estimate, iv.lo, iv.hi, &target),
             lhs: iv.estimate,
             rhs: target.reference(),
             target: Some(target),
@@ -110,11 +116,7 @@ pub fn evaluate(ev: &Evidence, budget: &Budget, n0: usize) -> Result<Evaluation,
             let target = Target::Between { lo: *lo, hi: *hi };
             let fit = grid_slope(x, mean, se, *replicates, budget.ends(target.sides(), false));
             Evaluation {
-                verdict: if fit.slope.is_nan() {
-                    Verdict::Violated
-                } else {
-                    verdict_interval(fit.lo, fit.hi, &target)
-                },
+                verdict: interval_verdict(fit.slope, fit.lo, fit.hi, &target),
                 lhs: fit.slope,
                 rhs: *hi,
                 target: Some(target),
@@ -157,14 +159,19 @@ pub struct PointResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct PremiseSummary {
     pub name: &'static str,
-    /// Holds at every point where it was checked.
-    pub holds: bool,
     /// The worst comparison over the grid.
     pub lhs: f64,
     pub rhs: f64,
     /// Points where it was checked, and where it failed.
     pub points: usize,
     pub failed: usize,
+}
+
+impl PremiseSummary {
+    /// Holds at every point where it was checked.
+    pub fn holds(&self) -> bool {
+        self.failed == 0
+    }
 }
 
 /// Premises gathered per name over the points, the worst kept, in first-seen order.
@@ -176,7 +183,6 @@ pub fn summarise_premises(points: &[PointResult]) -> Vec<PremiseSummary> {
             None => {
                 out.push(PremiseSummary {
                     name: p.name,
-                    holds: true,
                     lhs: p.lhs,
                     rhs: p.rhs,
                     points: 0,
@@ -189,7 +195,6 @@ pub fn summarise_premises(points: &[PointResult]) -> Vec<PremiseSummary> {
         s.points += 1;
         if !p.holds() {
             s.failed += 1;
-            s.holds = false;
         }
         let worse = Premise::worst(p.name, [(s.lhs, s.rhs), (p.lhs, p.rhs)]);
         s.lhs = worse.lhs;
@@ -253,7 +258,8 @@ pub fn run_entry(
 }
 
 /// Check one entry (or one control) over its grid, with error budget `alpha` for a false
-/// VIOLATED and for a false HOLDS (theory/stats.md).
+/// VIOLATED and for a false HOLDS (theory/stats.md). A control's run stops at its first
+/// VIOLATED point or failed premise (its report lists the points up to there).
 pub fn run_entry_with(
     entry: &Entry,
     variant: Variant,
@@ -343,7 +349,15 @@ pub fn run_entry_with(
             counterexample = Some(point.clone());
         }
         verdict = verdict.combine(point_verdict);
+        let premise_failed = !point.premises.iter().all(Premise::holds);
         points.push(point);
+        // a control is caught by one counterexample (or one failed premise): the grid's
+        // remaining points could not change that, so a control's run stops there
+        if matches!(variant, Variant::Control(_))
+            && (point_verdict == Verdict::Violated || premise_failed)
+        {
+            break;
+        }
     }
     if entry.is_conjecture() {
         verdict = verdict.as_conjecture();
@@ -368,12 +382,18 @@ pub fn run_entry_with(
     })
 }
 
-/// The one pass/fail policy. A control passes when it is caught (VIOLATED or REFUTED); a
-/// claim when it HOLDS; a conjecture when it reached a verdict (SUPPORTED or REFUTED) and,
-/// if the project has recorded what its evidence gives, that verdict. `Err` says why not.
-pub fn policy(entry: &Entry, variant: Variant, verdict: Verdict) -> Result<(), String> {
+/// The one pass/fail policy. A control passes when it is caught: its verdict is VIOLATED or
+/// REFUTED, or a premise line failed (a mutation that breaks what the statement assumes, a
+/// lattice that no longer covers, is found by the premise check; the statement then has no
+/// verdict at that point). A claim passes when it HOLDS; a conjecture when it reached a
+/// verdict (SUPPORTED or REFUTED) and, if the project has recorded what its evidence gives,
+/// that verdict. `Err` says why not.
+pub fn policy(entry: &Entry, variant: Variant, report: &EntryReport) -> Result<(), String> {
+    let verdict = report.verdict;
     let ok = match (variant, entry.status) {
-        (Variant::Control(_), _) => verdict.is_negative(),
+        (Variant::Control(_), _) => {
+            verdict.is_negative() || report.premises.iter().any(|p| !p.holds())
+        }
         (Variant::Correct, Status::Claim) => verdict == Verdict::Holds,
         (Variant::Correct, Status::Conjecture { expected }) => {
             matches!(verdict, Verdict::Supported | Verdict::Refuted)
@@ -423,7 +443,7 @@ pub fn seed_sweep(
     let mut failing_seeds = Vec::new();
     for &seed in seeds {
         let r = run_entry_with(entry, Variant::Correct, scale, seed, alpha)?;
-        if policy(entry, Variant::Correct, r.verdict).is_err() {
+        if policy(entry, Variant::Correct, &r).is_err() {
             failing_seeds.push(seed);
         }
         verdicts.push(r.verdict);

@@ -12,7 +12,7 @@ use rand::Rng as _;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::ContinuousCDF;
 
 /// The law of one replicate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -151,7 +151,7 @@ pub fn first_look_effect(alpha: f64, points: usize, n0: usize) -> f64 {
     let e = Budget::new(alpha, points)
         .ends(crate::stats::Sides::UpperClaim, false)
         .lo;
-    let nd = Normal::new(0.0, 1.0).expect("standard normal");
+    let nd = crate::stats::standard_normal();
     (nd.inverse_cdf(1.0 - e / 1.5) + nd.inverse_cdf(0.9)) / (n0 as f64).sqrt()
 }
 

@@ -154,24 +154,27 @@ pub fn single_threaded_blas() {
     ONCE.call_once(|| unsafe { openblas_set_num_threads(1) });
 }
 
-/// Smallest eigenvalue of a symmetric matrix (LAPACK dsyevd).
-pub fn min_eigenvalue(m: ArrayView2<f64>) -> Result<f64, LinalgError> {
+/// Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, symmetrised
+/// first (LAPACK dsyevd).
+pub fn eigh(m: ArrayView2<f64>) -> Result<(Array1<f64>, Array2<f64>), LinalgError> {
     let sym = (&m + &m.t()) * 0.5;
-    let (vals, _) = sym.eigh(UPLO::Lower).map_err(|e| LinalgError::Lapack {
+    sym.eigh(UPLO::Lower).map_err(|e| LinalgError::Lapack {
         what: "eigenvalues".into(),
         detail: e.to_string(),
-    })?;
-    Ok(vals.iter().cloned().fold(f64::INFINITY, f64::min))
+    })
+}
+
+/// Smallest eigenvalue of a symmetric matrix.
+pub fn min_eigenvalue(m: ArrayView2<f64>) -> Result<f64, LinalgError> {
+    Ok(eigenvalues(m)?
+        .iter()
+        .cloned()
+        .fold(f64::INFINITY, f64::min))
 }
 
 /// Eigenvalues of a symmetric matrix, ascending.
 pub fn eigenvalues(m: ArrayView2<f64>) -> Result<Array1<f64>, LinalgError> {
-    let sym = (&m + &m.t()) * 0.5;
-    let (vals, _) = sym.eigh(UPLO::Lower).map_err(|e| LinalgError::Lapack {
-        what: "eigenvalues".into(),
-        detail: e.to_string(),
-    })?;
-    Ok(vals)
+    Ok(eigh(m)?.0)
 }
 
 /// Select rows and columns `idx` x `jdx` of a matrix.

@@ -21,7 +21,12 @@ pub fn uniform_ball(n: usize, p: usize, radius: f64, rng: &mut Rng) -> Array2<f6
 /// restricted to norm <= B + eps and projected onto the ball: an internal eps-net of
 /// B_2^p(B) (projection onto a convex set does not increase distances to its points).
 pub fn lattice_net(p: usize, b: f64, eps: f64) -> Array2<f64> {
-    let s = 2.0 * eps / (p as f64).sqrt();
+    lattice_net_spaced(p, b, eps, 2.0 * eps / (p as f64).sqrt())
+}
+
+/// The lattice of `lattice_net` at spacing `s` (a mutation control passes 2 eps, the
+/// spacing with the sqrt(p) of the cube's half-diagonal forgotten).
+pub fn lattice_net_spaced(p: usize, b: f64, eps: f64, s: f64) -> Array2<f64> {
     let k = ((b + eps) / s).ceil() as i64;
     let side = (2 * k + 1) as usize;
     let total = side.pow(p as u32);

@@ -434,10 +434,12 @@ impl ExpertNet {
 
     /// The index of the member of smallest empirical risk on (x, y) (first on ties).
     pub fn erm(&self, x: &Array2<f64>, y: &[f64]) -> usize {
-        let emp = self.experts.empirical_risks(&self.net, x, y);
-        (0..emp.len())
-            .min_by(|&a, &c| emp[a].total_cmp(&emp[c]))
-            .unwrap_or(0)
+        self.erm_with(x, y, super::Fault::None)
+    }
+
+    /// `erm` with a fault injected (mutation controls).
+    pub fn erm_with(&self, x: &Array2<f64>, y: &[f64], fault: super::Fault) -> usize {
+        super::pick(&self.experts.empirical_risks(&self.net, x, y), fault)
     }
 }
 

@@ -2,7 +2,7 @@
 //! the net, complexity-penalised selection across nets (SRM), and mirror averaging. The
 //! catalogue checks these bounds and the figures draw the same values.
 use super::MoeError;
-use super::{mirror_averaging, ExpertNet, Loss, PolyExperts};
+use super::{mirror_averaging, pick, ExpertNet, Fault, Loss, PolyExperts};
 use crate::mc::Rng;
 use crate::params::{out_of_range, Params};
 
@@ -28,8 +28,23 @@ impl EpsNetErm {
 
     /// The exact excess risk R(theta_hat) - inf R of ERM on a fresh sample.
     pub fn excess(&self, rng: &mut Rng) -> f64 {
+        self.excess_with(rng, Fault::None)
+    }
+
+    /// `excess` with a fault injected into the ERM (mutation controls).
+    pub fn excess_with(&self, rng: &mut Rng, fault: Fault) -> f64 {
         let (x, y) = self.net.experts.sample(self.n, rng);
-        self.net.risks[self.net.erm(&x, &y)] - self.net.best
+        self.net.risks[self.net.erm_with(&x, &y, fault)] - self.net.best
+    }
+
+    /// max over the net of R - inf R: the largest excess any member has. Where it is below
+    /// `bound` no estimator over the net can break the bound (the check cannot fail there).
+    pub fn worst_member_excess(&self) -> f64 {
+        self.net
+            .risks
+            .iter()
+            .fold(f64::NEG_INFINITY, |a, r| a.max(*r))
+            - self.net.best
     }
 
     /// The estimation part R(theta_hat) - min_N R (the net's own best as reference).
@@ -96,6 +111,12 @@ impl Srm {
     }
 
     pub fn select(&self, rng: &mut Rng) -> SrmOutcome {
+        self.select_with(rng, Fault::None)
+    }
+
+    /// `select` with a fault injected (mutation controls): `ArgmaxSlip` in the within-class
+    /// ERM.
+    pub fn select_with(&self, rng: &mut Rng, fault: Fault) -> SrmOutcome {
         let pmax = self.classes.len();
         // one sample for every class: the features of the largest class contain the others'
         let (xz, y) = self.big.sample(self.n, rng);
@@ -111,9 +132,7 @@ impl Srm {
             let scale = (pmax as f64 / k as f64).sqrt();
             let x = xz.slice(ndarray::s![.., 0..k]).mapv(|v| v * scale);
             let emp = c.net.experts.empirical_risks(&c.net.net, &x, &y);
-            let j = (0..emp.len())
-                .min_by(|&a, &b| emp[a].total_cmp(&emp[b]))
-                .unwrap_or(0);
+            let j = pick(&emp, fault);
             if emp[j] + c.pen < best_score {
                 best_score = emp[j] + c.pen;
                 out.chosen_p = k;
@@ -214,10 +233,21 @@ impl MirrorAveraging {
 
     /// The exact risk A(theta_bar) of the aggregate on a fresh sample of size n.
     pub fn risk(&self, rng: &mut Rng) -> f64 {
+        self.risk_with(rng, Fault::None)
+    }
+
+    /// `risk` with a fault injected (mutation controls): `WeightsUphill` feeds the update the
+    /// negated loss.
+    pub fn risk_with(&self, rng: &mut Rng, fault: Fault) -> f64 {
         let e = &self.net.experts;
         let (x, y) = e.sample(self.n, rng);
+        let sign = if fault == Fault::WeightsUphill {
+            -1.0
+        } else {
+            1.0
+        };
         let theta = mirror_averaging(&self.net.net, &self.log_prior, self.beta, &x, &y, |y, f| {
-            Loss::Squared.eval(y, f)
+            sign * Loss::Squared.eval(y, f)
         });
         e.risk(&theta)
     }

@@ -4,7 +4,39 @@
 //! in Haar coordinates (c_{t-1}, c_t) every IR conditional is a coordinate split:
 //! x_t^r <-> c_t[0..n_r], w_t^{r+1} <-> c_t[n_r..n_{r+1}], x_{t-1}^{r+1} <-> c_{t-1}[0..n_{r+1}].
 use super::{AffineDynamics, Hierarchy, MultiscaleError};
-use crate::prob::{Conditioner, Gmm};
+use crate::prob::{ComponentWeights, Conditioner, Gmm};
+
+/// A slip injected into the IR conditionals by mutation controls; normal use passes `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IrFault {
+    #[default]
+    None,
+    /// The posterior component weights without the Gaussian's normalising constant
+    /// (`ComponentWeights::WithoutLogDet`).
+    WeightsWithoutLogDet,
+    /// Every Schur complement adds the gain term instead of subtracting it
+    /// (`Conditioner::gain_sign_slipped`).
+    GainSign,
+}
+
+impl IrFault {
+    fn weights(self) -> ComponentWeights {
+        if self == IrFault::WeightsWithoutLogDet {
+            ComponentWeights::WithoutLogDet
+        } else {
+            ComponentWeights::Posterior
+        }
+    }
+
+    /// The conditioner as this fault computes it.
+    fn apply(self, c: Conditioner) -> Result<Conditioner, MultiscaleError> {
+        Ok(if self == IrFault::GainSign {
+            c.gain_sign_slipped()?
+        } else {
+            c
+        })
+    }
+}
 use ndarray::{concatenate, s, Array1, Array2, ArrayView2, Axis};
 
 /// The joint of consecutive states in Haar coordinates, and its conditionals.
@@ -132,7 +164,28 @@ impl IrModel {
     ) -> Result<DetailSpread, MultiscaleError> {
         let (mut u2, _, prev, _) = self.sets(r)?;
         u2.extend(prev);
-        self.detail_spread_given(r, &u2, z)
+        self.detail_spread_given(r, &u2, z, IrFault::None)
+    }
+
+    /// E tr Cov(w_t^{r+1} | x_t^r) when x_t^r is one coordinate (r = 0): a one-dimensional
+    /// integral against the mixture law of x_t^r, by the `nodes`-point Gauss-Hermite rule per
+    /// component (`prob::quad`). `None` when x_t^r has more than one coordinate.
+    pub fn expected_coarse_spread(
+        &self,
+        r: usize,
+        nodes: usize,
+        fault: IrFault,
+    ) -> Result<Option<f64>, MultiscaleError> {
+        let (u, _, _, _) = self.sets(r)?;
+        if u.len() != 1 {
+            return Ok(None);
+        }
+        let coarse = fault.apply(self.detail_given_coarse(r)?)?;
+        let law = self.joint.marginal(&u)?;
+        let e = crate::prob::quad::mixture_expectation_1d(&law, nodes, |x| {
+            coarse.total_variance_with(x, fault.weights())
+        })?;
+        Ok(Some(e))
     }
 
     /// `detail_spread` with the largest conditioning set `u2` given explicitly (indices into
@@ -142,6 +195,7 @@ impl IrModel {
         r: usize,
         u2: &[usize],
         z: ArrayView2<f64>,
+        fault: IrFault,
     ) -> Result<DetailSpread, MultiscaleError> {
         let (u, w, _, _) = self.sets(r)?;
         let (xu, xu2, xw) = (
@@ -150,12 +204,13 @@ impl IrModel {
             z.select(Axis(1), &w),
         );
         let marg = self.detail_marginal(r)?;
-        let coarse = self.detail_given_coarse(r)?;
-        let both = self.joint.conditioner(u2, &w)?;
+        let coarse = fault.apply(self.detail_given_coarse(r)?)?;
+        let both = fault.apply(self.joint.conditioner(u2, &w)?)?;
+        let weights = fault.weights();
         Ok(DetailSpread {
             tv_none: marg.total_variance(),
-            tv_coarse: coarse.total_variance(xu.view())?,
-            tv_both: both.total_variance(xu2.view())?,
+            tv_coarse: coarse.total_variance_with(xu.view(), weights)?,
+            tv_both: both.total_variance_with(xu2.view(), weights)?,
             nll_none: -marg.log_density(xw.view())?,
             nll_coarse: -coarse.log_density(xu.view(), xw.view())?,
             nll_both: -both.log_density(xu2.view(), xw.view())?,

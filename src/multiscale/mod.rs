@@ -11,7 +11,7 @@ mod separation;
 pub use dynamics::AffineDynamics;
 pub use generator::MultiscaleGmmSpec;
 pub use haar::{Geometry, Hierarchy};
-pub use ir::{DetailSpread, IrModel};
+pub use ir::{DetailSpread, IrFault, IrModel};
 pub use model::{hierarchy, model, observation_model, resolution_and_rank_tails, ModelSpec};
 pub use separation::{component_through, mode_separation, projected_mahalanobis};
 

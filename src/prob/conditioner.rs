@@ -6,6 +6,17 @@ use super::{Gmm, ProbError, LN_2PI};
 use crate::linalg::{submatrix, Spd};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
+/// Which component weights a conditional mixture uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentWeights {
+    /// w_k(u) ∝ w_k N(u; mu_u,k, S_uu,k): the correct conditional.
+    Posterior,
+    /// w_k(u) ∝ w_k exp(-q_k(u) / 2): the Gaussian's normalising constant |S_uu,k|^{-1/2}
+    /// dropped, as if it cancelled across components (it does not when their covariances
+    /// differ; a mutation control's slip).
+    WithoutLogDet,
+}
+
 /// p(v | u) of a mixture, with everything that does not depend on the value of u
 /// precomputed: per component the gain G_k = S_vu S_uu^{-1}, the Schur complement
 /// S_vv - G_k S_uv, and the marginal of u that reweights the components.
@@ -58,6 +69,15 @@ impl Conditioner {
 
     /// Posterior log-weights log w_k + log N(u; mu_u,k, S_uu,k) - normaliser, for rows of `u` (n x m).
     fn posterior_log_weights(&self, u: ArrayView2<f64>) -> Result<Array2<f64>, ProbError> {
+        self.posterior_log_weights_with(u, ComponentWeights::Posterior)
+    }
+
+    fn posterior_log_weights_with(
+        &self,
+        u: ArrayView2<f64>,
+        weights: ComponentWeights,
+    ) -> Result<Array2<f64>, ProbError> {
+        let with_det = weights == ComponentWeights::Posterior;
         let n = u.nrows();
         let kk = self.log_w.len();
         let m = u.ncols();
@@ -66,7 +86,12 @@ impl Conditioner {
             let r = (&u - &self.mu_u.row(k)).reversed_axes(); // m x n
             let z = self.cov_u[k].whiten(&r.as_standard_layout().to_owned())?;
             let q = z.mapv(|v| v * v).sum_axis(Axis(0));
-            let c = self.log_w[k] - 0.5 * (m as f64 * LN_2PI + self.cov_u[k].log_det());
+            let log_det = if with_det {
+                self.cov_u[k].log_det()
+            } else {
+                0.0
+            };
+            let c = self.log_w[k] - 0.5 * (m as f64 * LN_2PI + log_det);
             lw.column_mut(k).assign(&q.mapv(|qq| c - 0.5 * qq));
         }
         for mut row in lw.rows_mut() {
@@ -127,8 +152,17 @@ impl Conditioner {
 
     /// tr Cov(v | u_i) for rows of `u`: sum_k w_k(u) (tr S_k + ||m_k(u) - m(u)||^2).
     pub fn total_variance(&self, u: ArrayView2<f64>) -> Result<Array1<f64>, ProbError> {
-        let lw = self.posterior_log_weights(u)?;
-        let w = lw.mapv(f64::exp);
+        self.total_variance_with(u, ComponentWeights::Posterior)
+    }
+
+    /// `total_variance` with the component weights chosen: the posterior w_k(u) (correct),
+    /// or a mutation control's slip.
+    pub fn total_variance_with(
+        &self,
+        u: ArrayView2<f64>,
+        weights: ComponentWeights,
+    ) -> Result<Array1<f64>, ProbError> {
+        let w = self.posterior_log_weights_with(u, weights)?.mapv(f64::exp);
         let means = self.component_means(u);
         let n = u.nrows();
         let kk = self.log_w.len();
@@ -144,6 +178,19 @@ impl Conditioner {
                         * (self.schur[k].trace() + (&means[k].row(i) - &mbar).mapv(|x| x * x).sum())
                 })
                 .sum();
+        }
+        Ok(out)
+    }
+
+    /// The same conditioner with the gain term's sign slipped in every Schur complement:
+    /// S_vv + G_k S_uv = S_k + 2 G_k S_uu G_k^T, so conditioning inflates the covariance (a
+    /// mutation control's slip; the weights and means are untouched).
+    pub fn gain_sign_slipped(&self) -> Result<Conditioner, ProbError> {
+        let mut out = self.clone();
+        for (k, s) in out.schur.iter_mut().enumerate() {
+            let g = &self.gain[k];
+            let inflated = s.matrix() + &(g.dot(self.cov_u[k].matrix()).dot(&g.t()) * 2.0);
+            *s = Spd::new(inflated, &format!("slipped covariance of component {k}"))?;
         }
         Ok(out)
     }

@@ -1,12 +1,14 @@
 //! Gaussians and Gaussian mixtures: batched sampling, log-density and score through
-//! BLAS, noising, affine push-forward, linear marginals and block conditionals, KL.
+//! BLAS, noising, affine push-forward, linear marginals and block conditionals, KL;
+//! Gauss-Hermite quadrature for one-dimensional mixture expectations.
 mod conditioner;
 mod gmm;
 mod kl;
 pub mod logspace;
+pub mod quad;
 pub mod testing;
 
-pub use conditioner::Conditioner;
+pub use conditioner::{ComponentWeights, Conditioner};
 pub use gmm::Gmm;
 pub use kl::{kl_gaussian, kl_gmm_monte_carlo};
 pub use logspace::{log_sum_exp, max_of, normalise_log_weights, softmax_in_place};

@@ -46,7 +46,9 @@ pub struct Limits {
 /// Largest allowed leading Edgeworth correction, relative to the nominal tail.
 pub const MAX_EDGEWORTH: f64 = 0.5;
 
-fn normal() -> Normal {
+/// The standard normal law (its quantiles for intervals, tests and effect sizes): the one
+/// construction in the project.
+pub fn standard_normal() -> Normal {
     // mean 0, sd 1 are valid parameters
     Normal::new(0.0, 1.0).expect("standard normal")
 }
@@ -84,7 +86,7 @@ pub fn skewness_se(n: usize) -> f64 {
 /// the leading Edgeworth term (Hall 1992, section 2.6: P[T <= x] = Phi(x) + n^{-1/2}
 /// gamma (2x^2 + 1) phi(x) / 6 + O(1/n)), for the tail that skewness gamma lengthens.
 pub fn edgeworth_excess(gamma: f64, z: f64, n: usize) -> f64 {
-    let nd = normal();
+    let nd = standard_normal();
     gamma.abs() * (2.0 * z * z + 1.0) * nd.pdf(z) / (6.0 * (n as f64).sqrt() * nd.sf(z))
 }
 
@@ -130,7 +132,7 @@ fn t_limits(xs: &[f64], ends: EndErrors, skew_rule: bool) -> Limits {
     // error: an end is at risk unless the sample rules out the skew that shortens it.
     let se_gamma = skewness_se(n);
     let end = |err: f64, worst_skew: f64| -> Option<f64> {
-        let z = normal().inverse_cdf(1.0 - err);
+        let z = standard_normal().inverse_cdf(1.0 - err);
         if worst_skew > 0.0 && edgeworth_excess(worst_skew, z, n) > MAX_EDGEWORTH {
             return None;
         }

@@ -15,7 +15,7 @@ pub use info::{contingency, normalized_mutual_information};
 pub use interval::{clopper_pearson, empirical_bernstein, mean_sd, student_t, Interval};
 pub use limits::{
     clopper_pearson_limits, edgeworth_excess, gaussian_limits, skewness, skewness_se,
-    student_t_limits, Limits, Method, MAX_EDGEWORTH,
+    standard_normal, student_t_limits, Limits, Method, MAX_EDGEWORTH,
 };
 pub use slope::{grid_slope, SlopeFit};
 pub use verdict::{verdict_exact, verdict_interval, Target, Verdict, EXACT_RELATIVE_TOLERANCE};

@@ -113,7 +113,7 @@ pub fn check(
         bar.set_message(e.id.to_string());
         let r = bounds::run_entry_with(e, main_variant, scale, seed, alpha)?;
         // --variant runs a control as if it were the statement: it is meant to fail
-        let verdict_ok = policy(e, Variant::Correct, r.verdict);
+        let verdict_ok = policy(e, Variant::Correct, &r);
         let pass = match main_variant {
             Variant::Control(_) => !r.verdict.is_negative(),
             Variant::Correct => verdict_ok.is_ok(),
@@ -129,21 +129,7 @@ pub fn check(
                     fmt_ratio(r.max_ratio),
                     evidence(&r)
                 );
-                for p in &r.premises {
-                    println!(
-                        "  premise {:<27} {:<11} worst {} <= {} ({} points{})",
-                        p.name,
-                        if p.holds { "holds" } else { "FAILS" },
-                        num(p.lhs),
-                        num(p.rhs),
-                        p.points,
-                        if p.failed > 0 {
-                            format!(", failed at {}", p.failed)
-                        } else {
-                            String::new()
-                        }
-                    );
-                }
+                print_premises(&r, "  ", false);
                 if let (Variant::Correct, Err(why)) = (main_variant, &verdict_ok) {
                     println!("{:<36} FAILS: {why}", "");
                 }
@@ -153,7 +139,7 @@ pub fn check(
         if controls {
             for c in e.controls {
                 let r = bounds::run_entry_with(e, Variant::Control(*c), scale, seed, alpha)?;
-                let caught = policy(e, Variant::Control(*c), r.verdict).is_ok();
+                let caught = policy(e, Variant::Control(*c), &r).is_ok();
                 ok &= caught;
                 if !json {
                     bar.suspend(|| {
@@ -167,6 +153,8 @@ pub fn check(
                             c.description,
                             evidence(&r)
                         );
+                        // a mutation can be caught by the premise it breaks
+                        print_premises(&r, "    ", true);
                     });
                 }
                 reports.push(r);
@@ -191,21 +179,13 @@ pub fn check(
         std::fs::write(path, text + "\n")
             .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
     }
-    if json {
-        let s =
-            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
-        println!("{s}");
-    } else {
-        println!(
-            "{}",
-            if ok {
-                "all checks passed"
-            } else {
-                "SOME CHECKS FAILED"
-            }
-        );
-    }
-    Ok(ok)
+    finish(
+        &reports,
+        ok,
+        json,
+        "all checks passed",
+        "SOME CHECKS FAILED",
+    )
 }
 
 /// `boundlab check --seeds N`: each entry's statement at N master seeds, verdicts counted.
@@ -263,19 +243,42 @@ pub fn check_seeds(
     }
     bar.finish_and_clear();
     let ok = sweeps.iter().all(|s| s.failing_seeds.is_empty());
+    finish(&sweeps, ok, json, "every run passed", "SOME RUNS FAILED")
+}
+
+/// The end of a check: the results as JSON, or the closing line; passes `ok` through.
+fn finish<T: serde::Serialize>(
+    results: &T,
+    ok: bool,
+    json: bool,
+    passed: &str,
+    failed: &str,
+) -> Result<bool, Error> {
     if json {
         let s =
-            serde_json::to_string_pretty(&sweeps).map_err(|e| Error::Internal(e.to_string()))?;
+            serde_json::to_string_pretty(results).map_err(|e| Error::Internal(e.to_string()))?;
         println!("{s}");
     } else {
+        println!("{}", if ok { passed } else { failed });
+    }
+    Ok(ok)
+}
+
+/// One line per premise of `r` (only the failed ones when `failed_only`).
+fn print_premises(r: &EntryReport, indent: &str, failed_only: bool) {
+    for p in r.premises.iter().filter(|p| !failed_only || !p.holds()) {
         println!(
-            "{}",
-            if ok {
-                "every run passed"
+            "{indent}premise {:<27} {:<11} worst {} <= {} ({} points{})",
+            p.name,
+            if p.holds() { "holds" } else { "FAILS" },
+            num(p.lhs),
+            num(p.rhs),
+            p.points,
+            if p.failed > 0 {
+                format!(", failed at {}", p.failed)
             } else {
-                "SOME RUNS FAILED"
+                String::new()
             }
         );
     }
-    Ok(ok)
 }

@@ -1,9 +1,8 @@
 //! What the dynamics family measures for experiments.
-use crate::dynamics::{lyapunov_spectrum, PhaseProblem, SystemSpec, V3};
+use crate::dynamics::{lyapunov_spectrum, PhaseProblem, SystemSpec};
 use crate::experiment::{Measure, Replicate};
 use crate::params::Params;
 use crate::Error;
-use rand_distr::{Distribution, StandardNormal};
 
 pub static MEASURES: &[Measure] = &[
     Measure {
@@ -27,8 +26,7 @@ fn lyapunov(p: &Params) -> Result<Replicate, Error> {
     let h = p.positive_or("h", 0.01)?;
     let transient = p.f64_or("transient", 50.0)?;
     Ok(Box::new(move |rng, _common| {
-        let x0 = spec.initial_state()
-            + V3::from_fn(|_, _| 0.1 * Distribution::<f64>::sample(&StandardNormal, rng));
+        let x0 = super::perturbed_start(spec.initial_state(), rng);
         let run = lyapunov_spectrum(spec.flow(), x0, h, transient, t, 1)?;
         let [l1, l2, l3] = run.exponents;
         Ok(vec![

@@ -24,11 +24,18 @@ use crate::dynamics::{
 };
 use crate::filter::Kalman;
 use crate::mc::{self};
-use crate::params::Params;
+use crate::params::{out_of_range, Params};
 use crate::Error;
 use nalgebra::{Matrix4, Vector4};
 use rand::Rng as _;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+/// A start for a Lyapunov run: `x0` plus N(0, 0.1^2 I) (the experiments' and the
+/// catalogue's perturbed starts are this one function).
+pub(crate) fn perturbed_start(x0: V3, rng: &mut crate::mc::Rng) -> V3 {
+    use rand_distr::{Distribution, StandardNormal};
+    x0 + V3::from_fn(|_, _| 0.1 * Distribution::<f64>::sample(&StandardNormal, rng))
+}
 
 /// A flow whose closed-form Jacobian has the sign of d(xdot)/dy flipped, the vector field
 /// unchanged: the tangent dynamics of a Jacobian with a sign slip (a mutation control).

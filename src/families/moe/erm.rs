@@ -85,6 +85,17 @@ fn epsnet_grid(s: Scale) -> Vec<Params> {
             }
         }
     }
+    // where the statement can fail: at the points above the bound exceeds max_N R - inf R
+    // (0.12-0.84 of it), so no estimator over the net could break it; with the absolute loss
+    // at n = 5000, eps = 0.2 the worst member's excess is 1.2-1.5 times the bound
+    // (theory/moe.md; `epsnet_bound_is_attainable_somewhere`)
+    for &p in ps {
+        out.push(
+            net_point(p, 0.2, 5000)
+                .with("delta", 0.05)
+                .with("loss", "absolute"),
+        );
+    }
     out
 }
 
@@ -93,7 +104,10 @@ fn epsnet_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     // the control claims ERM over the net attains inf R (both terms dropped)
     let c = v.pick(NET_ATTAINS_INFIMUM, 1.0, 0.0);
     let erm = EpsNetErm::new(p)?;
-    let runs = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| erm.excess(rng));
+    let fault = fault(v);
+    let runs = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+        erm.excess_with(rng, fault)
+    });
     Ok(Evidence::Tail {
         violations: runs.iter().filter(|e| **e > c * erm.bound).count() as u64,
         n: runs.len() as u64,
@@ -122,6 +136,29 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 1000,
         grid: epsnet_grid,
         check: epsnet_check,
-        controls: &[NET_ATTAINS_INFIMUM],
+        controls: &[NET_ATTAINS_INFIMUM, ARGMAX_SLIP],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check can fail: at some grid point a member of the net has an excess above the
+    /// bound (elsewhere the bound exceeds max_N R - inf R, and no estimator over the net
+    /// could break it). Prints the ratio at every point.
+    #[test]
+    fn epsnet_bound_is_attainable_somewhere() {
+        let mut attainable = 0;
+        for p in epsnet_grid(Scale::Quick) {
+            let erm = EpsNetErm::new(&p).unwrap();
+            let r = erm.worst_member_excess() / erm.bound;
+            println!("{p:?}: worst member excess / bound = {r:.3}");
+            attainable += (r > 1.0) as usize;
+        }
+        assert!(
+            attainable >= 2,
+            "the bound can be broken at only {attainable} points"
+        );
+    }
+}

@@ -8,6 +8,12 @@ pub const BETA_SIXTEENTH: Control = Control::new(
     "beta / 16 in the bound (the algorithm unchanged)",
 );
 
+/// The weights multiplied by exp(+loss / beta): the update's sign slipped.
+pub const WEIGHTS_UPHILL: Control = Control::mutation(
+    "weights_uphill",
+    "mirror averaging's weights multiplied by exp(+loss / beta) (sign slip)",
+);
+
 // ------------------------------------------------------------ mirror averaging
 
 fn ewa_grid(s: Scale) -> Vec<Params> {
@@ -30,9 +36,10 @@ fn ewa_grid(s: Scale) -> Vec<Params> {
 
 fn ewa_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let ma = MirrorAveraging::new(p)?;
+    let fault = fault(v);
     // excess over the best expert, against the allowed excess (the ratio is the tightness)
     let samples = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        ma.risk(rng) - ma.net.best_member
+        ma.risk_with(rng, fault) - ma.net.best_member
     });
     let bound = if v.is(LOG_TERM_DROPPED) {
         0.0
@@ -70,6 +77,7 @@ pub static ENTRIES: &[Entry] = &[
         controls: &[
             LOG_TERM_DROPPED,
             BETA_SIXTEENTH,
+            WEIGHTS_UPHILL,
         ],
     },
 ];

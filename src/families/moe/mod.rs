@@ -14,14 +14,14 @@ pub mod srm;
 use crate::bounds::{
     Control, Ctx, Entry, Evidence, Kind, Premise, Scale, Status, Support, Variant,
 };
-use crate::moe::{EpsNetErm, MirrorAveraging, Srm};
+use crate::moe::{EpsNetErm, Fault, MirrorAveraging, Srm};
 use crate::registry::Family;
 use crate::stats::Target;
 
 const THEORY: &str = "theory/moe.md";
 use crate::mc;
 use crate::moe::{
-    covering_distances, covering_radius, greedy_packing, lattice_net, min_pairwise_distance,
+    covering_distances, covering_radius, greedy_packing, lattice_net_spaced, min_pairwise_distance,
     uniform_ball, FiniteClass, RegressionTask,
 };
 use crate::params::{out_of_range, Params};
@@ -51,6 +51,18 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+/// The fault a control injects into the learning rules (`Fault::None` for the statement and
+/// for controls that change only the bound).
+fn fault(v: Variant) -> Fault {
+    if v.is(erm::ARGMAX_SLIP) {
+        Fault::ArgmaxSlip
+    } else if v.is(ewa::WEIGHTS_UPHILL) {
+        Fault::WeightsUphill
+    } else {
+        Fault::None
     }
 }
 

@@ -3,6 +3,13 @@ use super::*;
 
 pub const RATES_SWAPPED: Control = Control::new("rates_swapped", "ERM at the fast rate [-1.1, -0.9], mirror averaging at the slow rate [-0.6, -0.4], excess decreasing in p");
 
+/// The two-point task built once at n = 100 and reused at every n: its gap no longer shrinks
+/// as n^{-1/2}, so ERM's error probability falls with n and the task stops being the worst.
+pub const FIXED_GAP: Control = Control::mutation(
+    "fixed_gap",
+    "two-point task's gap fixed at its n = 100 value (not shrinking with n)",
+);
+
 // ------------------------------------------------------------ rates
 
 fn scaling_grid(_s: Scale) -> Vec<Params> {
@@ -39,13 +46,14 @@ fn rate_ns(s: Scale) -> Vec<usize> {
 /// mean sits delta_n = 0.75 sd(y) / sqrt(n) beyond the midpoint eps of the net points 0 and
 /// 2 eps, so their risk gap is eps delta_n while the loss difference keeps standard deviation
 /// eps sd(y): ERM errs with probability about Phi(-0.75) at every n (Le Cam's construction).
-fn two_point_params(p: &Params, n: usize) -> Result<Params, Error> {
+/// `gap_n` is the n the gap is built for (n itself; the mutation control passes 100).
+fn two_point_params(p: &Params, n: usize, gap_n: usize) -> Result<Params, Error> {
     let eps = p.positive("eps")?;
     let a = p.nonnegative("noise")?;
     let sd_y = (0.125 + a * a / 3.0).sqrt();
     Ok(p.clone()
         .with("n", n)
-        .with("offset", eps + 0.75 * sd_y / (n as f64).sqrt())
+        .with("offset", eps + 0.75 * sd_y / (gap_n as f64).sqrt())
         .with("delta", 0.05))
 }
 
@@ -66,7 +74,8 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         // ERM over a net, worst task at each n: the bound's n^{-1/2}
         "erm_two_point" => {
             for (k, n) in rate_ns(ctx.scale).into_iter().enumerate() {
-                let erm = EpsNetErm::new(&two_point_params(p, n)?)?;
+                let gap_n = if v.is(FIXED_GAP) { 100 } else { n };
+                let erm = EpsNetErm::new(&two_point_params(p, n, gap_n)?)?;
                 let runs = mc::replicate(ctx.replicates, ctx.seed, sub(k), |_, rng| {
                     erm.excess_over_net(rng)
                 });
@@ -136,6 +145,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 4000,
         grid: scaling_grid,
         check: scaling_check,
-        controls: &[RATES_SWAPPED],
+        controls: &[RATES_SWAPPED, FIXED_GAP],
     },
 ];

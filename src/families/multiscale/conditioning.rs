@@ -4,7 +4,8 @@ use super::*;
 pub const REVERSED_ORDER: Control =
     Control::new("reversed_order", "conditioning on more raises the entropy");
 /// The conditioner's Schur complement with the gain term's sign slipped:
-/// Sigma_ww + K Sigma_xw = 2 Sigma_ww - (Sigma_ww - K Sigma_xw), so conditioning inflates.
+/// Sigma_ww + K Sigma_xw = 2 Sigma_ww - (Sigma_ww - K Sigma_xw), so conditioning inflates
+/// (`prob::Conditioner::gain_sign_slipped`; for mixtures, in every component).
 /// (Conditioning on x_{t-1}^{r+1} alone, the first mutation tried, is not caught: in these
 /// models the previous fine state says at least as much about w_t as x_t^r does, so the
 /// order survives; theory/multiscale.md.)
@@ -19,6 +20,31 @@ pub const STALE_PAIRING: Control = Control::mutation(
     "each draw's x_{t-1}^{r+1} paired with another draw's (x_t^r, w_t) (an off-by-one in the pairing)",
 );
 
+/// The conditional mixture's component weights w_k N(u; mu_k, S_k) computed without the
+/// normalising constant |S_k|^{-1/2}, as if it cancelled across components (it does not
+/// when the components' covariances differ, hetero = 1 here). (Keeping the prior weights,
+/// the first slip tried, is not caught: theory/multiscale.md.)
+pub const WEIGHTS_WITHOUT_LOG_DET: Control = Control::mutation(
+    "weights_without_log_det",
+    "the conditional mixture's component weights drop the Gaussian's normalising constant",
+);
+
+/// The fault a control injects into the IR conditionals.
+fn fault(v: Variant) -> IrFault {
+    if v.is(WEIGHTS_WITHOUT_LOG_DET) {
+        IrFault::WeightsWithoutLogDet
+    } else if v.is(GAIN_SIGN) {
+        IrFault::GainSign
+    } else {
+        IrFault::None
+    }
+}
+
+/// Gauss-Hermite nodes per mixture component for E tr Cov(w | x^0), and the coarser rule
+/// whose agreement is the convergence premise.
+const QUAD_NODES: usize = 512;
+const QUAD_NODES_CHECK: usize = 256;
+
 // ------------------------------------------- 3. Loewner order of conditioning
 
 fn loewner_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
@@ -27,24 +53,19 @@ fn loewner_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let runs = realisations(ctx, |rng| {
         let (hier, g, dynm) = model(p, rng)?;
         let ir = IrModel::new(hier, &g, &dynm)?;
-        let both = ir.detail_given_coarse_and_previous(r)?;
-        let coarse = ir.detail_given_coarse(r)?;
+        let (mut both, mut coarse) = (
+            ir.detail_given_coarse_and_previous(r)?,
+            ir.detail_given_coarse(r)?,
+        );
+        if v.is(GAIN_SIGN) {
+            both = both.gain_sign_slipped()?;
+            coarse = coarse.gain_sign_slipped()?;
+        }
         let marg = ir.detail_marginal(r)?;
         let mut pairs = Vec::new();
         for k in 0..g.components() {
             let cm = marg.cov_of(k).matrix();
-            let (cb, cc) = if v.is(GAIN_SIGN) {
-                (
-                    2.0 * cm - both.schur(k).matrix(),
-                    2.0 * cm - coarse.schur(k).matrix(),
-                )
-            } else {
-                (
-                    both.schur(k).matrix().clone(),
-                    coarse.schur(k).matrix().clone(),
-                )
-            };
-            let (cb, cc) = (&cb, &cc);
+            let (cb, cc) = (both.schur(k).matrix(), coarse.schur(k).matrix());
             let scale = cm.iter().fold(0.0f64, |a, x| a.max(x.abs())).max(1e-300);
             let (d1, d2) = if reversed {
                 (cb - cc, cc - cm)
@@ -73,7 +94,7 @@ fn joint_samples(ir: &IrModel, n: usize, ctx: &Ctx) -> Array2<f64> {
     ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, ir.joint.dim())))
 }
 
-fn mixture_grid(s: Scale) -> Vec<Params> {
+fn mixture_grid(s: Scale, entropy: bool) -> Vec<Params> {
     let mut out = Vec::new();
     for base in standard_grid(s, 3, true) {
         let l = base.f64("L").unwrap_or(1.0) as usize;
@@ -87,6 +108,11 @@ fn mixture_grid(s: Scale) -> Vec<Params> {
         };
         for r in [0, l / 2, l - 1] {
             for which in ["previous_vs_coarse", "coarse_vs_none"] {
+                if r == 0 && which == "coarse_vs_none" && !entropy {
+                    // x^0 is one coordinate: `multiscale.conditioning.total_variance_coarsest`
+                    // computes this expectation by quadrature instead of sampling it
+                    continue;
+                }
                 out.push(
                     base.clone()
                         .with("r", r)
@@ -131,7 +157,9 @@ fn conditioning_evidence(
         }
         ir.detail_spread(r, shifted.view())?
     } else {
-        ir.detail_spread(r, z.view())?
+        let (mut u2, _, prev, _) = ir.sets(r)?;
+        u2.extend(prev);
+        ir.detail_spread_given(r, &u2, z.view(), fault(v))?
     };
     // Z = (more conditioning) - (less conditioning) for E[tr Cov] and its entropy analogue
     let (more, less) = match (entropy, which == "previous_vs_coarse") {
@@ -156,6 +184,44 @@ fn entropy_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     conditioning_evidence(p, v, ctx, true)
 }
 
+/// r = 0 of the standard grid: x^0 is one coordinate.
+fn coarsest_grid(s: Scale) -> Vec<Params> {
+    let mut out: Vec<Params> = standard_grid(s, 3, true)
+        .into_iter()
+        .map(|b| b.with("r", 0usize))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// E tr Cov(w^1 | x^0) <= tr Cov(w^1), the expectation over the scalar x^0 by Gauss-Hermite
+/// quadrature per component of its mixture law; the premise is that 256 and 512 nodes agree.
+fn coarsest_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let r = p.usize_at_least("r", 0)?;
+    let fault = fault(v);
+    let runs = realisations(ctx, |rng| {
+        let (hier, g, dynm) = model(p, rng)?;
+        let ir = IrModel::new(hier, &g, &dynm)?;
+        let none = ir.detail_marginal(r)?.total_variance();
+        let quad = |nodes| -> Result<f64, Error> {
+            ir.expected_coarse_spread(r, nodes, fault)?
+                .ok_or_else(|| out_of_range("r", &r.into(), "x^r must be one coordinate").into())
+        };
+        let (fine, check) = (quad(QUAD_NODES)?, quad(QUAD_NODES_CHECK)?);
+        let pair = if v.is(REVERSED_ORDER) {
+            (none, fine)
+        } else {
+            (fine, none)
+        };
+        Ok((pair, ((fine - check).abs(), 1e-10 * none)))
+    })?;
+    let premise = Premise::worst(
+        "256 and 512 quadrature nodes agree",
+        runs.iter().map(|(_, q)| *q),
+    );
+    Ok(Evidence::worst_exact(runs.into_iter().map(|(pair, _)| pair)).with_premises(vec![premise]))
+}
+
 pub static ENTRIES: &[Entry] = &[
     Entry {
         id: "multiscale.conditioning.gaussian",
@@ -175,9 +241,20 @@ pub static ENTRIES: &[Entry] = &[
         statement: "mixtures: E tr Cov(w | x^r, x_{t-1}^{r+1}) <= E tr Cov(w | x^r) <= tr Cov(w)",
         source: "derived (law of total variance, conditionally)",
         replicates: 20000,
-        grid: mixture_grid,
+        grid: |s| mixture_grid(s, false),
         check: total_variance_check,
-        controls: &[REVERSED_ORDER],
+        controls: &[REVERSED_ORDER, WEIGHTS_WITHOUT_LOG_DET, GAIN_SIGN],
+    },
+    Entry {
+        id: "multiscale.conditioning.total_variance_coarsest",
+        kind: Kind::Exact,
+        status: Status::Claim,
+        statement: "mixtures, r = 0 (x^0 one coordinate): E tr Cov(w^1 | x^0) <= tr Cov(w^1), the expectation by Gauss-Hermite quadrature over the mixture law of x^0",
+        source: "derived (law of total variance); quadrature in theory/multiscale.md",
+        replicates: 2,
+        grid: coarsest_grid,
+        check: coarsest_check,
+        controls: &[REVERSED_ORDER, WEIGHTS_WITHOUT_LOG_DET],
     },
     Entry {
         id: "multiscale.conditioning.entropy",
@@ -186,7 +263,7 @@ pub static ENTRIES: &[Entry] = &[
         statement: "mixtures: h(w | x^r, x_{t-1}^{r+1}) <= h(w | x^r) <= h(w) (Monte Carlo of -log p)",
         source: "derived (conditional mutual information >= 0)",
         replicates: 20000,
-        grid: mixture_grid,
+        grid: |s| mixture_grid(s, true),
         check: entropy_check,
         controls: &[REVERSED_ORDER, STALE_PAIRING],
     },

@@ -120,7 +120,7 @@ fn calibration_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
     let lg = observation_model(p, &hier, &dynm)?;
     let d = hier.dim();
     let phi = Array1::from_elem(d, 1.0 / d as f64); // the field's mean value
-    let std_normal = Normal::new(0.0, 1.0).map_err(|e| Error::Internal(e.to_string()))?;
+    let std_normal = crate::stats::standard_normal();
     let outside = mc::try_replicate(
         ctx.replicates,
         ctx.seed,

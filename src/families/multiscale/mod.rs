@@ -10,7 +10,9 @@ pub mod kl_chain;
 mod measures;
 mod pictures;
 pub mod separation;
-use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
+use crate::bounds::{
+    Control, Ctx, Entry, Evidence, Kind, Premise, Scale, Status, Support, Variant,
+};
 use crate::multiscale::{component_through, projected_mahalanobis};
 use crate::multiscale::{hierarchy, model, observation_model, resolution_and_rank_tails};
 use crate::registry::Family;
@@ -20,13 +22,13 @@ const THEORY: &str = "theory/multiscale.md";
 use crate::filter::{gaussian_sum_filter, stacked_posterior};
 use crate::linalg::{min_eigenvalue, Spd};
 use crate::mc::{self, Rng};
-use crate::multiscale::{Hierarchy, IrModel, MultiscaleGmmSpec};
-use crate::params::{Params, Value};
+use crate::multiscale::{Hierarchy, IrFault, IrModel, MultiscaleGmmSpec};
+use crate::params::{out_of_range, Params, Value};
 use crate::prob::{kl_gaussian, Gmm};
 use crate::Error;
 use ndarray::{Array1, Array2, Axis};
 use rand_distr::{Distribution, StandardNormal};
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::ContinuousCDF;
 
 fn geometries() -> Vec<Params> {
     vec![
