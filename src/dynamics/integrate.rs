@@ -103,6 +103,19 @@ pub fn integrate<F: Flow + ?Sized>(
     rtol: f64,
     atol: f64,
 ) -> Result<Trajectory, DynamicsError> {
+    Ok(integrate_counted(f, x0, t_end, dt, rtol, atol)?.0)
+}
+
+/// `integrate`, also returning the number of steps the solver accepted (each met the local
+/// error criterion; `dynamics.dop853.tolerance` sums their allowances).
+pub fn integrate_counted<F: Flow + ?Sized>(
+    f: &F,
+    x0: V3,
+    t_end: f64,
+    dt: f64,
+    rtol: f64,
+    atol: f64,
+) -> Result<(Trajectory, u32), DynamicsError> {
     if !(dt > 0.0 && dt.is_finite()) {
         return Err(invalid("sampling step", format!("dt = {dt}, need dt > 0")));
     }
@@ -139,12 +152,15 @@ pub fn integrate<F: Flow + ?Sized>(
             norm: x[i].norm(),
         });
     }
-    res.map_err(|e| DynamicsError::Integration(e.to_string()))?;
-    Ok(Trajectory {
-        t,
-        x,
-        regime: Vec::new(),
-    })
+    let stats = res.map_err(|e| DynamicsError::Integration(e.to_string()))?;
+    Ok((
+        Trajectory {
+            t,
+            x,
+            regime: Vec::new(),
+        },
+        stats.accepted_steps,
+    ))
 }
 
 /// Switching Lorenz63: K copies differing by a constant forcing; the active one follows a

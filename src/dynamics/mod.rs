@@ -11,7 +11,8 @@ pub use batch::{
     batch_step, euler_maruyama_batch, integrate_batch, AffineField, BatchField, Scheme,
 };
 pub use integrate::{
-    integrate, rk4, rk4_step, rk4_weighted, sample_rk4, simulate_switching, Trajectory, RK4_WEIGHTS,
+    integrate, integrate_counted, rk4, rk4_step, rk4_weighted, sample_rk4, simulate_switching,
+    Trajectory, RK4_WEIGHTS,
 };
 pub use phase::{langford_observations, PhaseProblem, PhaseScores};
 mod phase;
