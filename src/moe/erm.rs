@@ -64,9 +64,11 @@ impl FiniteClass {
     }
     /// Index of the empirical risk minimiser (first on ties).
     pub fn erm(&self, z: &[f64], y: &[f64]) -> usize {
-        let r = self.risks(z, y);
-        (0..r.len())
-            .min_by(|&a, &b| r[a].total_cmp(&r[b]))
-            .unwrap_or(0)
+        self.erm_with(z, y, super::Fault::None)
+    }
+
+    /// `erm` with a fault injected (mutation controls).
+    pub fn erm_with(&self, z: &[f64], y: &[f64], fault: super::Fault) -> usize {
+        super::pick(&self.risks(z, y), fault)
     }
 }

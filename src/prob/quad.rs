@@ -92,6 +92,15 @@ mod tests {
         assert!((x[2] - 3f64.sqrt()).abs() < 1e-14 && (w[1] - 2.0 / 3.0).abs() < 1e-14);
     }
 
+    /// A mixture of dimension other than 1 is an error naming the dimension, not a panic.
+    #[test]
+    fn a_multivariate_mixture_is_refused() {
+        let g = Gmm::gaussian(array![0.0, 0.0], array![[1.0, 0.0], [0.0, 1.0]]).unwrap();
+        let err =
+            mixture_expectation_1d::<ProbError>(&g, 8, |x| Ok(x.column(0).to_owned())).unwrap_err();
+        assert!(err.to_string().contains("dimension 1, not 2"), "{err}");
+    }
+
     /// A mixture expectation of a non-polynomial function against its closed form:
     /// E cos(X) = sum_k w_k cos(mu_k) exp(-s_k^2 / 2).
     #[test]

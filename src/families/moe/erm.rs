@@ -47,14 +47,7 @@ fn erm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         * ((2.0 * m as f64 / delta).ln() / (2.0 * n as f64)).sqrt();
     let viol = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
         let (z, y) = task.sample(n, rng);
-        let pick = if v.is(ARGMAX_SLIP) {
-            let emp = class.risks(&z, &y);
-            (0..emp.len())
-                .max_by(|&a, &b| emp[a].total_cmp(&emp[b]))
-                .unwrap_or(0)
-        } else {
-            class.erm(&z, &y)
-        };
+        let pick = class.erm_with(&z, &y, fault(v));
         (risk[pick] - best > bound) as u64
     });
     Ok(Evidence::Tail {
