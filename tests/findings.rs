@@ -28,3 +28,58 @@ fn perfect_hint_conjecture_is_refuted_with_a_positive_regret_counterexample() {
     };
     assert!(by_eta(100.0) < by_eta(0.1) / 100.0);
 }
+
+/// The range-of-R form of the adaptive bound fails on the plain simplex, deterministically:
+/// the leader switches after T/4 and a shrinking step size cannot unlearn the first quarter
+/// (theory/online.md section 8). With the simplex clipped at gamma and the step scaled by
+/// sqrt(sup D_R), the same sequence satisfies the derived bound.
+#[test]
+fn adaptive_range_form_is_refuted_on_the_plain_simplex_by_a_deterministic_switch() {
+    use boundlab::online::bounds::{adaptive_bound, adaptive_range_bound};
+    use boundlab::online::{Options, Problem};
+    use boundlab::params::Params;
+    for t in [400usize, 3000] {
+        let base = Params::new()
+            .with("d", 2usize)
+            .with("T", t)
+            .with("sequence", "switch")
+            .with("hint", "zero");
+        let run = |p: Params| {
+            let prob = Problem::from_params(&p).unwrap();
+            // the sequence and the zero hint are deterministic: any stream gives the same run
+            let mut rng = boundlab::mc::stream(SEED, 0, 0);
+            prob.run(&mut rng, Options::FAST).unwrap().0
+        };
+        let plain = run(base
+            .clone()
+            .with("domain", "simplex")
+            .with("eta", "adaptive_range"));
+        assert_eq!(plain.s, t as f64, "zero hint: S = T");
+        let conj = adaptive_range_bound(plain.r_max_sq, plain.s);
+        assert!(
+            plain.regret > 1.5 * conj,
+            "T = {t}: regret {} vs conjectured {conj}",
+            plain.regret
+        );
+        // the regret is linear: at least a third of T
+        assert!(
+            plain.regret > t as f64 / 3.0,
+            "T = {t}: regret {}",
+            plain.regret
+        );
+        let clipped = run(base
+            .with("domain", "clipped_simplex")
+            .with("gamma", 0.01)
+            .with("eta", "adaptive"));
+        let derived = adaptive_bound(clipped.divergence_sq, clipped.s);
+        assert!(
+            clipped.regret <= derived,
+            "T = {t}: clipped regret {} vs derived {derived}",
+            clipped.regret
+        );
+        eprintln!(
+            "T = {t}: plain simplex regret {:.1} vs 3.5 R (sqrt S + 1) = {conj:.1}; clipped {:.1} vs derived {derived:.1}",
+            plain.regret, clipped.regret
+        );
+    }
+}

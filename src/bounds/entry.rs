@@ -75,6 +75,11 @@ pub struct Control {
     pub name: &'static str,
     pub description: &'static str,
     pub kind: ControlKind,
+    /// A positive control's accepted verdicts: the variant passes when its verdict is one of
+    /// these (a conjecture recorded REFUTED has a mutation that removes the refutation's
+    /// cause, and the same check must then find no counterexample). None: a negative
+    /// control, caught when VIOLATED or REFUTED.
+    pub expect: Option<&'static [Verdict]>,
 }
 
 impl Control {
@@ -84,6 +89,7 @@ impl Control {
             name,
             description,
             kind: ControlKind::Bound,
+            expect: None,
         }
     }
     /// A control that changes what the algorithm or the model computes.
@@ -92,6 +98,20 @@ impl Control {
             name,
             description,
             kind: ControlKind::Mutation,
+            expect: None,
+        }
+    }
+    /// A mutation whose verdict must be one of `expect` (a positive control).
+    pub const fn positive_mutation(
+        name: &'static str,
+        description: &'static str,
+        expect: &'static [Verdict],
+    ) -> Control {
+        Control {
+            name,
+            description,
+            kind: ControlKind::Mutation,
+            expect: Some(expect),
         }
     }
 }
@@ -213,6 +233,11 @@ pub enum Evidence {
         violations: u64,
         n: u64,
         target: Target,
+        /// The empirical (1 - delta)-quantile of Z/B among the replicates, when the check
+        /// reports it: the point's tightness (at most 1 exactly when the observed violation
+        /// rate is at most delta; a rate of 0 alone says nothing about how much of the bound
+        /// was used).
+        quantile_ratio: Option<f64>,
     },
     /// Means with standard errors (each from `replicates` samples; all zero for
     /// deterministic values) along x, and the interval the log-log slope must lie in.
@@ -308,6 +333,21 @@ impl Evidence {
             Evidence::Tail { .. } => Kind::HighProbability,
             Evidence::Slope { .. } => Kind::Scaling,
             Evidence::Annotated { .. } => unreachable!("core() strips annotations"),
+        }
+    }
+
+    /// Violations of Z <= B among the replicates `z`, the claim that their rate is at most
+    /// delta, and the empirical (1 - delta)-quantile of Z/B as the tightness.
+    pub fn tail(z: &[f64], bound: f64, delta: f64) -> Evidence {
+        let mut r: Vec<f64> = z.iter().map(|e| e / bound).collect();
+        r.sort_by(f64::total_cmp);
+        // the smallest r_(k) with at most a fraction delta of the sample above it
+        let k = ((1.0 - delta) * r.len() as f64).ceil() as usize;
+        Evidence::Tail {
+            violations: z.iter().filter(|e| **e > bound).count() as u64,
+            n: z.len() as u64,
+            target: Target::AtMost(delta),
+            quantile_ratio: r.get(k.saturating_sub(1)).copied(),
         }
     }
 

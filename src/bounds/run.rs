@@ -101,6 +101,7 @@ pub fn evaluate(ev: &Evidence, budget: &Budget, n0: usize) -> Result<Evaluation,
             violations,
             n,
             target,
+            ..
         } => from_limits(
             clopper_pearson_limits(*violations, *n, budget.ends(target.sides(), false)),
             *target,
@@ -308,7 +309,13 @@ pub fn run_entry_with(
             },
         )?;
         // tightness LHS/RHS is meaningful only against a positive bound
-        let ratio = if matches!(ev.core(), Evidence::Slope { .. }) || !(res.rhs > 0.0) {
+        let ratio = if let Evidence::Tail {
+            quantile_ratio: Some(w),
+            ..
+        } = ev.core()
+        {
+            *w
+        } else if matches!(ev.core(), Evidence::Slope { .. }) || !(res.rhs > 0.0) {
             f64::NAN
         } else {
             res.lhs / res.rhs
@@ -382,8 +389,9 @@ pub fn run_entry_with(
     })
 }
 
-/// The one pass/fail policy. A control passes when it is caught: its verdict is VIOLATED or
-/// REFUTED, or a premise line failed (a mutation that breaks what the statement assumes, a
+/// The one pass/fail policy. A control passes when it is caught: a positive control (one
+/// with `expect`) when its verdict is one of those it accepts; any other when its verdict is
+/// VIOLATED or REFUTED, or a premise line failed (a mutation that breaks what the statement assumes, a
 /// lattice that no longer covers, is found by the premise check; the statement then has no
 /// verdict at that point). A claim passes when it HOLDS; a conjecture when it reached a
 /// verdict (SUPPORTED or REFUTED) and, if the project has recorded what its evidence gives,
@@ -391,9 +399,10 @@ pub fn run_entry_with(
 pub fn policy(entry: &Entry, variant: Variant, report: &EntryReport) -> Result<(), String> {
     let verdict = report.verdict;
     let ok = match (variant, entry.status) {
-        (Variant::Control(_), _) => {
-            verdict.is_negative() || report.premises.iter().any(|p| !p.holds())
-        }
+        (Variant::Control(c), _) => match c.expect {
+            Some(accepted) => accepted.contains(&verdict),
+            None => verdict.is_negative() || report.premises.iter().any(|p| !p.holds()),
+        },
         (Variant::Correct, Status::Claim) => verdict == Verdict::Holds,
         (Variant::Correct, Status::Conjecture { expected }) => {
             matches!(verdict, Verdict::Supported | Verdict::Refuted)

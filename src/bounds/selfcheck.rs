@@ -181,6 +181,7 @@ fn evidence(s: &Scenario, ctx: &Ctx) -> Evidence {
             violations: draws(ctx.replicates, ctx.cell).iter().sum::<f64>() as u64,
             n: ctx.replicates as u64,
             target: Target::AtMost(m - gap * sd),
+            quantile_ratio: None,
         },
         Claim::RateWithin { offset, margin } => Evidence::Tail {
             violations: draws(ctx.replicates, ctx.cell).iter().sum::<f64>() as u64,
@@ -189,6 +190,7 @@ fn evidence(s: &Scenario, ctx: &Ctx) -> Evidence {
                 value: m - offset * sd,
                 margin: margin * sd,
             },
+            quantile_ratio: None,
         },
         Claim::SlopeAtEdge => {
             // E Z_i = x_i^s exp(0.3 (u_i - u_bar)^2), u = log x symmetric about u_bar: the

@@ -12,10 +12,11 @@ pub use cover::{
     covering_distances, covering_distances_direct, covering_distances_gemm, covering_radius,
     greedy_packing, lattice_net, lattice_net_spaced, min_pairwise_distance, uniform_ball,
 };
-pub use erm::{FiniteClass, RegressionTask};
+pub use erm::{CoinTask, FiniteClass, RegressionTask};
 pub use ewa::mirror_averaging;
 pub use gated::{
-    routing_scores, GatedMoe, MoeOptions, RoutingScore, Standardiser, SwitchingData, SwitchingSpec,
+    routing_scores, GatedMoe, MoeOptions, RoutingScore, Standardiser, Start, SwitchingData,
+    SwitchingSpec,
 };
 pub use poly::{ExpertNet, Loss, PolyExperts};
 pub use rules::{check_prior, net_log_prior, EpsNetErm, MirrorAveraging, Srm, SrmOutcome};

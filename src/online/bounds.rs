@@ -11,13 +11,24 @@ pub fn tuned_bound(r_max_sq: f64, s: f64) -> f64 {
     (2.0 * r_max_sq * s).sqrt()
 }
 
-/// The constant of the adaptive step size's bound as the notes quote it (unverified: the
-/// entry `online.adaptive` is a conjecture).
+/// The constant of the adaptive step size's bound as the notes quote it, with R_max the
+/// range of R (unverified: the entry `online.adaptive.range` is a conjecture).
 pub const ADAPTIVE_CONSTANT: f64 = 3.5;
 
-/// Adaptive step size: Reg_T <= c R (sqrt(S) + 1) with c = `ADAPTIVE_CONSTANT`.
-pub fn adaptive_bound(r_max_sq: f64, s: f64) -> f64 {
+/// The conjectured range-of-R form: Reg_T <= 3.5 R_max (sqrt(S) + 1).
+pub fn adaptive_range_bound(r_max_sq: f64, s: f64) -> f64 {
     ADAPTIVE_CONSTANT * r_max_sq.sqrt() * (s.sqrt() + 1.0)
+}
+
+/// A bound on ||x_t - M_t||_* when losses and hints lie in the dual unit ball.
+pub const HINT_ERROR_MAX: f64 = 2.0;
+
+/// The derived adaptive bound (theory/online.md section 8): with eta_t = D min{1,
+/// 1/(sqrt(S_{t-1}) + sqrt(S_{t-2}))}, D^2 = sup D_R and ||x_t - M_t||_* <= B,
+/// Reg_T <= D (3 sqrt(S_T) + 1.5 + 1.5 B^2).
+pub fn adaptive_bound(divergence_sq: f64, s: f64) -> f64 {
+    let b2 = HINT_ERROR_MAX * HINT_ERROR_MAX;
+    divergence_sq.sqrt() * (3.0 * s.sqrt() + 1.5 + 1.5 * b2)
 }
 
 /// Hedge with eta = sqrt(8 ln N / T), losses in [0, 1]: Reg_T <= sqrt((T/2) ln N).

@@ -10,6 +10,9 @@ pub trait Domain: Sync + Send {
     fn dim(&self) -> usize;
     /// R_max^2 = sup_F R - inf_F R.
     fn r_max_sq(&self) -> f64;
+    /// sup_{f, g in F} D_R(f, g): the largest Bregman divergence between two points of F
+    /// (infinite on the simplex). A time-varying step size's regret bound needs it finite.
+    fn divergence_diameter_sq(&self) -> f64;
     /// The primal norm ||v||.
     fn norm(&self, v: &[f64]) -> f64;
     /// The dual norm ||v||_*.
@@ -119,6 +122,10 @@ impl Domain for Simplex {
     fn r_max_sq(&self) -> f64 {
         (self.d as f64).ln()
     }
+    fn divergence_diameter_sq(&self) -> f64 {
+        // KL(e_1 || g) -> infinity as g_1 -> 0
+        f64::INFINITY
+    }
     fn norm(&self, v: &[f64]) -> f64 {
         v.iter().map(|x| x.abs()).sum()
     }
@@ -181,6 +188,157 @@ impl Domain for Simplex {
     }
 }
 
+/// The simplex clipped away from its faces, {f : f_i >= gamma, sum f_i = 1} (0 < gamma < 1/d),
+/// with negative entropy: 1-strongly convex w.r.t. ||.||_1 as on the whole simplex, dual norm
+/// ||.||_inf. Unlike the simplex, sup D_R = KL between two of its vertices is finite:
+/// (a - gamma) ln(a / gamma) with a = 1 - (d - 1) gamma. The mirror state holds ln g; each step
+/// is the multiplicative update followed by the KL projection onto the clipped set,
+/// out_i = max(gamma, c w_i) with c fixed by sum out_i = 1.
+#[derive(Debug, Clone, Copy)]
+pub struct ClippedSimplex {
+    d: usize,
+    gamma: f64,
+    /// A mutation for the negative controls: the KL projection is skipped, so the learner
+    /// plays the plain multiplicative update while the bound still uses the clipped set.
+    skip_projection: bool,
+}
+
+impl ClippedSimplex {
+    pub fn new(d: usize, gamma: f64) -> Result<Self, super::OnlineError> {
+        if d < 2 {
+            return Err(super::invalid(
+                "clipped simplex",
+                format!("dimension d = {d}, need d >= 2"),
+            ));
+        }
+        if !(gamma > 0.0 && gamma * (d as f64) < 1.0) {
+            return Err(super::invalid(
+                "clipped simplex",
+                format!("gamma = {gamma}, need 0 < gamma < 1/d = {}", 1.0 / d as f64),
+            ));
+        }
+        Ok(ClippedSimplex {
+            d,
+            gamma,
+            skip_projection: false,
+        })
+    }
+    /// The same set with the learner's KL projection skipped (negative controls only).
+    pub fn projection_skipped(self) -> Self {
+        ClippedSimplex {
+            skip_projection: true,
+            ..self
+        }
+    }
+    /// The largest coordinate of a vertex, a = 1 - (d - 1) gamma.
+    fn vertex_top(&self) -> f64 {
+        1.0 - (self.d as f64 - 1.0) * self.gamma
+    }
+    /// out <- the KL projection onto the clipped set of the positive weights exp(out).
+    fn project_log(&self, out: &mut [f64]) {
+        let mx = max_of(out);
+        for o in out.iter_mut() {
+            *o = (*o - mx).exp();
+        }
+        let z = sum_of(out);
+        if self.skip_projection {
+            out.iter_mut().for_each(|o| *o /= z);
+            return;
+        }
+        // clipped coordinates only grow from the empty set; at most d passes (see the
+        // theory file: each pass's c is >= the solution's, so no coordinate is clipped wrongly)
+        let mut clipped = 0usize;
+        let mut free_mass = z;
+        let mut c = 1.0 / z;
+        loop {
+            let mut newly = 0usize;
+            let mut removed = 0.0;
+            for o in out.iter_mut() {
+                if *o >= 0.0 && c * *o < self.gamma {
+                    removed += *o;
+                    *o = -1.0; // marks a clipped coordinate
+                    newly += 1;
+                }
+            }
+            if newly == 0 {
+                break;
+            }
+            clipped += newly;
+            free_mass -= removed;
+            c = (1.0 - clipped as f64 * self.gamma) / free_mass;
+        }
+        for o in out.iter_mut() {
+            *o = if *o < 0.0 { self.gamma } else { c * *o };
+        }
+    }
+}
+
+impl Domain for ClippedSimplex {
+    fn dim(&self) -> usize {
+        self.d
+    }
+    fn r_max_sq(&self) -> f64 {
+        // R at a vertex minus R at the uniform point
+        let (a, g) = (self.vertex_top(), self.gamma);
+        a * a.ln() + (self.d as f64 - 1.0) * g * g.ln() + (self.d as f64).ln()
+    }
+    fn divergence_diameter_sq(&self) -> f64 {
+        let (a, g) = (self.vertex_top(), self.gamma);
+        (a - g) * (a / g).ln()
+    }
+    fn norm(&self, v: &[f64]) -> f64 {
+        v.iter().map(|x| x.abs()).sum()
+    }
+    fn dual_norm(&self, v: &[f64]) -> f64 {
+        v.iter().fold(0.0, |m, x| m.max(x.abs()))
+    }
+    fn dual_from_coords(&self, v: &mut [f64]) {
+        self.clip_dual(v)
+    }
+    fn clip_dual(&self, v: &mut [f64]) {
+        for x in v.iter_mut() {
+            *x = x.clamp(-1.0, 1.0);
+        }
+    }
+    fn min_linear(&self, c: &[f64]) -> f64 {
+        // gamma on every coordinate, the rest on the smallest
+        let lo = c.iter().fold(f64::INFINITY, |m, x| m.min(*x));
+        self.gamma * sum_of(c) + (1.0 - self.d as f64 * self.gamma) * lo
+    }
+    fn start(&self, state: &mut [f64]) {
+        state.fill(-(self.d as f64).ln());
+    }
+    fn prox_point(&self, state: &[f64], v: &[f64], eta: f64, out: &mut [f64]) {
+        for ((o, s), vi) in out.iter_mut().zip(state).zip(v) {
+            *o = s - eta * vi;
+        }
+        self.project_log(out);
+    }
+    fn prox_update(&self, state: &mut [f64], v: &[f64], eta: f64) {
+        for (s, vi) in state.iter_mut().zip(v) {
+            *s -= eta * vi;
+        }
+        self.project_log(state);
+        for s in state.iter_mut() {
+            *s = s.ln();
+        }
+    }
+    fn point(&self, state: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(state);
+        self.project_log(out);
+    }
+    fn ftrl_point(&self, theta: &[f64], eta: f64, out: &mut [f64]) {
+        // argmin_F <f, theta> + (1/eta) sum f ln f = the KL projection of softmax(-eta theta)
+        for (o, t) in out.iter_mut().zip(theta) {
+            *o = -eta * t;
+        }
+        self.project_log(out);
+    }
+    fn name(&self) -> &'static str {
+        "clipped_simplex"
+    }
+}
+
 /// The Euclidean ball of radius rho with R(f) = ||f||^2 / 2: 1-strongly convex
 /// w.r.t. ||.||_2 (self-dual), R_max^2 = rho^2 / 2.
 #[derive(Debug, Clone, Copy)]
@@ -227,6 +385,10 @@ impl Domain for Ball {
     }
     fn r_max_sq(&self) -> f64 {
         0.5 * self.rho * self.rho
+    }
+    fn divergence_diameter_sq(&self) -> f64 {
+        // ||f - g||^2 / 2 at two antipodal points
+        2.0 * self.rho * self.rho
     }
     fn norm(&self, v: &[f64]) -> f64 {
         l2(v)
@@ -279,6 +441,7 @@ impl Domain for Ball {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng as _;
 
     #[test]
     fn simplex_prox_is_multiplicative_weights() {
@@ -309,8 +472,84 @@ mod tests {
         assert!((b.min_linear(&[3.0, 4.0]) + 5.0).abs() < 1e-15);
     }
 
+    /// KL(f || w) for f in the clipped set, w > 0 (unnormalised).
+    fn kl(f: &[f64], w: &[f64]) -> f64 {
+        f.iter().zip(w).map(|(a, b)| a * (a / b).ln() - a + b).sum()
+    }
+
+    #[test]
+    fn clipped_projection_is_the_kl_minimiser_by_brute_force() {
+        // d = 3: search the clipped triangle on a fine grid; the closed form must be at
+        // least as good as every grid point and agree with the best to the grid's resolution
+        let dom = ClippedSimplex::new(3, 0.05).unwrap();
+        for w in [
+            [0.9, 0.09, 0.01],
+            [1e-6, 0.5, 0.5],
+            [0.3, 0.3, 0.4],
+            [1.0, 1e-12, 1e-12],
+        ] {
+            let mut out: Vec<f64> = w.iter().map(|x: &f64| x.ln()).collect();
+            dom.project_log(&mut out);
+            assert!((out.iter().sum::<f64>() - 1.0).abs() < 1e-14);
+            assert!(out.iter().all(|&x| x >= 0.05 - 1e-15));
+            let best = kl(&out, &w);
+            let n = 900;
+            let mut grid_best = f64::INFINITY;
+            for i in 0..=n {
+                for j in 0..=(n - i) {
+                    let f = [
+                        i as f64 / n as f64,
+                        j as f64 / n as f64,
+                        (n - i - j) as f64 / n as f64,
+                    ];
+                    if f.iter().all(|&x| x >= 0.05) {
+                        let k = kl(&f, &w);
+                        assert!(
+                            best <= k + 1e-12,
+                            "{w:?}: grid point {f:?} beats the projection"
+                        );
+                        grid_best = grid_best.min(k);
+                    }
+                }
+            }
+            assert!(grid_best - best < 1e-3, "{w:?}: {grid_best} vs {best}");
+        }
+    }
+
+    #[test]
+    fn clipped_divergence_diameter_is_attained_at_two_vertices_and_never_exceeded() {
+        let mut rng = crate::mc::stream(7, 0, 0);
+        for (d, g) in [(2usize, 0.01), (3, 0.1), (8, 1e-3)] {
+            let dom = ClippedSimplex::new(d, g).unwrap();
+            let dd = dom.divergence_diameter_sq();
+            let a = 1.0 - (d as f64 - 1.0) * g;
+            let mut v1 = vec![g; d];
+            let mut v2 = vec![g; d];
+            v1[0] = a;
+            v2[1] = a;
+            assert!((kl(&v1, &v2) - dd).abs() < 1e-12);
+            assert!(dd < (1.0 / g).ln());
+            for _ in 0..2000 {
+                let mut p = |rng: &mut crate::mc::Rng| {
+                    let mut st: Vec<f64> =
+                        (0..d).map(|_| 8.0 * (rng.random::<f64>() - 0.5)).collect();
+                    dom.project_log(&mut st);
+                    st
+                };
+                let (f, h) = (p(&mut rng), p(&mut rng));
+                assert!(kl(&f, &h) <= dd + 1e-12);
+            }
+            // the range of R: vertex minus uniform
+            let r = |f: &[f64]| f.iter().map(|x| x * x.ln()).sum::<f64>();
+            assert!((dom.r_max_sq() - (r(&v1) - r(&vec![1.0 / d as f64; d]))).abs() < 1e-12);
+        }
+    }
+
     #[test]
     fn bad_domains_are_errors() {
+        assert!(ClippedSimplex::new(4, 0.25).is_err());
+        assert!(ClippedSimplex::new(4, 0.0).is_err());
+        assert!(ClippedSimplex::new(1, 0.1).is_err());
         assert!(Simplex::new(1).is_err());
         assert!(Ball::new(2, 0.0).is_err());
         assert!(Ball::new(2, f64::NAN).is_err());

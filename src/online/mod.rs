@@ -12,7 +12,7 @@ mod problem;
 mod sequence;
 pub mod testing;
 
-pub use domain::{Ball, Domain, Simplex};
+pub use domain::{Ball, ClippedSimplex, Domain, Simplex};
 pub use hint::{Hint, HintSpec};
 pub use hint::{HINT_NAMES, LEARNED_HINT_RATE};
 pub use omd::{oftrl, omd, plain_mirror_descent, Fault, OftrlOutcome, Options, Outcome, StepSize};

@@ -9,9 +9,10 @@ use crate::mc::Rng;
 pub enum StepSize {
     /// A fixed eta > 0.
     Fixed(f64),
-    /// eta_t = R_max min{1, 1 / (sqrt(S_{t-1}) + sqrt(S_{t-2}))}, S_k = sum_{s<=k} ||x_s - M_s||_*^2
-    /// (RS13, the adaptive step size).
-    Adaptive,
+    /// eta_t = c min{1, 1 / (sqrt(S_{t-1}) + sqrt(S_{t-2}))}, S_k = sum_{s<=k} ||x_s - M_s||_*^2
+    /// (RS13's adaptive step size; c is its scale: D = sqrt(sup D_R) for the derived bound,
+    /// R_max for the range-of-R conjecture, theory/online.md section 8).
+    Adaptive(f64),
 }
 
 impl StepSize {
@@ -20,16 +21,20 @@ impl StepSize {
             StepSize::Fixed(eta) if !(eta > 0.0 && eta.is_finite()) => {
                 Err(invalid("step size", format!("eta = {eta}, need eta > 0")))
             }
+            StepSize::Adaptive(c) if !(c > 0.0 && c.is_finite()) => Err(invalid(
+                "step size",
+                format!("adaptive scale c = {c}, need 0 < c < infinity"),
+            )),
             _ => Ok(()),
         }
     }
     #[inline]
-    fn eta(self, r_max: f64, s1: f64, s2: f64) -> f64 {
+    fn eta(self, s1: f64, s2: f64) -> f64 {
         match self {
             StepSize::Fixed(eta) => eta,
-            StepSize::Adaptive => {
+            StepSize::Adaptive(c) => {
                 let den = s1.sqrt() + s2.sqrt();
-                r_max * if den > 1.0 { 1.0 / den } else { 1.0 }
+                c * if den > 1.0 { 1.0 / den } else { 1.0 }
             }
         }
     }
@@ -55,6 +60,8 @@ pub struct Outcome {
     pub movement: f64,
     /// R_max^2 of the domain
     pub r_max_sq: f64,
+    /// sup_{f, g} D_R(f, g) of the domain (infinite on the simplex)
+    pub divergence_sq: f64,
     /// max_t ||x_t||_* and max_t ||M_t||_* (only with `premises`)
     pub max_dual_x: f64,
     pub max_dual_hint: f64,
@@ -195,6 +202,7 @@ impl Ledger {
             regret: self.learner - best,
             s: self.s,
             r_max_sq: dom.r_max_sq(),
+            divergence_sq: dom.divergence_diameter_sq(),
             max_dual_x: self.max_x,
             max_dual_hint: self.max_m,
             hint_weights: hint.weights().map(|w| w.to_vec()),
@@ -233,7 +241,6 @@ pub fn omd<D: Domain + ?Sized>(
     step.validate()?;
     check_run(seq, hint, rounds)?;
     let d = dom.dim();
-    let r_max = dom.r_max_sq().sqrt();
     let mut state = vec![0.0; d];
     dom.start(&mut state);
     let (mut f, mut x, mut m, mut diff) = (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
@@ -253,7 +260,7 @@ pub fn omd<D: Domain + ?Sized>(
             seq.next(dom, &f, rng, &mut x);
         }
         hint.predict(dom, if oracle { Some(&x) } else { None }, &mut m);
-        let eta = step.eta(r_max, s1, s2);
+        let eta = step.eta(s1, s2);
         dom.prox_point(&state, &m, eta, &mut f);
         if adaptive {
             seq.next(dom, &f, rng, &mut x);

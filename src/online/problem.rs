@@ -1,8 +1,8 @@
 //! A complete online problem read from named parameters: domain, sequence, hint,
 //! horizon, step size. The one place that turns `Params` into a run.
 use super::{
-    invalid, omd, Ball, Domain, Hint, HintSpec, OnlineError, Options, Outcome, Sequence,
-    SequenceSpec, Simplex, StepSize,
+    invalid, omd, Ball, ClippedSimplex, Domain, Hint, HintSpec, OnlineError, Options, Outcome,
+    Sequence, SequenceSpec, Simplex, StepSize,
 };
 use crate::mc::Rng;
 use crate::params::{out_of_range, Params, Value};
@@ -14,7 +14,11 @@ pub enum StepChoice {
     /// eta = R_max sqrt(2 / S) with S of the same sequence and hint (needs a
     /// non-adaptive sequence, whose S does not depend on eta).
     Tuned,
+    /// RS13's adaptive step with scale c = sqrt(sup D_R): the derived bound's choice (needs a
+    /// domain where sup D_R is finite: the ball or the clipped simplex).
     Adaptive,
+    /// The same schedule with scale c = R_max (the range of R): the project's conjecture.
+    AdaptiveRange,
 }
 
 /// Domain, sequence, hint and horizon.
@@ -27,18 +31,24 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// Parameters: domain (simplex | ball), d (>= 2), rho (ball radius, default 1), T (>= 1),
-    /// sequence and its parameters, hint (and alpha for fading), eta (number, "tuned" or "adaptive").
+    /// Parameters: domain (simplex | clipped_simplex | ball), d (>= 2), rho (ball radius,
+    /// default 1), gamma (the clipped simplex's floor, 0 < gamma < 1/d, default 0.01 / d),
+    /// T (>= 1), sequence and its parameters, hint (and alpha for fading), eta (number,
+    /// "tuned", "adaptive" or "adaptive_range").
     pub fn from_params(p: &Params) -> Result<Self, OnlineError> {
         let d = p.usize_at_least("d", 2)?;
         let domain: Box<dyn Domain> = match p.str_or("domain", "simplex")? {
             "simplex" => Box::new(Simplex::new(d)?),
+            "clipped_simplex" => Box::new(ClippedSimplex::new(
+                d,
+                p.positive_or("gamma", 0.01 / d as f64)?,
+            )?),
             "ball" => Box::new(Ball::new(d, p.positive_or("rho", 1.0)?)?),
             other => {
                 return Err(OnlineError::Unknown {
                     what: "domain",
                     name: other.into(),
-                    known: "simplex, ball",
+                    known: "simplex, clipped_simplex, ball",
                 }
                 .into())
             }
@@ -56,12 +66,25 @@ impl Problem {
         let step = match p.get("eta") {
             None => StepChoice::Tuned,
             Some(Value::Str(s)) if s == "tuned" => StepChoice::Tuned,
-            Some(Value::Str(s)) if s == "adaptive" => StepChoice::Adaptive,
+            Some(Value::Str(s)) if s == "adaptive" => {
+                if !domain.divergence_diameter_sq().is_finite() {
+                    return Err(invalid(
+                        "step size",
+                        format!(
+                            "eta = adaptive scales by sqrt(sup D_R), which is infinite on the {}; \
+                             use domain = clipped_simplex, or eta = adaptive_range",
+                            domain.name()
+                        ),
+                    ));
+                }
+                StepChoice::Adaptive
+            }
+            Some(Value::Str(s)) if s == "adaptive_range" => StepChoice::AdaptiveRange,
             Some(v @ Value::Str(_)) => {
                 return Err(out_of_range(
                     "eta",
                     v,
-                    "expected a number > 0, \"tuned\" or \"adaptive\"",
+                    "expected a number > 0, \"tuned\", \"adaptive\" or \"adaptive_range\"",
                 )
                 .into())
             }
@@ -81,12 +104,23 @@ impl Problem {
     pub fn run(&self, rng: &mut Rng, opts: Options) -> Result<(Outcome, f64), OnlineError> {
         match self.step {
             StepChoice::Fixed(eta) => Ok((self.run_with(StepSize::Fixed(eta), rng, opts)?, eta)),
-            StepChoice::Adaptive => Ok((self.run_with(StepSize::Adaptive, rng, opts)?, f64::NAN)),
+            StepChoice::Adaptive | StepChoice::AdaptiveRange => {
+                Ok((self.run_with(self.adaptive_step(), rng, opts)?, f64::NAN))
+            }
             StepChoice::Tuned => {
                 let eta = self.tuned_eta(&mut rng.clone())?;
                 Ok((self.run_with(StepSize::Fixed(eta), rng, opts)?, eta))
             }
         }
+    }
+
+    /// The adaptive schedule of this problem's domain: scale sqrt(sup D_R) for `Adaptive`
+    /// (the derived bound), R_max for `AdaptiveRange` and any other choice.
+    pub fn adaptive_step(&self) -> StepSize {
+        StepSize::Adaptive(match self.step {
+            StepChoice::Adaptive => self.domain.divergence_diameter_sq().sqrt(),
+            _ => self.domain.r_max_sq().sqrt(),
+        })
     }
 
     /// A run with an explicit step size.

@@ -32,6 +32,10 @@ pub enum SequenceSpec {
     /// An adaptive adversary that sees f_t: on the simplex the loss 1 on f_t's largest
     /// coordinate (0 elsewhere); on the ball x_t = f_t / ||f_t||.
     Adversary,
+    /// A deterministic regime switch: loss 1 on every coordinate but a leader (loss 0); the
+    /// leader is coordinate 0 for the first `at` rounds and coordinate 1 afterwards. On the
+    /// plain simplex a shrinking step size recovers from it slowly (theory/online.md section 8).
+    Switch { at: usize },
     /// Two experts, fair coin: x_t = (eps_t, 1 - eps_t), eps_t ~ Bernoulli(1/2). Needs d = 2.
     TwoExperts,
     /// An external series, row-major T x d, already in coordinate units.
@@ -48,7 +52,7 @@ pub enum SequenceSpec {
 }
 
 pub const SEQUENCE_NAMES: &str =
-    "iid, drift, periodic, regimes, rademacher, adversary, two_experts, langford";
+    "iid, drift, periodic, regimes, rademacher, adversary, switch, two_experts, langford";
 
 impl SequenceSpec {
     /// Build from a name and its parameters (sigma, gap, step, period, amplitude, regimes, dwell).
@@ -79,6 +83,13 @@ impl SequenceSpec {
             },
             "rademacher" => SequenceSpec::Rademacher,
             "adversary" => SequenceSpec::Adversary,
+            // the leader changes after a quarter of the horizon unless `switch_at` says when
+            "switch" => SequenceSpec::Switch {
+                at: match p.get("switch_at") {
+                    Some(_) => p.usize_at_least("switch_at", 0)?,
+                    None => p.usize_at_least("T", 1)? / 4,
+                },
+            },
             "two_experts" => SequenceSpec::TwoExperts,
             "langford" => SequenceSpec::Langford {
                 noise: sigma,
@@ -106,6 +117,7 @@ impl SequenceSpec {
             SequenceSpec::Regimes { .. } => "regimes",
             SequenceSpec::Rademacher => "rademacher",
             SequenceSpec::Adversary => "adversary",
+            SequenceSpec::Switch { .. } => "switch",
             SequenceSpec::TwoExperts => "two_experts",
             SequenceSpec::External { .. } => "external",
             SequenceSpec::Langford { .. } => "langford",
@@ -305,8 +317,14 @@ impl Sequence {
                 }
                 dom.dual_from_coords(x);
             }
+            SequenceSpec::Switch { at } => {
+                let leader = if t < *at { 0 } else { 1 % d };
+                x.fill(1.0);
+                x[leader] = 0.0;
+                dom.dual_from_coords(x);
+            }
             SequenceSpec::Adversary => {
-                if dom.name() == "simplex" {
+                if matches!(dom.name(), "simplex" | "clipped_simplex") {
                     let mut best = 0;
                     for i in 1..d {
                         if f[i] > f[best] {

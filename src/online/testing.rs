@@ -79,7 +79,7 @@ pub fn check_domain(dom: &dyn Domain, trials: usize, rng: &mut Rng) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::online::{Ball, Simplex};
+    use crate::online::{Ball, ClippedSimplex, Simplex};
     use proptest::prelude::*;
 
     proptest! {
@@ -91,6 +91,8 @@ mod tests {
             prop_assert!(check_domain(&s, 18, &mut rng).is_ok(), "{:?}", check_domain(&s, 18, &mut crate::mc::stream(seed, 0, 0)));
             let b = Ball::new(d, rho).unwrap();
             prop_assert!(check_domain(&b, 18, &mut rng).is_ok(), "{:?}", check_domain(&b, 18, &mut crate::mc::stream(seed, 0, 0)));
+            let c = ClippedSimplex::new(d, 0.5 / d as f64 * (rho / 10.0)).unwrap();
+            prop_assert!(check_domain(&c, 18, &mut rng).is_ok(), "{:?}", check_domain(&c, 18, &mut crate::mc::stream(seed, 0, 0)));
         }
     }
 
@@ -102,6 +104,9 @@ mod tests {
         }
         fn r_max_sq(&self) -> f64 {
             self.0.r_max_sq()
+        }
+        fn divergence_diameter_sq(&self) -> f64 {
+            self.0.divergence_diameter_sq()
         }
         fn norm(&self, v: &[f64]) -> f64 {
             self.0.norm(v)

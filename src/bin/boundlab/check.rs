@@ -146,10 +146,19 @@ pub fn check(
                         println!(
                             "  control {:<27} {:<11} {:<12} {:>9}  [{}] {} ({})",
                             c.name,
-                            if caught { "caught" } else { "NOT CAUGHT" },
+                            match (c.expect.is_some(), caught) {
+                                (false, true) => "caught",
+                                (false, false) => "NOT CAUGHT",
+                                (true, true) => "passed",
+                                (true, false) => "NOT PASSED",
+                            },
                             r.verdict,
                             fmt_ratio(r.max_ratio),
-                            c.kind,
+                            if c.expect.is_some() {
+                                format!("positive {}", c.kind)
+                            } else {
+                                c.kind.to_string()
+                            },
                             c.description,
                             evidence(&r)
                         );

@@ -80,6 +80,8 @@ fn kalman_nees_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
             value: delta,
             margin: NEES_MARGIN,
         },
+        // a rate claimed equal to delta: the rate over delta is the telling number
+        quantile_ratio: None,
     })
 }
 

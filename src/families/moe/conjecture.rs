@@ -4,6 +4,16 @@ use super::*;
 pub const REGULARISER_PERFECTS_ROUTING: Control =
     Control::new("regulariser_perfects_routing", "NMI(lambda) >= 0.95");
 
+/// EM started at the generating regimes instead of random blocks: the optimisation failure
+/// that the REFUTED verdict is blamed on, removed. A positive control: the same check must
+/// then find no counterexample, which the REFUTED verdict does not imply (theory/moe.md
+/// section 8).
+pub const START_AT_REGIMES: Control = Control::positive_mutation(
+    "start_at_regimes",
+    "EM started at the generating regimes (an oracle start): the same check must find no counterexample (SUPPORTED or INCONCLUSIVE)",
+    &[Verdict::Supported, Verdict::Inconclusive],
+);
+
 // ------------------------------------------------------------ routing conjecture
 
 fn routing_grid(s: Scale) -> Vec<Params> {
@@ -11,7 +21,9 @@ fn routing_grid(s: Scale) -> Vec<Params> {
         Scale::Quick => 2000usize,
         Scale::Full => 4000,
     };
-    [0.5, 2.0, 8.0]
+    // lambda = 0.5 left out: there the paired difference stays within +-0.03 of zero and
+    // undecided at 192 replicates, with either start (theory/moe.md section 8)
+    [2.0, 8.0]
         .into_iter()
         .map(|lambda| {
             Params::new()
@@ -31,7 +43,10 @@ fn routing_grid(s: Scale) -> Vec<Params> {
 /// (the regulariser raises the alignment) holds at a point when the mean is below 0.
 fn routing_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let spec = crate::moe::SwitchingSpec::from_params(p)?;
-    let opts = crate::moe::MoeOptions::from_params(p)?;
+    let mut opts = crate::moe::MoeOptions::from_params(p)?;
+    if v.is(START_AT_REGIMES) {
+        opts.start = crate::moe::Start::Regimes;
+    }
     let pairs = mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
         crate::moe::routing_scores(&spec, &opts, &[0.0, opts.lambda], false, rng)
             .map(|s| (s[0].nmi, s[1].nmi))
@@ -67,6 +82,6 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 24,
         grid: routing_grid,
         check: routing_check,
-        controls: &[REGULARISER_PERFECTS_ROUTING],
+        controls: &[REGULARISER_PERFECTS_ROUTING, START_AT_REGIMES],
     },
 ];

@@ -15,6 +15,19 @@ pub const ARGMAX_SLIP: Control = Control::mutation(
 
 fn erm_grid(_s: Scale) -> Vec<Params> {
     let mut out = Vec::new();
+    // where the bound is nearly attained: two constant classifiers of a coin whose risks
+    // differ by gap = 1.5 / sqrt(n), so ERM picks the worse one with probability ~0.067 > delta
+    // and the (1 - delta)-quantile of the excess is the gap, about half the bound
+    for n in [51usize, 1001] {
+        out.push(
+            Params::new()
+                .with("task", "coin")
+                .with("n", n)
+                .with("M", 2usize)
+                .with("gap", 1.5 / (n as f64).sqrt())
+                .with("delta", 0.05),
+        );
+    }
     for n in [50usize, 200, 1000] {
         for m in [5usize, 50] {
             out.push(
@@ -34,6 +47,21 @@ fn erm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let n = p.usize_at_least("n", 1)?;
     let m = p.usize_at_least("M", 1)?;
     let delta = p.positive("delta")?;
+    let bound = v.pick(BOUND_HUNDREDTH, 1.0, 0.01)
+        * 2.0
+        * ((2.0 * m as f64 / delta).ln() / (2.0 * n as f64)).sqrt();
+    if p.str_or("task", "regression")? == "coin" {
+        let coin = crate::moe::CoinTask::with_gap(p.nonnegative("gap")?)?;
+        if m != 2 {
+            return Err(
+                crate::params::out_of_range("M", &m.into(), "the coin task has M = 2").into(),
+            );
+        }
+        let excess = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+            coin.excess_with(n, rng, fault(v))
+        });
+        return Ok(Evidence::tail(&excess, bound, delta));
+    }
     let task = RegressionTask {
         noise: p.nonnegative("noise")?,
     };
@@ -42,19 +70,12 @@ fn erm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let (zt, yt) = task.sample(400_000, &mut mc::stream(ctx.seed, ctx.cell, u64::MAX >> 8));
     let risk = class.risks(&zt, &yt);
     let best = risk.iter().cloned().fold(f64::INFINITY, f64::min);
-    let bound = v.pick(BOUND_HUNDREDTH, 1.0, 0.01)
-        * 2.0
-        * ((2.0 * m as f64 / delta).ln() / (2.0 * n as f64)).sqrt();
-    let viol = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+    let excess = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
         let (z, y) = task.sample(n, rng);
         let pick = class.erm_with(&z, &y, fault(v));
-        (risk[pick] - best > bound) as u64
+        risk[pick] - best
     });
-    Ok(Evidence::Tail {
-        violations: viol.iter().sum(),
-        n: viol.len() as u64,
-        target: Target::AtMost(delta),
-    })
+    Ok(Evidence::tail(&excess, bound, delta))
 }
 
 fn epsnet_grid(s: Scale) -> Vec<Params> {
@@ -101,11 +122,7 @@ fn epsnet_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let runs = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
         erm.excess_with(rng, fault)
     });
-    Ok(Evidence::Tail {
-        violations: runs.iter().filter(|e| **e > c * erm.bound).count() as u64,
-        n: runs.len() as u64,
-        target: Target::AtMost(delta),
-    })
+    Ok(Evidence::tail(&runs, c * erm.bound, delta))
 }
 
 pub static ENTRIES: &[Entry] = &[

@@ -146,6 +146,8 @@ fn calibration_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
             value: delta,
             margin: CALIBRATION_MARGIN,
         },
+        // a rate claimed equal to delta: the rate over delta is the telling number
+        quantile_ratio: None,
     })
 }
 

@@ -1,6 +1,6 @@
 //! What the online family measures for experiments.
 use crate::experiment::{Measure, Metrics, Replicate};
-use crate::online::bounds::{adaptive_bound, fixed_eta_bound, tuned_bound};
+use crate::online::bounds::{adaptive_bound, adaptive_range_bound, fixed_eta_bound, tuned_bound};
 use crate::online::{HintSpec, Options, Problem, StepChoice};
 use crate::params::Params;
 use crate::Error;
@@ -24,7 +24,8 @@ fn regret(p: &Params) -> Result<Replicate, Error> {
         let bound = match prob.step {
             StepChoice::Tuned => tuned_bound(r2, o.s),
             StepChoice::Fixed(eta) => fixed_eta_bound(r2, eta, o.s),
-            StepChoice::Adaptive => adaptive_bound(r2, o.s),
+            StepChoice::Adaptive => adaptive_bound(o.divergence_sq, o.s),
+            StepChoice::AdaptiveRange => adaptive_range_bound(r2, o.s),
         };
         let mut m: Metrics = vec![
             ("regret".into(), o.regret),

@@ -21,7 +21,7 @@ use crate::stats::Target;
 const THEORY: &str = "theory/online.md";
 use crate::mc;
 use crate::online::bounds::{
-    adaptive_bound, fixed_eta_bound, hedge_bound, tuned_bound, two_experts_expected_regret,
+    fixed_eta_bound, hedge_bound, tuned_bound, two_experts_expected_regret,
 };
 use crate::online::{
     oftrl, Fault, Hint, HintSpec, Options, Problem, Sequence, StepSize, LEARNED_HINT_RATE,
@@ -158,7 +158,16 @@ fn runs(
     ctx: &Ctx,
     opts: Options,
 ) -> Result<Vec<crate::online::Outcome>, Error> {
-    let prob = Problem::from_params(p)?;
+    replicate_runs(&Problem::from_params(p)?, step, ctx, opts)
+}
+
+/// ctx.replicates independent realisations of `prob` at `step`.
+fn replicate_runs(
+    prob: &Problem,
+    step: StepSize,
+    ctx: &Ctx,
+    opts: Options,
+) -> Result<Vec<crate::online::Outcome>, Error> {
     Ok(mc::try_replicate(
         ctx.replicates,
         ctx.seed,

@@ -24,6 +24,17 @@ pub struct MoeOptions {
     pub ridge: f64,
     /// EM runs from independent initialisations; the best objective wins.
     pub restarts: usize,
+    /// Where EM starts.
+    pub start: Start,
+}
+
+/// Where EM starts: random blocks (the method), or the generating regimes (an oracle that
+/// tells an optimisation failure from an objective that prefers other routes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Start {
+    #[default]
+    Random,
+    Regimes,
 }
 
 impl Default for MoeOptions {
@@ -36,6 +47,7 @@ impl Default for MoeOptions {
             lambda: 0.0,
             ridge: 1e-6,
             restarts: 1,
+            start: Start::Random,
         }
     }
 }
@@ -54,6 +66,18 @@ impl MoeOptions {
             em_iterations: opt_count(p, "em_iterations", d.em_iterations)?,
             gate_steps: opt_count(p, "gate_steps", d.gate_steps)?,
             restarts: opt_count(p, "restarts", d.restarts)?,
+            start: match p.str_or("start", "random")? {
+                "random" => Start::Random,
+                "regimes" => Start::Regimes,
+                other => {
+                    return Err(out_of_range(
+                        "start",
+                        &other.into(),
+                        "expected \"random\" or \"regimes\"",
+                    )
+                    .into())
+                }
+            },
             ..d
         })
     }
@@ -143,12 +167,15 @@ impl GatedMoe {
     }
 
     /// EM from `restarts` block-random initialisations drawn from `rng`; the fit with the
-    /// highest objective is kept.
+    /// highest objective is kept. With `Start::Regimes`, one run from the generating regimes.
     pub fn fit(
         data: &SwitchingData,
         opts: &MoeOptions,
         rng: &mut Rng,
     ) -> Result<GatedMoe, MoeError> {
+        if opts.start == Start::Regimes {
+            return Self::fit_from_regimes(data, opts);
+        }
         let mut best: Option<(f64, GatedMoe)> = None;
         for _ in 0..opts.restarts.max(1) {
             let moe = Self::fit_once(data, opts, rng)?;

@@ -18,7 +18,7 @@ mod em;
 mod routing;
 
 pub use data::{Standardiser, SwitchingData, SwitchingSpec};
-pub use em::{GatedMoe, MoeOptions};
+pub use em::{GatedMoe, MoeOptions, Start};
 pub use routing::{routing_scores, RoutingScore};
 // em and routing see the data part's crate-private items through the parent
 use data::*;
