@@ -5,6 +5,7 @@ use super::measure::Measure;
 use super::results::{CellResult, MetricStats, Results};
 use crate::params::Value;
 use crate::plot::{Chart, ChartKind, Series};
+use std::collections::BTreeMap;
 
 /// The chart kinds the engine draws itself; any other kind names a family's picture.
 pub const CHART_KINDS: &[&str] = &["lines", "points"];
@@ -43,8 +44,14 @@ fn value_key(v: &Value) -> String {
     v.to_string()
 }
 
-/// Turn results into a chart as a figure spec says.
-pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String> {
+/// Turn results into a chart as a figure spec says; `labels` maps internal names to what a
+/// reader sees (the config's `labels`).
+pub fn build_chart(
+    results: &Results,
+    spec: &FigureSpec,
+    labels: &BTreeMap<String, String>,
+) -> Result<Chart, String> {
+    let show = |name: &str| -> String { labels.get(name).cloned().unwrap_or_else(|| name.into()) };
     let cells: Vec<&CellResult> = results
         .cells
         .iter()
@@ -94,10 +101,16 @@ pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String
     for (key, mut group) in groups {
         group.sort_by(|a, b| xval(a).total_cmp(&xval(b)));
         for y in &ys {
+            // "parameter = value", both through the label map; a parameter mapped to "" shows
+            // its values alone
+            let named = |s: &str| match show(s).as_str() {
+                "" => show(&key),
+                p => format!("{p} = {}", show(&key)),
+            };
             let label = match (&spec.series, ys.len()) {
-                (Some(s), 1) => format!("{s} = {key}"),
-                (Some(s), _) => format!("{s} = {key}: {y}"),
-                (None, _) => y.clone(),
+                (Some(s), 1) => named(s),
+                (Some(s), _) => format!("{}, {}", named(s), show(y)),
+                (None, _) => show(y),
             };
             let get =
                 |c: &CellResult, f: fn(&MetricStats) -> f64| c.metrics.get(y).map_or(f64::NAN, f);
@@ -110,16 +123,11 @@ pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String
                 dashed: false,
                 color,
             });
-            // the bound belongs to the group, not to each metric: draw it once
+            // the bound belongs to the group, not to each metric: draw it once, in the group's
+            // colour; the legend shows one dashed entry for all of them
             if let (Some(b), true) = (&spec.bound, Some(y) == ys.first()) {
                 series.push(Series {
-                    label: {
-                        let what = spec.bound_label.as_deref().unwrap_or("bound");
-                        match &spec.series {
-                            Some(s) => format!("{s} = {key}: {what}"),
-                            None => what.to_string(),
-                        }
-                    },
+                    label: spec.bound_label.as_deref().unwrap_or("bound").to_string(),
                     x: group.iter().map(|c| xval(c)).collect(),
                     y: group
                         .iter()
@@ -153,8 +161,8 @@ pub fn build_chart(results: &Results, spec: &FigureSpec) -> Result<Chart, String
                     .and_then(|v| v.as_f64())
                     .is_some_and(|v| v.fract() == 0.0 && (0.0..=20.0).contains(&v))
             }),
-        x_categories: categorical.then_some(categories),
+        x_categories: categorical.then(|| categories.iter().map(|k| show(k)).collect()),
         hline: spec.hline,
-        legend: spec.legend.clone(),
+        hline_label: spec.hline_label.clone(),
     })
 }

@@ -85,9 +85,8 @@ pub struct FigureSpec {
     pub ylabel: String,
     /// Draw the horizontal line y = this (e.g. a tightness ratio of 1).
     pub hline: Option<f64>,
-    /// Legend position: upper_left (default), upper_right, lower_left, lower_right, middle_right.
-    #[serde(default)]
-    pub legend: String,
+    /// Legend text of that line (none: the line is not in the legend).
+    pub hline_label: Option<String>,
 }
 
 fn default_kind() -> String {
@@ -117,6 +116,13 @@ pub struct Config {
     pub quick: Quick,
     #[serde(default)]
     pub figure: OneOrMany<FigureSpec>,
+    /// What a reader should see for the internal names (metrics, grid parameters and their
+    /// values) that reach a legend or a category axis: `labels = { w_zero = "zero hint",
+    /// sigma = "σ" }`. A series parameter mapped to "" shows its values alone ("zero" rather
+    /// than "hint = zero"). A name without an entry is shown as it is, and the figure battery
+    /// (`plot::audit`) rejects one with an underscore.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 impl Config {

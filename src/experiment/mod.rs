@@ -11,6 +11,6 @@ mod runner;
 pub use chart::{build_chart, CHART_KINDS};
 pub use config::{Config, ConfigError, FigureSpec, OneOrMany, Quick};
 pub use measure::{Drawing, Measure, Metrics, Picture, Replicate};
-pub use reproduce::{list_configs, reproduce};
+pub use reproduce::{audit_figures, list_configs, reproduce};
 pub use results::{CellResult, MetricStats, Results, RunSummary, DISPLAY_LEVEL};
 pub use runner::run_config;

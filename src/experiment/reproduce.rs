@@ -23,6 +23,24 @@ pub fn list_configs(dir: &Path) -> Result<Vec<(PathBuf, Config)>, Error> {
         .collect()
 }
 
+/// The figure battery (`plot::audit`) over every SVG the runs wrote: one line per problem,
+/// naming the file.
+pub fn audit_figures(runs: &[RunSummary]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in runs.iter().flat_map(|r| r.figures.iter()) {
+        let svg = f.with_extension("svg");
+        match std::fs::read_to_string(&svg) {
+            Ok(text) => out.extend(
+                crate::plot::audit::audit_svg(&text)
+                    .into_iter()
+                    .map(|p| format!("{}: {p}", svg.display())),
+            ),
+            Err(e) => out.push(format!("{}: cannot read ({e})", svg.display())),
+        }
+    }
+    out
+}
+
 /// Run every config, then write the figures index (figures/README.md or figures/quick/README.md).
 pub fn reproduce(
     reg: &Registry,

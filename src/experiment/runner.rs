@@ -254,7 +254,7 @@ pub fn run_config(
         match drawing {
             // a picture draws one realisation from the config's parameters and seed
             Some(draw) => draw(cfg.seed, &spec.title, &p)?,
-            None => build_chart(&results, spec)
+            None => build_chart(&results, spec, &cfg.labels)
                 .map_err(|m| Error::Plot {
                     path: stem.clone(),
                     message: m,

@@ -530,7 +530,7 @@ mod tests {
             assert!((kl(&v1, &v2) - dd).abs() < 1e-12);
             assert!(dd < (1.0 / g).ln());
             for _ in 0..2000 {
-                let mut p = |rng: &mut crate::mc::Rng| {
+                let p = |rng: &mut crate::mc::Rng| {
                     let mut st: Vec<f64> =
                         (0..d).map(|_| 8.0 * (rng.random::<f64>() - 0.5)).collect();
                     dom.project_log(&mut st);

@@ -3,6 +3,7 @@ use super::{save_both, style, Figure};
 use crate::Error;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
 /// Matrices drawn as coloured cells with their values, one panel per matrix, side by side:
@@ -26,10 +27,8 @@ impl Heatmap {
             return Err("no matrix to draw".into());
         }
         root.fill(&WHITE).map_err(e)?;
-        let body = root
-            .titled(&self.title, (style::FONT, style::TITLE_SIZE))
-            .map_err(e)?;
-        let areas = body.split_evenly((1, self.panels.len()));
+        // no figure title: the caption carries it (`title` stays for the contact sheet)
+        let areas = root.split_evenly((1, self.panels.len()));
         let base = style::color(0);
         for (area, (name, m)) in areas.iter().zip(&self.panels) {
             let rows = m.len();
@@ -37,8 +36,8 @@ impl Heatmap {
             let mut chart = ChartBuilder::on(area)
                 .caption(name, (style::FONT, style::LABEL_SIZE))
                 .margin(16)
-                .x_label_area_size(56)
-                .y_label_area_size(70)
+                .x_label_area_size(style::TICK_SIZE + style::LABEL_SIZE + 30)
+                .y_label_area_size(style::TICK_SIZE + style::LABEL_SIZE + 40)
                 .build_cartesian_2d(-0.5..(cols as f64 - 0.5), (rows as f64 - 0.5)..-0.5)
                 .map_err(e)?;
             let int = |v: &f64| {
@@ -81,8 +80,11 @@ impl Heatmap {
                     chart
                         .draw_series(std::iter::once(Text::new(
                             format!("{v:.2}"),
-                            (x - 0.17, y - 0.06),
-                            (style::FONT, style::LABEL_SIZE).into_font().color(&ink),
+                            (x, y),
+                            (style::FONT, style::LABEL_SIZE)
+                                .into_font()
+                                .color(&ink)
+                                .pos(Pos::new(HPos::Center, VPos::Center)),
                         )))
                         .map_err(e)?;
                 }
@@ -95,7 +97,8 @@ impl Heatmap {
 
 impl Figure for Heatmap {
     fn size(&self) -> (u32, u32) {
-        (520 * self.panels.len().max(1) as u32, 560)
+        // 520 px (1.7 in at 300 dpi) per panel: two panels fill a single column
+        (520 * self.panels.len().max(1) as u32, 600)
     }
     fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         self.draw(root)

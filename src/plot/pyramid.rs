@@ -54,10 +54,8 @@ impl Pyramid {
             return Err("no finite data to draw".into());
         }
         root.fill(&WHITE).map_err(e)?;
-        let root = root
-            .titled(&self.title, (style::FONT, style::TITLE_SIZE))
-            .map_err(e)?;
-        let (top, bottom) = root.split_vertically(300);
+        // no figure title: the caption carries it (`title` stays for the contact sheet)
+        let (top, bottom) = root.split_vertically(380);
         let lo = self
             .signals
             .iter()
@@ -80,19 +78,26 @@ impl Pyramid {
         {
             let mut chart = ChartBuilder::on(panel)
                 .caption(
-                    format!("1-D, level {r} ({} values)", sig.len()),
+                    format!("level {r}: {} values", sig.len()),
                     (style::FONT, style::TICK_SIZE),
                 )
                 .margin(8)
-                .x_label_area_size(28)
-                .y_label_area_size(if r == 0 { 48 } else { 8 })
+                .margin_right(34)
+                .x_label_area_size(style::TICK_SIZE + 12)
+                .y_label_area_size(if r == 0 {
+                    4 * style::TICK_SIZE / 2 + 20
+                } else {
+                    8
+                })
                 .build_cartesian_2d(0.0..1.0, (lo - pad)..(hi + pad))
                 .map_err(e)?;
             let fmt = |v: &f64| fmt_tick(*v);
             let mut mesh = chart.configure_mesh();
             mesh.x_labels(3)
                 .y_labels(5)
-                .label_style((style::FONT, 13))
+                .light_line_style(WHITE.mix(0.0))
+                .bold_line_style(BLACK.mix(0.08))
+                .label_style((style::FONT, style::TICK_SIZE))
                 .x_label_formatter(&fmt)
                 .y_label_formatter(&fmt);
             if r > 0 {
@@ -106,7 +111,10 @@ impl Pyramid {
                 pts.push(((i + 1) as f64 / n, *v));
             }
             chart
-                .draw_series(LineSeries::new(pts, style::color(0).stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    pts,
+                    style::color(0).stroke_width(style::LINE_WIDTH),
+                ))
                 .map_err(e)?;
         }
         let scale = self
@@ -116,18 +124,10 @@ impl Pyramid {
             .fold(0.0f64, |m, v| m.max(v.abs()))
             .max(1e-12);
         let cols = self.fields.len().max(1);
-        for (r, (panel, f)) in bottom
-            .split_evenly((1, cols))
-            .iter()
-            .zip(&self.fields)
-            .enumerate()
-        {
+        for (panel, f) in bottom.split_evenly((1, cols)).iter().zip(&self.fields) {
             let side = (f.len() as f64).sqrt().round() as usize;
             let mut chart = ChartBuilder::on(panel)
-                .caption(
-                    format!("2-D, level {r} ({side} x {side})"),
-                    (style::FONT, style::TICK_SIZE),
-                )
+                .caption(format!("{side}×{side}"), (style::FONT, style::TICK_SIZE))
                 .margin(10)
                 .build_cartesian_2d(0.0..side as f64, 0.0..side as f64)
                 .map_err(e)?;
@@ -148,8 +148,9 @@ impl Pyramid {
 
 impl Figure for Pyramid {
     fn size(&self) -> (u32, u32) {
-        let cols = self.signals.len().max(self.fields.len()).max(1) as u32;
-        (260 * cols, 620)
+        // double-column width; one panel per level
+        let _ = self.signals.len().max(self.fields.len());
+        (style::WIDE.0, 900)
     }
     fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         self.draw(root)

@@ -1,4 +1,5 @@
 //! Point clouds coloured by a value or a category (attractors, regime-coloured series).
+use super::legend::{legend_strip, LegendEntry, Sample};
 use super::{fmt_tick, save_both, style, Figure};
 use crate::Error;
 use plotters::coord::Shift;
@@ -19,6 +20,9 @@ pub struct Scatter {
     pub categorical: bool,
     /// Label prefix of the categories ("regime" gives "regime 0", "regime 1", ...).
     pub category_label: String,
+    /// Names of the categories where a reader needs more than an index (e.g. "forcing −20");
+    /// a category without one is "<category_label> k".
+    pub category_names: Vec<String>,
 }
 
 impl Scatter {
@@ -48,11 +52,39 @@ impl Scatter {
         }
         let (px, py) = (0.04 * (x1 - x0).max(1e-9), 0.06 * (y1 - y0).max(1e-9));
         root.fill(&WHITE).map_err(e)?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (style::FONT, style::TITLE_SIZE))
-            .margin(18)
-            .x_label_area_size(62)
-            .y_label_area_size(80)
+        let kmax = if self.categorical {
+            ok.iter()
+                .map(|&i| self.c[i].max(0.0) as usize)
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        let present = |k: usize| ok.iter().any(|&i| self.c[i] as usize == k);
+        // the legend above the plot: one entry per category present (no figure title: the
+        // caption carries it)
+        let entries: Vec<LegendEntry> = if self.categorical {
+            (0..=kmax)
+                .filter(|&k| present(k))
+                .map(|k| LegendEntry {
+                    label: self
+                        .category_names
+                        .get(k)
+                        .cloned()
+                        .unwrap_or_else(|| format!("{} {k}", self.category_label)),
+                    color: style::color(k),
+                    sample: Sample::Line(style::marker(k)),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let body = legend_strip(root, &entries, 150)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin(14)
+            .margin_right(30)
+            .x_label_area_size(style::TICK_SIZE + style::LABEL_SIZE + 40)
+            .y_label_area_size(150)
             .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))
             .map_err(e)?;
         let fmt = |v: &f64| fmt_tick(*v);
@@ -69,11 +101,6 @@ impl Scatter {
             .draw()
             .map_err(e)?;
         if self.categorical {
-            let kmax = ok
-                .iter()
-                .map(|&i| self.c[i].max(0.0) as usize)
-                .max()
-                .unwrap_or(0);
             for k in 0..=kmax {
                 let color = style::color(k);
                 // runs of consecutive points in category k, drawn as lines
@@ -92,28 +119,12 @@ impl Scatter {
                 if runs.is_empty() {
                     continue;
                 }
-                let mut first = true;
                 for run in runs {
-                    let s = chart
-                        .draw_series(LineSeries::new(run, color.stroke_width(2)))
+                    chart
+                        .draw_series(LineSeries::new(run, color.stroke_width(3)))
                         .map_err(e)?;
-                    if first {
-                        s.label(format!("{} {k}", self.category_label))
-                            .legend(move |(x, y)| {
-                                PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
-                            });
-                        first = false;
-                    }
                 }
             }
-            chart
-                .configure_series_labels()
-                .label_font((style::FONT, style::LEGEND_SIZE))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.4))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(e)?;
         } else {
             chart
                 .draw_series(ok.iter().map(|&i| {

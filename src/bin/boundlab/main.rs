@@ -199,14 +199,25 @@ fn main() -> ExitCode {
             quick,
             out,
             resume,
-        } => {
-            experiment::run_config(&REGISTRY, &config, quick, out.as_deref(), resume).map(|_| true)
-        }
+        } => experiment::run_config(&REGISTRY, &config, quick, out.as_deref(), resume).map(|run| {
+            // a user's own figure is warned about, not failed
+            for p in experiment::audit_figures(std::slice::from_ref(&run)) {
+                eprintln!("warning: figure check: {p}");
+            }
+            true
+        }),
         Command::Reproduce {
             quick,
             experiments,
             resume,
-        } => experiment::reproduce(&REGISTRY, &experiments, quick, resume).map(|_| true),
+        } => experiment::reproduce(&REGISTRY, &experiments, quick, resume).map(|runs| {
+            // the project's figures must pass the battery (theory: issue #11)
+            let problems = experiment::audit_figures(&runs);
+            for p in &problems {
+                eprintln!("figure check FAILS: {p}");
+            }
+            problems.is_empty()
+        }),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -36,6 +36,7 @@ fn attractor(p: &Params) -> Result<Drawing, Error> {
             c: pts.iter().map(|s| s[1].atan2(s[0])).collect(),
             categorical: false,
             category_label: String::new(),
+            category_names: Vec::new(),
         }
         .save(stem)
     }))
@@ -70,6 +71,11 @@ fn switching(p: &Params) -> Result<Drawing, Error> {
             c: tr.regime.iter().map(|&r| r as f64).collect(),
             categorical: true,
             category_label: "regime".into(),
+            // regimes named by their forcing along y, as the text names them
+            category_names: systems
+                .iter()
+                .map(|s| format!("forcing {}", crate::plot::fmt_tick(s.forcing[1])))
+                .collect(),
         }
         .save(stem)
     }))

@@ -30,7 +30,7 @@ fn confusion(p: &Params) -> Result<Drawing, Error> {
                         r.iter().map(|&c| c as f64 / tot).collect()
                     })
                     .collect();
-                (format!("lambda = {}  (NMI {:.2})", s.lambda, s.nmi), rows)
+                (format!("λ = {}  (NMI {:.2})", s.lambda, s.nmi), rows)
             })
             .collect();
         Heatmap {
