@@ -1,6 +1,6 @@
 //! Charts drawn from results as a figure spec says (lines with bands, or points with
 //! error bars), and the figure specs' checks against the grid and the measure.
-use super::config::{Config, FigureSpec};
+use super::config::{Config, FigureSpec, SeriesColors};
 use super::measure::Measure;
 use super::results::{CellResult, MetricStats, Results};
 use crate::params::Value;
@@ -26,6 +26,12 @@ pub(crate) fn validate_figures(cfg: &Config, m: &Measure) -> Result<(), String> 
                 return Err(format!("{at}: series = `{s}` is not a grid parameter"));
             }
         }
+        if !["mean", "max", "min"].contains(&f.stat.as_str()) {
+            return Err(format!(
+                "{at}: stat = `{}`: expected \"mean\", \"max\" or \"min\"",
+                f.stat
+            ));
+        }
         for y in f.y.to_vec().iter().chain(f.bound.iter()) {
             if !m.metrics.contains(&y.as_str()) {
                 return Err(format!(
@@ -50,6 +56,7 @@ pub fn build_chart(
     results: &Results,
     spec: &FigureSpec,
     labels: &BTreeMap<String, String>,
+    colors: &SeriesColors,
 ) -> Result<Chart, String> {
     let show = |name: &str| -> String { labels.get(name).cloned().unwrap_or_else(|| name.into()) };
     let cells: Vec<&CellResult> = results
@@ -98,8 +105,13 @@ pub fn build_chart(
     let ys = spec.y.to_vec();
     let mut series = Vec::new();
     let mut color = 0;
+    // a value with a fixed colour (series_colors.toml) keeps it in every figure
+    let fixed = spec.series.as_ref().and_then(|s| colors.get(s));
     for (key, mut group) in groups {
         group.sort_by(|a, b| xval(a).total_cmp(&xval(b)));
+        if let Some(c) = fixed.and_then(|f| f.get(&key)) {
+            color = *c;
+        }
         for y in &ys {
             // "parameter = value", both through the label map; a parameter mapped to "" shows
             // its values alone
@@ -114,12 +126,25 @@ pub fn build_chart(
             };
             let get =
                 |c: &CellResult, f: fn(&MetricStats) -> f64| c.metrics.get(y).map_or(f64::NAN, f);
+            let (value, interval): (fn(&MetricStats) -> f64, bool) = match spec.stat.as_str() {
+                "max" => (|m| m.max, false),
+                "min" => (|m| m.min, false),
+                _ => (|m| m.mean, true),
+            };
             series.push(Series {
                 label,
                 x: group.iter().map(|c| xval(c)).collect(),
-                y: group.iter().map(|c| get(c, |m| m.mean)).collect(),
-                lo: group.iter().map(|c| get(c, |m| m.lo)).collect(),
-                hi: group.iter().map(|c| get(c, |m| m.hi)).collect(),
+                y: group.iter().map(|c| get(c, value)).collect(),
+                lo: if interval {
+                    group.iter().map(|c| get(c, |m| m.lo)).collect()
+                } else {
+                    Vec::new()
+                },
+                hi: if interval {
+                    group.iter().map(|c| get(c, |m| m.hi)).collect()
+                } else {
+                    Vec::new()
+                },
                 dashed: false,
                 color,
             });
@@ -164,5 +189,6 @@ pub fn build_chart(
         x_categories: categorical.then(|| categories.iter().map(|k| show(k)).collect()),
         hline: spec.hline,
         hline_label: spec.hline_label.clone(),
+        ymin: spec.ymin,
     })
 }

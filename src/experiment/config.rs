@@ -19,6 +19,30 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// The file beside the configs that fixes one colour per method for every figure: a series
+/// value's palette index, by the grid parameter that names it (`[hint] zero = 0`). Not a config.
+pub const SERIES_COLORS: &str = "series_colors.toml";
+
+/// Palette index by grid parameter, then by value.
+pub type SeriesColors = BTreeMap<String, BTreeMap<String, usize>>;
+
+/// The series colours of the configs in `dir` (empty when the file is absent); a file that
+/// does not parse is an error naming it.
+pub fn load_series_colors(dir: &Path) -> Result<SeriesColors, ConfigError> {
+    let path = dir.join(SERIES_COLORS);
+    if !path.exists() {
+        return Ok(SeriesColors::new());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path,
+        message: e.to_string().trim_end().replace('\n', "\n  "),
+    })
+}
+
 /// A list given either as one value or as an array.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -67,6 +91,11 @@ pub struct FigureSpec {
     pub x: String,
     /// Metrics on the y axis (means with 95% confidence bars).
     pub y: OneOrMany<String>,
+    /// What is drawn of each metric: "mean" (default, with its 95% interval), or "max" / "min"
+    /// over the replicates (no interval: a bound that must hold per replicate is read against
+    /// the largest replicate, not the mean).
+    #[serde(default = "default_stat")]
+    pub stat: String,
     /// A grid parameter whose values become separate curves.
     pub series: Option<String>,
     /// A metric drawn dashed beside each curve: the bound.
@@ -83,6 +112,9 @@ pub struct FigureSpec {
     pub title: String,
     pub xlabel: String,
     pub ylabel: String,
+    /// The lower end of the y axis: values below it are drawn at it with a downward arrow
+    /// (a tightness ratio of -40 need not squeeze the interesting range near 1).
+    pub ymin: Option<f64>,
     /// Draw the horizontal line y = this (e.g. a tightness ratio of 1).
     pub hline: Option<f64>,
     /// Legend text of that line (none: the line is not in the legend).
@@ -91,6 +123,10 @@ pub struct FigureSpec {
 
 fn default_kind() -> String {
     "lines".into()
+}
+
+fn default_stat() -> String {
+    "mean".into()
 }
 
 /// An experiment: a measurement swept over a grid, replicated, and drawn.

@@ -15,6 +15,10 @@ pub fn list_configs(dir: &Path) -> Result<Vec<(PathBuf, Config)>, Error> {
     let mut paths: Vec<PathBuf> = rd
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| {
+            p.file_name()
+                .is_none_or(|n| n != super::config::SERIES_COLORS)
+        })
         .collect();
     paths.sort();
     paths

@@ -22,6 +22,16 @@ pub struct MetricStats {
     pub hi: f64,
     /// Finite replicates.
     pub n: usize,
+    /// The smallest and largest finite replicate (a bound that must hold per replicate is
+    /// drawn against the largest). NaN in results written before they were recorded.
+    #[serde(default = "nan")]
+    pub min: f64,
+    #[serde(default = "nan")]
+    pub max: f64,
+}
+
+fn nan() -> f64 {
+    f64::NAN
 }
 
 /// One finished cell.
@@ -100,6 +110,8 @@ pub(crate) fn summarise(reps: &[Metrics]) -> BTreeMap<String, MetricStats> {
                     lo: iv.lo,
                     hi: iv.hi,
                     n,
+                    min: finite.iter().copied().fold(f64::NAN, f64::min),
+                    max: finite.iter().copied().fold(f64::NAN, f64::max),
                 },
             )
         })

@@ -159,6 +159,7 @@ pub fn run_config(
 ) -> Result<RunSummary, Error> {
     let started = Instant::now();
     let raw = Config::load(path)?;
+    let colors = super::config::load_series_colors(path.parent().unwrap_or(Path::new(".")))?;
     let cfg = raw.at_scale(quick);
     let prepared = prepare(path, reg, &cfg, &raw, quick)?;
     let scale = if quick { "quick" } else { "full" };
@@ -254,7 +255,7 @@ pub fn run_config(
         match drawing {
             // a picture draws one realisation from the config's parameters and seed
             Some(draw) => draw(cfg.seed, &spec.title, &p)?,
-            None => build_chart(&results, spec, &cfg.labels)
+            None => build_chart(&results, spec, &cfg.labels, &colors)
                 .map_err(|m| Error::Plot {
                     path: stem.clone(),
                     message: m,

@@ -52,6 +52,8 @@ pub struct Chart {
     /// A horizontal reference line, and its legend text.
     pub hline: Option<f64>,
     pub hline_label: Option<String>,
+    /// The y axis's lower end: a value below it is drawn at it, with a downward arrow.
+    pub ymin: Option<f64>,
     /// x takes a few integer values (levels): one tick per integer, no fractions.
     pub integer_x: bool,
 }
@@ -96,20 +98,26 @@ impl Chart {
             y0 = y0.min(h);
             y1 = y1.max(h);
         }
+        if let Some(f) = self.ymin.filter(|f| ok(*f, self.logy)) {
+            y0 = y0.max(f);
+            y1 = y1.max(f);
+        }
         if !(x0.is_finite() && y0.is_finite()) {
             return Err("no finite data to draw".into());
         }
-        let pad = |a: f64, b: f64, log: bool| -> (f64, f64) {
+        let pad = |a: f64, b: f64, log: bool, below: f64| -> (f64, f64) {
             if log {
                 let (la, lb) = (a.ln(), b.ln());
                 let m = ((lb - la) * 0.06).max(0.05);
-                ((la - m).exp(), (lb + m).exp())
+                ((la - m * below).exp(), (lb + m).exp())
             } else {
                 let m = ((b - a) * 0.06).max(1e-9 * a.abs().max(1.0));
-                (a - m, b + m)
+                (a - m * below, b + m)
             }
         };
-        let (mut xr, yr) = (pad(x0, x1, self.logx), pad(y0, y1, self.logy));
+        // room under a floored axis for the arrows of the values below it
+        let below = if self.ymin.is_some() { 2.5 } else { 1.0 };
+        let (mut xr, yr) = (pad(x0, x1, self.logx, 1.0), pad(y0, y1, self.logy, below));
         if self.x_categories.is_some() {
             xr = (-0.5, x1 + 0.5);
         }
@@ -124,9 +132,10 @@ impl Chart {
             out.push(LegendEntry {
                 label: s.label.clone(),
                 color: style::color(s.color),
-                sample: match self.kind {
-                    ChartKind::Lines => Sample::Line(style::marker(s.color)),
-                    ChartKind::Points => Sample::Point(style::marker(s.color)),
+                sample: match (self.kind, s.lo.is_empty()) {
+                    (ChartKind::Lines, _) => Sample::Line(style::marker(s.color)),
+                    (ChartKind::Points, false) => Sample::Point(style::marker(s.color)),
+                    (ChartKind::Points, true) => Sample::Marker(style::marker(s.color)),
                 },
             });
         }
@@ -283,6 +292,7 @@ impl Chart {
         let mut markers: Vec<((f64, f64), usize)> = Vec::new();
         let mut bars: Vec<(f64, f64, f64, usize)> = Vec::new();
         let mut lines: Vec<(Vec<(f64, f64)>, usize, bool)> = Vec::new();
+        let mut clamped: Vec<(f64, f64)> = Vec::new();
         for s in &self.series {
             let dodge = if self.x_categories.is_some() && !s.dashed {
                 let w = 0.6 / solid as f64;
@@ -307,6 +317,15 @@ impl Chart {
                             .unwrap_or(s.y[i]);
                     (s.x[i] + dodge, s.y[i], lo, hi)
                 })
+                .map(|(x, y, lo, hi)| match self.ymin {
+                    // below the axis: drawn at its lower end, marked by an arrow
+                    Some(f) if y < f => {
+                        clamped.push((x, f));
+                        (x, f, lo.max(f), hi.max(f))
+                    }
+                    Some(f) => (x, y, lo.max(f), hi.max(f)),
+                    None => (x, y, lo, hi),
+                })
                 .collect();
             if pts.is_empty() {
                 continue;
@@ -330,9 +349,10 @@ impl Chart {
                     }
                     lines.push((xy.clone(), s.color, false));
                 }
-                ChartKind::Points => {
+                ChartKind::Points if !s.lo.is_empty() => {
                     bars.extend(pts.iter().map(|p| (p.0, p.2, p.3, s.color)));
                 }
+                ChartKind::Points => {}
             }
             markers.extend(xy.into_iter().map(|p| (p, s.color)));
         }
@@ -372,6 +392,17 @@ impl Chart {
                 style::marker(*c),
                 style::color(*c),
             )?;
+        }
+        for p in &clamped {
+            let (x, y) = chart.backend_coord(p);
+            let st = style::INK.stroke_width(3);
+            root.draw(&PathElement::new(vec![(x, y + 11), (x, y + 22)], st))
+                .map_err(e)?;
+            root.draw(&Polygon::new(
+                vec![(x - 7, y + 21), (x + 7, y + 21), (x, y + 30)],
+                style::INK.filled(),
+            ))
+            .map_err(e)?;
         }
 
         // our ticks on log axes: decades, the plotted grid values, then 2 and 5 x decades
@@ -450,6 +481,7 @@ mod tests {
             x_categories: None,
             hline: None,
             hline_label: None,
+            ymin: None,
             integer_x: false,
         }
     }

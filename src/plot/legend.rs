@@ -13,6 +13,8 @@ pub enum Sample {
     Line(Marker),
     /// A marker with an error bar (a measured point).
     Point(Marker),
+    /// A marker alone (a point with no interval, such as a maximum over replicates).
+    Marker(Marker),
     /// A dashed line (a bound).
     Dashed,
     /// A thin solid line (a reference value).
@@ -179,6 +181,7 @@ pub(crate) fn legend_strip<DB: DrawingBackend>(
                         .map_err(|e| e.to_string())?;
                     draw_marker(&strip, (c, cy), m, en.color)?;
                 }
+                Sample::Marker(m) => draw_marker(&strip, (x + SAMPLE_W / 2, cy), m, en.color)?,
                 Sample::Dashed => dashed_pixels(&strip, a, b, en.color, style::BOUND_WIDTH)?,
                 Sample::Reference => strip
                     .draw(&PathElement::new(vec![a, b], en.color.stroke_width(2)))
