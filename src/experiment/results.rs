@@ -2,7 +2,7 @@
 use super::config::Config;
 use super::measure::Metrics;
 use crate::params::Params;
-use crate::stats::{mean_sd, student_t};
+use crate::stats::{clopper_pearson, mean_sd, student_t};
 use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,7 +17,8 @@ pub struct MetricStats {
     pub mean: f64,
     pub sd: f64,
     pub se: f64,
-    /// 95% Student-t interval for the mean.
+    /// 95% interval for the mean: Student-t, or Clopper-Pearson when every replicate is 0 or 1
+    /// (a proportion).
     pub lo: f64,
     pub hi: f64,
     /// Finite replicates.
@@ -99,7 +100,14 @@ pub(crate) fn summarise(reps: &[Metrics]) -> BTreeMap<String, MetricStats> {
         .map(|(k, vs)| {
             let finite: Vec<f64> = vs.into_iter().filter(|v| v.is_finite()).collect();
             let (mean, sd) = mean_sd(&finite);
-            let iv = student_t(&finite, DISPLAY_LEVEL);
+            // an indicator's mean is a proportion: Clopper-Pearson, which stays in [0, 1]
+            // (a Student-t interval around 1/16 runs below 0)
+            let iv = if !finite.is_empty() && finite.iter().all(|v| *v == 0.0 || *v == 1.0) {
+                let k = finite.iter().filter(|v| **v == 1.0).count() as u64;
+                clopper_pearson(k, finite.len() as u64, DISPLAY_LEVEL)
+            } else {
+                student_t(&finite, DISPLAY_LEVEL)
+            };
             let n = finite.len();
             (
                 k,

@@ -114,6 +114,11 @@ impl Srm {
         self.select_with(rng, Fault::None)
     }
 
+    /// The number of classes (p = 1..classes()).
+    pub fn classes(&self) -> usize {
+        self.classes.len()
+    }
+
     /// `select` with a fault injected (mutation controls): `ArgmaxSlip` in the within-class
     /// ERM.
     pub fn select_with(&self, rng: &mut Rng, fault: Fault) -> SrmOutcome {

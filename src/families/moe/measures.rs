@@ -1,5 +1,5 @@
 //! What the moe family measures for experiments.
-use crate::experiment::{Measure, Replicate};
+use crate::experiment::{Measure, Metrics, Replicate};
 use crate::moe::{
     check_prior, routing_scores, EpsNetErm, MirrorAveraging, MoeOptions, Srm, SwitchingSpec,
 };
@@ -15,8 +15,11 @@ pub static MEASURES: &[Measure] = &[
     },
     Measure {
         name: "moe.srm",
-        description: "penalised selection over nets of p = 1..pmax parameter experts: chosen p, its exact risk, the oracle bound",
-        metrics: &["chosen_p", "risk", "oracle_bound", "best"],
+        description: "penalised selection over nets of p = 1..pmax parameter experts: chosen p (and indicators chose_pK of choosing K = 1..4, whose means are the fractions of runs), its exact risk and excess over the best class, the oracle bound and its allowance over the best",
+        metrics: &[
+            "chosen_p", "risk", "oracle_bound", "best", "excess", "allowance", "chose_p1",
+            "chose_p2", "chose_p3", "chose_p4",
+        ],
         prepare: srm,
     },
     Measure {
@@ -62,12 +65,24 @@ fn srm(p: &Params) -> Result<Replicate, Error> {
     let srm = Srm::new(p)?;
     Ok(Box::new(move |rng, _common| {
         let o = srm.select(rng);
-        Ok(vec![
+        let mut m: Metrics = vec![
             ("chosen_p".into(), o.chosen_p as f64),
             ("risk".into(), o.risk),
             ("oracle_bound".into(), o.oracle_bound),
             ("best".into(), o.best),
-        ])
+            ("excess".into(), o.risk - o.best),
+            ("allowance".into(), o.oracle_bound - o.best),
+        ];
+        // 1 when K was chosen; NaN (left out of the summary) for K beyond the largest class
+        for k in 1..=4 {
+            let v = if k <= srm.classes() {
+                (o.chosen_p == k) as u8 as f64
+            } else {
+                f64::NAN
+            };
+            m.push((format!("chose_p{k}"), v));
+        }
+        Ok(m)
     }))
 }
 
