@@ -262,8 +262,8 @@ fn moe_bad_input_exits_two_naming_the_field() {
         "moe_routing",
         &[
             (
-                "experts = [\"quadratic\", \"affine\"]",
-                "experts = [\"cubic\"]",
+                "experts = \"quadratic\"",
+                "experts = \"cubic\"",
                 "`experts`",
             ),
             (

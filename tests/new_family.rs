@@ -61,6 +61,7 @@ static MEASURES: &[Measure] = &[Measure {
     name: "toy.squares",
     description: "U^2 for U ~ U[0, a], and E U^2 = a^2/3",
     metrics: &["square", "bound"],
+    indicators: &[],
     prepare: squares,
 }];
 

@@ -121,6 +121,13 @@ fn measures_and_pictures_are_named_once_and_after_their_family() {
                 m.name,
                 f.name
             );
+            for i in m.indicators {
+                assert!(
+                    m.metrics.contains(i),
+                    "measure {}: indicator `{i}` is not one of its metrics",
+                    m.name
+                );
+            }
         }
         for p in f.pictures {
             assert!(seen.insert(p.name), "picture {} twice", p.name);
@@ -141,6 +148,14 @@ fn every_config_names_real_ids_and_a_real_measure() {
         REGISTRY
             .measure(&c.measure)
             .unwrap_or_else(|m| panic!("{}: {m}", path.display()));
+        // the contact sheet's caption: one line saying what the figures show
+        assert!(
+            c.claim
+                .as_deref()
+                .is_some_and(|l| !l.is_empty() && !l.contains('\n')),
+            "{}: needs a one-line `claim` (figures/README.md shows it under the thumbnails)",
+            path.display()
+        );
         for id in &c.bounds {
             assert!(
                 REGISTRY.entry(id).is_ok(),

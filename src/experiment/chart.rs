@@ -4,7 +4,7 @@ use super::config::{Config, FigureSpec, SeriesColors};
 use super::measure::Measure;
 use super::results::{CellResult, MetricStats, Results};
 use crate::params::Value;
-use crate::plot::{Chart, ChartKind, Series};
+use crate::plot::{Chart, ChartKind, Panels, Series};
 use std::collections::BTreeMap;
 
 /// The chart kinds the engine draws itself; any other kind names a family's picture.
@@ -30,6 +30,25 @@ pub(crate) fn validate_figures(cfg: &Config, m: &Measure) -> Result<(), String> 
             return Err(format!(
                 "{at}: stat = `{}`: expected \"mean\", \"max\" or \"min\"",
                 f.stat
+            ));
+        }
+        let n = if f.panels { f.y.to_vec().len() } else { 1 };
+        for (field, len) in [
+            ("hline", f.hline.as_ref().map(|h| h.to_vec().len())),
+            (
+                "hline_label",
+                f.hline_label.as_ref().map(|h| h.to_vec().len()),
+            ),
+        ] {
+            if let Some(len) = len.filter(|&l| l != n && l != 1) {
+                return Err(format!(
+                    "{at}: {field} has {len} values; give one, or one per panel ({n})"
+                ));
+            }
+        }
+        if !f.slopes.is_empty() && !(f.logx && f.logy) {
+            return Err(format!(
+                "{at}: slopes are guides on a log-log figure: set logx = true and logy = true"
             ));
         }
         for y in f.y.to_vec().iter().chain(f.bound.iter()) {
@@ -117,6 +136,7 @@ pub fn build_chart(
             // its values alone
             let named = |s: &str| match show(s).as_str() {
                 "" => show(&key),
+                p if p.contains("{}") => p.replace("{}", &show(&key)),
                 p => format!("{p} = {}", show(&key)),
             };
             let label = match (&spec.series, ys.len()) {
@@ -187,8 +207,43 @@ pub fn build_chart(
                     .is_some_and(|v| v.fract() == 0.0 && (0.0..=20.0).contains(&v))
             }),
         x_categories: categorical.then(|| categories.iter().map(|k| show(k)).collect()),
-        hline: spec.hline,
-        hline_label: spec.hline_label.clone(),
+        hline: spec.hline.as_ref().map(|h| h.to_vec()[0]),
+        hline_label: spec.hline_label.as_ref().map(|h| h.to_vec()[0].clone()),
         ymin: spec.ymin,
+        slopes: spec.slopes.clone(),
     })
+}
+
+/// One panel per metric of `y` (a `panels = true` figure): each panel a chart of that metric
+/// alone, captioned by its label, with its own reference line.
+pub fn build_panels(
+    results: &Results,
+    spec: &FigureSpec,
+    labels: &BTreeMap<String, String>,
+    colors: &SeriesColors,
+) -> Result<Panels, String> {
+    let ys = spec.y.to_vec();
+    fn pick<T: Clone>(v: Option<Vec<T>>, k: usize) -> Option<T> {
+        v.and_then(|v| v.get(k).or(v.first()).cloned())
+    }
+    let mut charts = Vec::new();
+    for (k, y) in ys.iter().enumerate() {
+        let mut one = spec.clone();
+        one.y = super::config::OneOrMany::One(y.clone());
+        one.hline =
+            pick(spec.hline.as_ref().map(|h| h.to_vec()), k).map(super::config::OneOrMany::One);
+        one.hline_label = pick(spec.hline_label.as_ref().map(|h| h.to_vec()), k)
+            .map(super::config::OneOrMany::One);
+        let mut chart = build_chart(results, &one, labels, colors)?;
+        chart.title = labels.get(y).cloned().unwrap_or_else(|| y.clone());
+        // the metric is the panel's caption; with no series parameter its one curve keeps
+        // the colour of its metric
+        if spec.series.is_none() {
+            for s in chart.series.iter_mut() {
+                s.color = k;
+            }
+        }
+        charts.push(chart);
+    }
+    Ok(Panels { charts })
 }

@@ -115,10 +115,20 @@ pub struct FigureSpec {
     /// The lower end of the y axis: values below it are drawn at it with a downward arrow
     /// (a tightness ratio of -40 need not squeeze the interesting range near 1).
     pub ymin: Option<f64>,
-    /// Draw the horizontal line y = this (e.g. a tightness ratio of 1).
-    pub hline: Option<f64>,
-    /// Legend text of that line (none: the line is not in the legend).
-    pub hline_label: Option<String>,
+    /// Draw the horizontal line y = this (e.g. a tightness ratio of 1); with `panels`, one
+    /// value per panel.
+    pub hline: Option<OneOrMany<f64>>,
+    /// Legend text of that line (none: the line is not in the legend); with `panels`, one
+    /// text per panel.
+    pub hline_label: Option<OneOrMany<String>>,
+    /// Each metric of `y` in its own panel, side by side on a double-column figure, captioned
+    /// by the metric's label.
+    #[serde(default)]
+    pub panels: bool,
+    /// Slope guides on a log-log figure (e.g. [-0.5] for n^-1/2): dotted lines beside the
+    /// first curve, in the legend as "slope −1/2".
+    #[serde(default)]
+    pub slopes: Vec<f64>,
 }
 
 fn default_kind() -> String {
@@ -134,6 +144,8 @@ fn default_stat() -> String {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub name: String,
+    /// One line: what the figures show (the contact sheet's caption).
+    pub claim: Option<String>,
     pub description: String,
     /// The registered measurement run per replicate (see `boundlab list`).
     pub measure: String,
@@ -155,8 +167,9 @@ pub struct Config {
     /// What a reader should see for the internal names (metrics, grid parameters and their
     /// values) that reach a legend or a category axis: `labels = { w_zero = "zero hint",
     /// sigma = "σ" }`. A series parameter mapped to "" shows its values alone ("zero" rather
-    /// than "hint = zero"). A name without an entry is shown as it is, and the figure battery
-    /// (`plot::audit`) rejects one with an underscore.
+    /// than "hint = zero"), one mapped to a text with `{}` puts the value there (`steps =
+    /// "{} observed steps"`). A name without an entry is shown as it is, and the figure
+    /// battery (`plot::audit`) rejects one with an underscore.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }

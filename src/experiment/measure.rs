@@ -25,6 +25,11 @@ pub struct Measure {
     pub description: &'static str,
     /// The metrics it reports (figures may only plot these).
     pub metrics: &'static [&'static str],
+    /// Those of them that are indicators (0 or 1 per replicate): their display interval is
+    /// Clopper-Pearson, every other metric's Student's t (a metric that happens to be 0 in
+    /// every replicate, such as a paired difference at its reference point, is not a
+    /// proportion).
+    pub indicators: &'static [&'static str],
     /// Parse one cell's parameters (every key the work reads) and return its replicate.
     pub prepare: fn(&Params) -> Result<Replicate, Error>,
 }

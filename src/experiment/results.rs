@@ -64,6 +64,9 @@ pub struct RunSummary {
     pub results: PathBuf,
     pub figures: Vec<PathBuf>,
     pub config: Config,
+    /// What the figure battery found in the charts' layouts as drawn (`plot::layout`), each
+    /// line naming the figure.
+    pub layout_problems: Vec<String>,
 }
 
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
@@ -88,7 +91,9 @@ pub(crate) fn git_revision() -> Option<String> {
 }
 
 /// Summaries of each metric from per-replicate metric lists (in replicate order).
-pub(crate) fn summarise(reps: &[Metrics]) -> BTreeMap<String, MetricStats> {
+/// Summaries per metric; `indicators` names the metrics that are 0/1 indicators (their
+/// interval is Clopper-Pearson).
+pub(crate) fn summarise(reps: &[Metrics], indicators: &[&str]) -> BTreeMap<String, MetricStats> {
     let mut by_name: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for rep in reps {
         for (k, v) in rep {
@@ -102,7 +107,8 @@ pub(crate) fn summarise(reps: &[Metrics]) -> BTreeMap<String, MetricStats> {
             let (mean, sd) = mean_sd(&finite);
             // an indicator's mean is a proportion: Clopper-Pearson, which stays in [0, 1]
             // (a Student-t interval around 1/16 runs below 0)
-            let iv = if !finite.is_empty() && finite.iter().all(|v| *v == 0.0 || *v == 1.0) {
+            let indicator = indicators.contains(&k.as_str());
+            let iv = if indicator && !finite.is_empty() {
                 let k = finite.iter().filter(|v| **v == 1.0).count() as u64;
                 clopper_pearson(k, finite.len() as u64, DISPLAY_LEVEL)
             } else {

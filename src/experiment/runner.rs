@@ -1,6 +1,6 @@
 //! The runner: a config -> prepared cells (parsing is the validation) -> replicated
 //! measurements, each finished cell written at once -> results.json -> figures.
-use super::chart::{build_chart, validate_figures, CHART_KINDS};
+use super::chart::{build_chart, build_panels, validate_figures, CHART_KINDS};
 use super::config::{Config, ConfigError};
 use super::measure::{Drawing, Replicate};
 use super::results::{
@@ -26,6 +26,7 @@ fn bad(path: &Path, message: String) -> Error {
 struct Prepared {
     cells: Vec<(Params, Replicate)>,
     drawings: Vec<Option<Drawing>>,
+    indicators: &'static [&'static str],
 }
 
 /// Parse every cell and every picture on tracked parameters; then reject the keys that
@@ -144,7 +145,11 @@ fn prepare(
         }
     }
     validate_figures(cfg, measure).map_err(|m| bad(path, m))?;
-    Ok(Prepared { cells, drawings })
+    Ok(Prepared {
+        cells,
+        drawings,
+        indicators: measure.indicators,
+    })
 }
 
 /// Run one config. Results go to `out/NAME/` (default `results/[quick/]NAME/`), figures
@@ -213,7 +218,7 @@ pub fn run_config(
             params: params.clone(),
             seed: cfg.seed,
             replicates: cfg.replicates,
-            metrics: summarise(&reps),
+            metrics: summarise(&reps, prepared.indicators),
         };
         write_atomic(&file, &to_json(&cell)?)?;
         timing.insert(j, t0.elapsed().as_secs_f64());
@@ -242,6 +247,7 @@ pub fn run_config(
     )?;
 
     let mut figures = Vec::new();
+    let mut layout_problems = Vec::new();
     let stems = cfg.figure_stems();
     for (k, (spec, drawing)) in cfg
         .figure
@@ -252,17 +258,31 @@ pub fn run_config(
     {
         let stem = stems[k].clone();
         let p = fig_dir.join(&stem);
-        match drawing {
+        let plot_err = |m: String| Error::Plot {
+            path: stem.clone(),
+            message: m,
+        };
+        let layouts = match drawing {
             // a picture draws one realisation from the config's parameters and seed
-            Some(draw) => draw(cfg.seed, &spec.title, &p)?,
-            None => build_chart(&results, spec, &cfg.labels, &colors)
-                .map_err(|m| Error::Plot {
-                    path: stem.clone(),
-                    message: m,
-                })?
+            Some(draw) => {
+                draw(cfg.seed, &spec.title, &p)?;
+                Vec::new()
+            }
+            None if spec.panels => build_panels(&results, spec, &cfg.labels, &colors)
+                .map_err(plot_err)?
                 .save(&p)?,
-        }
-        figures.push(p.with_extension("png"));
+            None => build_chart(&results, spec, &cfg.labels, &colors)
+                .map_err(plot_err)?
+                .save(&p)?,
+        };
+        let png = p.with_extension("png");
+        layout_problems.extend(
+            layouts
+                .iter()
+                .flat_map(|l| l.problems())
+                .map(|m| format!("{}: {m}", png.display())),
+        );
+        figures.push(png);
     }
     eprintln!(
         "{}: {} cells x {} replicates in {:.1}s -> {}",
@@ -276,5 +296,6 @@ pub fn run_config(
         results: res_file,
         figures,
         config: cfg,
+        layout_problems,
     })
 }

@@ -14,11 +14,13 @@ pub struct Heatmap {
     pub ylabel: String,
     /// (panel title, rows of values in [0, 1]).
     pub panels: Vec<(String, Vec<Vec<f64>>)>,
+    /// Names of the rows (empty: their indices).
+    pub row_names: Vec<String>,
 }
 
 impl Heatmap {
     pub fn save(&self, stem: &Path) -> Result<(), Error> {
-        save_both(self, stem)
+        save_both(self, stem).map(|_| ())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -47,6 +49,13 @@ impl Heatmap {
                     String::new()
                 }
             };
+            let row = |v: &f64| {
+                let i = v.round();
+                match self.row_names.get(i as usize) {
+                    Some(name) if (v - i).abs() < 1e-9 && i >= 0.0 => name.clone(),
+                    _ => int(v),
+                }
+            };
             chart
                 .configure_mesh()
                 .disable_mesh()
@@ -55,7 +64,7 @@ impl Heatmap {
                 .x_labels(cols * 2 + 1)
                 .y_labels(rows * 2 + 1)
                 .x_label_formatter(&int)
-                .y_label_formatter(&int)
+                .y_label_formatter(&row)
                 .axis_desc_style((style::FONT, style::LABEL_SIZE))
                 .label_style((style::FONT, style::TICK_SIZE))
                 .draw()
@@ -100,7 +109,10 @@ impl Figure for Heatmap {
         // 520 px (1.7 in at 300 dpi) per panel: two panels fill a single column
         (520 * self.panels.len().max(1) as u32, 600)
     }
-    fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        self.draw(root)
+    fn render_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Vec<super::Layout>, String> {
+        self.draw(root).map(|()| Vec::new())
     }
 }

@@ -19,6 +19,10 @@ pub enum Sample {
     Dashed,
     /// A thin solid line (a reference value).
     Reference,
+    /// A dotted line (a slope guide).
+    Guide,
+    /// A filled swatch (a category drawn as a coloured strip).
+    Swatch,
 }
 
 #[derive(Debug, Clone)]
@@ -73,21 +77,46 @@ pub fn draw_marker<DB: DrawingBackend>(
             area.draw(&PathElement::new(vec![(x - s, y + s), (x + s, y - s)], st))
                 .map_err(e)
         }
+        Marker::TriangleDown => area
+            .draw(&Polygon::new(
+                vec![
+                    (x, y + s + 1),
+                    (x + s, y - s * 7 / 10),
+                    (x - s, y - s * 7 / 10),
+                ],
+                fill,
+            ))
+            .map_err(e),
+        Marker::Plus => {
+            let st = color.stroke_width(5);
+            area.draw(&PathElement::new(vec![(x - s, y), (x + s, y)], st))
+                .map_err(e)?;
+            area.draw(&PathElement::new(vec![(x, y - s), (x, y + s)], st))
+                .map_err(e)
+        }
+        Marker::Ring => area
+            .draw(&Circle::new(at, s, color.stroke_width(4)))
+            .map_err(e),
     }
 }
 
-/// A dashed polyline in pixels (dash 18, gap 10).
-pub(crate) fn dashed_pixels<DB: DrawingBackend>(
+/// Dash and gap lengths in pixels: bounds are dashed, slope guides dotted.
+pub(crate) const DASHED: (f64, f64) = (18.0, 10.0);
+pub(crate) const DOTTED: (f64, f64) = (6.0, 8.0);
+
+/// A dashed line from `from` to `to` in pixels, with (dash, gap) lengths `pattern`.
+pub(crate) fn dashes<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     from: (i32, i32),
     to: (i32, i32),
     color: RGBColor,
     width: u32,
+    pattern: (f64, f64),
 ) -> Result<(), String> {
+    let (dash, gap) = pattern;
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let (dx, dy) = ((to.0 - from.0) as f64, (to.1 - from.1) as f64);
     let len = (dx * dx + dy * dy).sqrt();
-    let (dash, gap) = (18.0, 10.0);
     let mut t = 0.0;
     while t < len {
         let t1 = (t + dash).min(len);
@@ -141,14 +170,15 @@ fn row_height() -> i32 {
 }
 
 /// Draw `entries` in a strip at the top of `root`, left edge at `left` pixels; returns the
-/// area below the strip (all of `root` when there is nothing to show).
+/// area below the strip (all of `root` when there is nothing to show) and the strip's
+/// rectangle in figure pixels.
 pub(crate) fn legend_strip<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     entries: &[LegendEntry],
     left: i32,
-) -> Result<DrawingArea<DB, Shift>, String> {
+) -> Result<(DrawingArea<DB, Shift>, Option<super::layout::Rect>), String> {
     if entries.is_empty() {
-        return Ok(root.clone());
+        return Ok((root.clone(), None));
     }
     let (w, _) = root.dim_in_pixel();
     let rows = layout(root, entries, w as i32 - left - 20);
@@ -182,9 +212,16 @@ pub(crate) fn legend_strip<DB: DrawingBackend>(
                     draw_marker(&strip, (c, cy), m, en.color)?;
                 }
                 Sample::Marker(m) => draw_marker(&strip, (x + SAMPLE_W / 2, cy), m, en.color)?,
-                Sample::Dashed => dashed_pixels(&strip, a, b, en.color, style::BOUND_WIDTH)?,
+                Sample::Dashed => dashes(&strip, a, b, en.color, style::BOUND_WIDTH, DASHED)?,
                 Sample::Reference => strip
                     .draw(&PathElement::new(vec![a, b], en.color.stroke_width(2)))
+                    .map_err(|e| e.to_string())?,
+                Sample::Guide => dashes(&strip, a, b, en.color, 3, DOTTED)?,
+                Sample::Swatch => strip
+                    .draw(&Rectangle::new(
+                        [(x, cy - rh / 4), (x + SAMPLE_W, cy + rh / 4)],
+                        en.color.filled(),
+                    ))
                     .map_err(|e| e.to_string())?,
             }
             strip
@@ -196,5 +233,6 @@ pub(crate) fn legend_strip<DB: DrawingBackend>(
                 .map_err(|e| e.to_string())?;
         }
     }
-    Ok(rest)
+    let (xs, ys) = strip.get_pixel_range();
+    Ok((rest, Some((xs.start, ys.start, xs.end, ys.end))))
 }

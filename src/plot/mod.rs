@@ -65,7 +65,11 @@ pub mod style {
         Triangle,
         Diamond,
         Cross,
+        TriangleDown,
+        Plus,
+        Ring,
     }
+    /// One shape per palette colour, so a series' shape alone tells it apart too.
     pub fn marker(i: usize) -> Marker {
         [
             Marker::Circle,
@@ -73,7 +77,10 @@ pub mod style {
             Marker::Triangle,
             Marker::Diamond,
             Marker::Cross,
-        ][i % 5]
+            Marker::TriangleDown,
+            Marker::Plus,
+            Marker::Ring,
+        ][i % PALETTE.len()]
     }
     /// The neutral ink of the shared "bound" legend entry and reference lines.
     pub const INK: RGBColor = RGBColor(60, 60, 60);
@@ -81,44 +88,54 @@ pub mod style {
 
 pub mod audit;
 mod chart;
+mod colorbar;
 mod heatmap;
+pub mod layout;
 mod legend;
+mod panels;
 mod pyramid;
 mod scatter;
 mod ticks;
 
-pub use chart::{Chart, ChartKind, Series};
+pub use chart::{slope_label, Chart, ChartKind, Series};
 pub use heatmap::Heatmap;
+pub use layout::Layout;
 pub use legend::{draw_marker, LegendEntry, Sample};
+pub use panels::Panels;
 pub use pyramid::Pyramid;
 pub use scatter::Scatter;
 pub use ticks::{fmt_axis, log_ticks};
 
-/// Something drawn the same way on any plotters backend.
+/// Something drawn the same way on any plotters backend; a chart returns its layout as drawn
+/// (for the figure battery, `plot::layout`), other figures none.
 trait Figure {
     fn size(&self) -> (u32, u32) {
         style::SIZE
     }
-    fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn render_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Vec<Layout>, String>;
 }
 
-/// Write a figure as `<stem>.png` and `<stem>.svg`; errors name the file.
-fn save_both<F: Figure>(fig: &F, stem: &Path) -> Result<(), Error> {
+/// Write a figure as `<stem>.png` and `<stem>.svg`; errors name the file. Returns the
+/// layouts of the PNG pass (both passes draw the same pixels).
+fn save_both<F: Figure>(fig: &F, stem: &Path) -> Result<Vec<Layout>, Error> {
     let png = stem.with_extension("png");
     let svg = stem.with_extension("svg");
     let err = |p: &Path, m: String| Error::Plot {
         path: p.display().to_string(),
         message: m,
     };
-    {
+    let layouts = {
         let root = BitMapBackend::new(&png, fig.size()).into_drawing_area();
-        fig.render_on(&root).map_err(|m| err(&png, m))?;
-    }
+        fig.render_on(&root).map_err(|m| err(&png, m))?
+    };
     {
         let root = SVGBackend::new(&svg, fig.size()).into_drawing_area();
         fig.render_on(&root).map_err(|m| err(&svg, m))?;
     }
-    Ok(())
+    Ok(layouts)
 }
 
 /// Tick labels: short, no trailing zeros, scientific notation for extremes (one value; an

@@ -38,7 +38,7 @@ fn diverging(v: f64) -> RGBColor {
 impl Pyramid {
     /// Write `<stem>.png` and `<stem>.svg`.
     pub fn save(&self, stem: &Path) -> Result<(), Error> {
-        save_both(self, stem)
+        save_both(self, stem).map(|_| ())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -77,10 +77,7 @@ impl Pyramid {
             .enumerate()
         {
             let mut chart = ChartBuilder::on(panel)
-                .caption(
-                    format!("level {r}: {} values", sig.len()),
-                    (style::FONT, style::TICK_SIZE),
-                )
+                .caption(format!("r = {r}"), (style::FONT, style::TICK_SIZE))
                 .margin(8)
                 .margin_right(34)
                 .x_label_area_size(style::TICK_SIZE + 12)
@@ -124,7 +121,11 @@ impl Pyramid {
             .fold(0.0f64, |m, v| m.max(v.abs()))
             .max(1e-12);
         let cols = self.fields.len().max(1);
-        for (panel, f) in bottom.split_evenly((1, cols)).iter().zip(&self.fields) {
+        // the fields' shared colour scale at the right of their row
+        let (w, _) = bottom.dim_in_pixel();
+        let (fields_row, bar) = bottom.split_horizontally(w.saturating_sub(190));
+        colour_bar(&bar, scale)?;
+        for (panel, f) in fields_row.split_evenly((1, cols)).iter().zip(&self.fields) {
             let side = (f.len() as f64).sqrt().round() as usize;
             let mut chart = ChartBuilder::on(panel)
                 .caption(format!("{side}×{side}"), (style::FONT, style::TICK_SIZE))
@@ -146,13 +147,30 @@ impl Pyramid {
     }
 }
 
+/// The diverging scale of the fields: -scale (blue) to +scale (red), labelled at both ends
+/// and at 0.
+fn colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
+    let ends = [-scale, 0.0, scale];
+    let labels: Vec<(f64, String)> = ends
+        .iter()
+        .copied()
+        .zip(super::ticks::fmt_axis(&ends))
+        .collect();
+    super::colorbar::color_bar(area, (-scale, scale), &labels, "value", |v| {
+        diverging(v / scale)
+    })
+}
+
 impl Figure for Pyramid {
     fn size(&self) -> (u32, u32) {
         // double-column width; one panel per level
         let _ = self.signals.len().max(self.fields.len());
         (style::WIDE.0, 900)
     }
-    fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        self.draw(root)
+    fn render_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Vec<super::Layout>, String> {
+        self.draw(root).map(|()| Vec::new())
     }
 }

@@ -27,7 +27,7 @@ pub struct Scatter {
 
 impl Scatter {
     pub fn save(&self, stem: &Path) -> Result<(), Error> {
-        save_both(self, stem)
+        save_both(self, stem).map(|_| ())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -51,6 +51,8 @@ impl Scatter {
             y1 = y1.max(self.y[i]);
         }
         let (px, py) = (0.04 * (x1 - x0).max(1e-9), 0.06 * (y1 - y0).max(1e-9));
+        // a categorical series gets a regime strip between the legend and the plot
+        const STRIP: i32 = 26;
         root.fill(&WHITE).map_err(e)?;
         let kmax = if self.categorical {
             ok.iter()
@@ -73,20 +75,35 @@ impl Scatter {
                         .cloned()
                         .unwrap_or_else(|| format!("{} {k}", self.category_label)),
                     color: style::color(k),
-                    sample: Sample::Line(style::marker(k)),
+                    sample: Sample::Swatch,
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        let body = legend_strip(root, &entries, 150)?;
+        let (body, _) = legend_strip(root, &entries, 150)?;
+        // a continuous colour gets its scale at the right
+        let (body, bar) = if self.categorical {
+            (body, None)
+        } else {
+            let (w, _) = body.dim_in_pixel();
+            let (left, right) = body.split_horizontally(w.saturating_sub(200));
+            (left, Some(right))
+        };
         let mut chart = ChartBuilder::on(&body)
             .margin(14)
+            .margin_top(if self.categorical {
+                14 + STRIP + 12
+            } else {
+                14
+            })
             .margin_right(30)
             .x_label_area_size(style::TICK_SIZE + style::LABEL_SIZE + 40)
             .y_label_area_size(150)
             .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))
             .map_err(e)?;
+        let base = root.get_base_pixel();
+        let top = chart.plotting_area().get_pixel_range().1.start - base.1;
         let fmt = |v: &f64| fmt_tick(*v);
         chart
             .configure_mesh()
@@ -120,6 +137,18 @@ impl Scatter {
                     continue;
                 }
                 for run in runs {
+                    // the strip: which regime is active when, readable where lines cross
+                    if let (Some(first), Some(last)) = (run.first(), run.last()) {
+                        let (a, b) = (
+                            chart.backend_coord(first).0 - base.0,
+                            chart.backend_coord(last).0 - base.0,
+                        );
+                        root.draw(&Rectangle::new(
+                            [(a, top - 12 - STRIP), (b.max(a + 1), top - 12)],
+                            color.filled(),
+                        ))
+                        .map_err(e)?;
+                    }
                     chart
                         .draw_series(LineSeries::new(run, color.stroke_width(3)))
                         .map_err(e)?;
@@ -128,22 +157,36 @@ impl Scatter {
         } else {
             chart
                 .draw_series(ok.iter().map(|&i| {
-                    let hue = (self.c[i].rem_euclid(std::f64::consts::TAU)) / std::f64::consts::TAU;
-                    Circle::new(
-                        (self.x[i], self.y[i]),
-                        1,
-                        HSLColor(hue, 0.75, 0.45).filled(),
-                    )
+                    Circle::new((self.x[i], self.y[i]), 1, phase_color(self.c[i]).filled())
                 }))
                 .map_err(e)?;
+        }
+        if let Some(bar) = bar {
+            phase_bar(&bar)?;
         }
         root.present().map_err(e)?;
         Ok(())
     }
 }
 
+/// The colour of a phase in radians (a cyclic hue).
+fn phase_color(phase: f64) -> HSLColor {
+    let tau = std::f64::consts::TAU;
+    HSLColor(phase.rem_euclid(tau) / tau, 0.75, 0.45)
+}
+
+/// The colour bar of the cyclic phase colouring, labelled −π, 0, π.
+fn phase_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    let pi = std::f64::consts::PI;
+    let labels = [(-pi, "−π".to_string()), (0.0, "0".into()), (pi, "π".into())];
+    super::colorbar::color_bar(area, (-pi, pi), &labels, "phase", phase_color)
+}
+
 impl Figure for Scatter {
-    fn render_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        self.draw(root)
+    fn render_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Vec<super::Layout>, String> {
+        self.draw(root).map(|()| Vec::new())
     }
 }

@@ -17,14 +17,24 @@ pub fn contingency(a: &[usize], b: &[usize], ka: usize, kb: usize) -> Vec<Vec<u6
 pub fn normalized_mutual_information(a: &[usize], b: &[usize]) -> f64 {
     let ka = a.iter().max().map_or(0, |m| m + 1);
     let kb = b.iter().max().map_or(0, |m| m + 1);
-    let n = contingency(a, b, ka, kb);
-    let total = a.len().min(b.len()) as f64;
+    nmi_of_table(&contingency(a, b, ka, kb))
+}
+
+/// The normalised mutual information of a contingency table of counts (rows: one labelling,
+/// columns: the other), as `normalized_mutual_information` defines it.
+pub fn nmi_of_table(n: &[Vec<u64>]) -> f64 {
+    let total: f64 = n.iter().flatten().sum::<u64>() as f64;
     if total == 0.0 {
         return 0.0;
     }
+    let kb = n.iter().map(|r| r.len()).max().unwrap_or(0);
     let ra: Vec<f64> = n.iter().map(|r| r.iter().sum::<u64>() as f64).collect();
     let cb: Vec<f64> = (0..kb)
-        .map(|j| n.iter().map(|r| r[j]).sum::<u64>() as f64)
+        .map(|j| {
+            n.iter()
+                .map(|r| r.get(j).copied().unwrap_or(0))
+                .sum::<u64>() as f64
+        })
         .collect();
     let h = |m: &[f64]| -> f64 {
         m.iter()

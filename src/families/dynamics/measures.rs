@@ -9,12 +9,14 @@ pub static MEASURES: &[Measure] = &[
         name: "dynamics.phase_prediction",
         description: "Langford phase problem: one-step prediction RMSE of (x, y) for a window estimator of length w and for the EKF",
         metrics: &["rmse_window", "rmse_ekf"],
+        indicators: &[],
         prepare: phase_prediction,
     },
     Measure {
         name: "dynamics.lyapunov",
         description: "Lyapunov spectrum (Benettin/QR, RK4 h = 0.01) over horizon T from a perturbed start",
         metrics: &["l1", "l2", "l3", "sum", "mean_divergence"],
+        indicators: &[],
         prepare: lyapunov,
     },
 ];

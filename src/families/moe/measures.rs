@@ -11,6 +11,7 @@ pub static MEASURES: &[Measure] = &[
         name: "moe.routing",
         description: "switching Lorenz63, gated mixture of K affine experts fitted by EM: NMI between the routed expert and the generating regime on a test trajectory, with the routing regulariser lambda and without it (same data and initialisation), the one-step MSEs, and the objective gap (EM started at the true regimes minus EM from random blocks, per observation)",
         metrics: &["nmi", "nmi_unregularised", "nmi_gain", "mse", "mse_unregularised", "objective_gap"],
+        indicators: &[],
         prepare: routing,
     },
     Measure {
@@ -20,18 +21,24 @@ pub static MEASURES: &[Measure] = &[
             "chosen_p", "risk", "oracle_bound", "best", "excess", "allowance", "chose_p1",
             "chose_p2", "chose_p3", "chose_p4",
         ],
+        indicators: &["chose_p1", "chose_p2", "chose_p3", "chose_p4"],
         prepare: srm,
     },
     Measure {
         name: "moe.ewa",
-        description: "mirror averaging over the lattice eps-net of the polynomial experts (temperature beta = 2c (Y + B)^2): exact excess over inf R, the bound of moe.ewa.mirror_averaging as an excess over inf R, its generic form L eps + beta p log(1 + 2B/eps) / n, and the tightness excess / generic bound",
-        metrics: &["excess", "oracle_bound", "generic_bound", "tightness", "net_size"],
+        description: "mirror averaging over the lattice eps-net of the polynomial experts (temperature beta = 2c (Y + B)^2): exact excess over inf R, the bound of moe.ewa.mirror_averaging as an excess over inf R, its generic form L eps + beta p log(1 + 2B/eps) / n, the tightness excess / generic bound, the net's approximation error min over members of R - inf R, and the bound's allowance L eps for it",
+        metrics: &[
+            "excess", "oracle_bound", "generic_bound", "tightness", "net_size", "approximation",
+            "lipschitz_term",
+        ],
+        indicators: &[],
         prepare: ewa,
     },
     Measure {
         name: "moe.epsnet",
         description: "ERM over the lattice eps-net of the polynomial experts' ball: exact excess risk and the bound of moe.erm.epsnet",
         metrics: &["excess", "bound"],
+        indicators: &[],
         prepare: epsnet,
     },
 ];
@@ -97,6 +104,13 @@ fn ewa(p: &Params) -> Result<Replicate, Error> {
             ("oracle_bound".into(), ma.oracle - ma.net.best),
             ("generic_bound".into(), ma.generic_bound),
             ("net_size".into(), ma.net.net.nrows() as f64),
+            // the net's own approximation error: min over members of R - inf over the ball
+            ("approximation".into(), ma.net.best_member - ma.net.best),
+            // the bound's allowance for it, L eps
+            (
+                "lipschitz_term".into(),
+                ma.net.experts.lipschitz(ma.net.b) * ma.net.eps,
+            ),
         ])
     }))
 }

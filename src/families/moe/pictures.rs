@@ -3,7 +3,7 @@ use crate::experiment::{Drawing, Picture};
 use crate::moe::{routing_scores, MoeOptions, SwitchingSpec};
 use crate::params::Params;
 use crate::plot::Heatmap;
-use crate::stats::contingency;
+use crate::stats::{contingency, nmi_of_table};
 use crate::Error;
 
 pub static PICTURES: &[Picture] = &[Picture {
@@ -30,14 +30,24 @@ fn confusion(p: &Params) -> Result<Drawing, Error> {
                         r.iter().map(|&c| c as f64 / tot).collect()
                     })
                     .collect();
-                (format!("λ = {}  (NMI {:.2})", s.lambda, s.nmi), rows)
+                // the title's NMI is that of the counts drawn (rows normalised for display):
+                // one test run, not the mean over runs of the NMI figure
+                (
+                    format!("λ = {}: NMI {:.2}", s.lambda, nmi_of_table(&n)),
+                    rows,
+                )
             })
             .collect();
         Heatmap {
             title: title.into(),
             xlabel: "routed expert".into(),
-            ylabel: "generating regime".into(),
+            ylabel: "regime (forcing)".into(),
             panels,
+            // regimes named by their forcing along y, as the data figure names them
+            row_names: crate::dynamics::Lorenz63::switching_family(spec.k, spec.forcing)
+                .iter()
+                .map(|s| crate::plot::fmt_tick(s.forcing[1]))
+                .collect(),
         }
         .save(stem)
     }))

@@ -12,6 +12,7 @@ pub static MEASURES: &[Measure] = &[Measure {
         "regret", "s", "eta", "bound", "tightness", "regret_over_sqrt_t", "w_zero", "w_last", "w_mean", "w_fading", "w_ar1",
         "best_member_s",
     ],
+    indicators: &[],
     prepare: regret,
 }];
 
