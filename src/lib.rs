@@ -8,6 +8,7 @@ pub mod error; // the crate-level error and its exit codes
 pub mod experiment; // configs, grids, the runner, results files, charts
 pub mod families; // the harness content: one folder per family, the registry's list
 pub mod filter; // Kalman and exact Gaussian-sum filtering
+pub mod isoperimetry; // Poincaré and log-Sobolev constants: 1-D finite elements, d-dim bounds
 pub mod linalg; // SPD matrices, Cholesky, log-det, whitening (OpenBLAS)
 pub mod links; // where an entry is stated, defined and drawn (show, lint)
 pub mod mc; // seeded streams per (seed, cell, replicate), rayon replication, progress

@@ -426,3 +426,24 @@ fn seeds_sweep_counts_verdicts_and_rejects_zero() {
     let o = boundlab(&["check", "--id", "online.hedge", "--quick", "--seeds", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn isoperimetry_bad_input_exits_two_naming_the_field() {
+    expect_bad_configs(
+        "isoperimetry_line",
+        &[
+            ("w = [0.5, 0.1, 0.01, 0.001, 0.0001]", "w = [1.5]", "`w`"),
+            (
+                "m = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]",
+                "m = [\"far\"]",
+                "`m`",
+            ),
+            // a component too narrow to resolve: refused before any work, naming its width
+            (
+                "[params]\n",
+                "[params]\ns1 = 1e-7\n",
+                "standard deviation 1e-7",
+            ),
+        ],
+    );
+}

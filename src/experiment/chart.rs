@@ -51,7 +51,8 @@ pub(crate) fn validate_figures(cfg: &Config, m: &Measure) -> Result<(), String> 
                 "{at}: slopes are guides on a log-log figure: set logx = true and logy = true"
             ));
         }
-        for y in f.y.to_vec().iter().chain(f.bound.iter()) {
+        let bounds = f.bound.as_ref().map(|b| b.to_vec()).unwrap_or_default();
+        for y in f.y.to_vec().iter().chain(bounds.iter()) {
             if !m.metrics.contains(&y.as_str()) {
                 return Err(format!(
                     "{at}: metric `{y}` is not reported by `{}`{} (it reports {})",
@@ -170,19 +171,21 @@ pub fn build_chart(
             });
             // the bound belongs to the group, not to each metric: draw it once, in the group's
             // colour; the legend shows one dashed entry for all of them
-            if let (Some(b), true) = (&spec.bound, Some(y) == ys.first()) {
-                series.push(Series {
-                    label: spec.bound_label.as_deref().unwrap_or("bound").to_string(),
-                    x: group.iter().map(|c| xval(c)).collect(),
-                    y: group
-                        .iter()
-                        .map(|c| c.metrics.get(b).map_or(f64::NAN, |m| m.mean))
-                        .collect(),
-                    lo: vec![],
-                    hi: vec![],
-                    dashed: true,
-                    color,
-                });
+            if Some(y) == ys.first() {
+                for b in spec.bound.as_ref().map(|b| b.to_vec()).unwrap_or_default() {
+                    series.push(Series {
+                        label: spec.bound_label.as_deref().unwrap_or("bound").to_string(),
+                        x: group.iter().map(|c| xval(c)).collect(),
+                        y: group
+                            .iter()
+                            .map(|c| c.metrics.get(&b).map_or(f64::NAN, |m| m.mean))
+                            .collect(),
+                        lo: vec![],
+                        hi: vec![],
+                        dashed: true,
+                        color,
+                    });
+                }
             }
             color += 1;
         }

@@ -98,8 +98,9 @@ pub struct FigureSpec {
     pub stat: String,
     /// A grid parameter whose values become separate curves.
     pub series: Option<String>,
-    /// A metric drawn dashed beside each curve: the bound.
-    pub bound: Option<String>,
+    /// A metric drawn dashed beside each curve: the bound (or several: the two ends of a
+    /// bracket, all under one legend entry).
+    pub bound: Option<OneOrMany<String>>,
     /// Legend text of the dashed curves (default "bound").
     pub bound_label: Option<String>,
     /// Only cells with these parameter values.

@@ -7,6 +7,7 @@
 use crate::registry::Registry;
 
 pub mod dynamics;
+pub mod isoperimetry;
 pub mod moe;
 pub mod multiscale;
 pub mod online;
@@ -18,5 +19,6 @@ pub static REGISTRY: Registry = Registry {
         &multiscale::FAMILY,
         &dynamics::FAMILY,
         &moe::FAMILY,
+        &isoperimetry::FAMILY,
     ],
 };

@@ -2,6 +2,7 @@
 //! BLAS, noising, affine push-forward, linear marginals and block conditionals, KL;
 //! Gauss-Hermite quadrature for one-dimensional mixture expectations.
 mod conditioner;
+mod derivatives;
 mod gmm;
 mod kl;
 pub mod logspace;

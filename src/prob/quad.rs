@@ -5,6 +5,9 @@
 //! Golub-Welsch: the nodes are the eigenvalues of the Jacobi matrix with zero diagonal and
 //! off-diagonal sqrt(1), ..., sqrt(n-1), the weights the squared first components of its
 //! unit eigenvectors (they sum to 1). The eigen-decomposition is LAPACK's (`linalg::eigh`).
+//! Gauss-Legendre on [-1, 1] (element integrals of the isoperimetry family's finite
+//! elements) is built the same way from the Legendre recurrence, off-diagonal
+//! k / sqrt(4 k^2 - 1), weights 2 v_0^2.
 //! (The `gauss-quad` crate, the maintained alternative, needs nalgebra 0.35 where the
 //! project pins 0.34, so it would compile a second nalgebra for twenty lines.)
 use super::{Gmm, ProbError};
@@ -21,6 +24,21 @@ pub fn normal_rule(n: usize) -> Result<(Array1<f64>, Array1<f64>), ProbError> {
     }
     let (nodes, vecs) = crate::linalg::eigh(jac.view())?;
     let weights = vecs.row(0).mapv(|v| v * v);
+    Ok((nodes, weights))
+}
+
+/// Nodes and weights of the n-point Gauss-Legendre rule on [-1, 1]: int f ≈ sum_j w_j f(x_j),
+/// exact for polynomials of degree <= 2n - 1.
+pub fn legendre_rule(n: usize) -> Result<(Array1<f64>, Array1<f64>), ProbError> {
+    let mut jac = Array2::<f64>::zeros((n, n));
+    for k in 1..n {
+        let kf = k as f64;
+        let b = kf / (4.0 * kf * kf - 1.0).sqrt();
+        jac[[k, k - 1]] = b;
+        jac[[k - 1, k]] = b;
+    }
+    let (nodes, vecs) = crate::linalg::eigh(jac.view())?;
+    let weights = vecs.row(0).mapv(|v| 2.0 * v * v);
     Ok((nodes, weights))
 }
 
@@ -90,6 +108,24 @@ mod tests {
         // the three-point rule in closed form: nodes 0, +-sqrt(3), weights 2/3, 1/6
         let (x, w) = normal_rule(3).unwrap();
         assert!((x[2] - 3f64.sqrt()).abs() < 1e-14 && (w[1] - 2.0 / 3.0).abs() < 1e-14);
+    }
+
+    /// Gauss-Legendre: int_{-1}^{1} x^k = 2/(k+1) for even k, 0 for odd, up to degree 2n - 1;
+    /// the two-point rule is +-1/sqrt(3) with weights 1.
+    #[test]
+    fn legendre_rule_integrates_polynomials() {
+        let (x, w) = legendre_rule(5).unwrap();
+        for k in 0..10i32 {
+            let q: f64 = x.iter().zip(&w).map(|(a, b)| b * a.powi(k)).sum();
+            let want = if k % 2 == 0 {
+                2.0 / (k + 1) as f64
+            } else {
+                0.0
+            };
+            assert!((q - want).abs() < 1e-14, "x^{k}: {q} vs {want}");
+        }
+        let (x, w) = legendre_rule(2).unwrap();
+        assert!((x[1] - 1.0 / 3f64.sqrt()).abs() < 1e-15 && (w[0] - 1.0).abs() < 1e-14);
     }
 
     /// A mixture of dimension other than 1 is an error naming the dimension, not a panic.

@@ -1,0 +1,67 @@
+//! Bounds in d dimensions (theory/isoperimetry.md states and derives each):
+//! - a Gaussian N(m, Sigma) has C_P = C_LS = lambda_max(Sigma);
+//! - linear test functions give C_P(mu) >= lambda_max(Cov mu) for any law (exact: Var(v.X) is
+//!   the Poincaré quotient of f = v.x);
+//! - one-dimensional projections: f(x) = g(v.x) with |v| = 1 gives C_P(mu) >= C_P(v#mu), and
+//!   the projection of a Gaussian mixture is a Gaussian mixture on the line;
+//! - the convolution bound: for mu supported in a ball of radius R and t > R^2,
+//!   C_LS(mu * N(0, t I)) <= t^2 / (t - R^2) (Bakry-Emery through the Hessian of -log p).
+use super::fem::{poincare_fem, FemFault};
+use super::IsoError;
+use crate::linalg::eigenvalues;
+use crate::prob::Gmm;
+use ndarray::{Array1, Array2, ArrayView2};
+
+/// lambda_max of a symmetric matrix: C_P = C_LS of a Gaussian with this covariance.
+pub fn gaussian_constant(cov: ArrayView2<f64>) -> Result<f64, IsoError> {
+    let ev = eigenvalues(cov)?;
+    Ok(ev[ev.len() - 1])
+}
+
+/// lambda_max(Cov mu): the linear test functions' lower bound on C_P.
+pub fn linear_lower_bound(g: &Gmm) -> Result<f64, IsoError> {
+    gaussian_constant(g.covariance().view())
+}
+
+/// C_P of the projection v#mu (v normalised) by the one-dimensional finite elements: a lower
+/// bound on C_P(mu). Returns the FEM's own lower end (Courant-Fischer), so the bound stays a
+/// lower bound.
+pub fn projection_lower_bound(g: &Gmm, v: &Array1<f64>, tol: f64) -> Result<f64, IsoError> {
+    let norm = v.dot(v).sqrt();
+    if !(norm > 0.0) || v.len() != g.dim() {
+        return Err(IsoError::Input(format!(
+            "a projection direction of dimension {} and norm {norm}: need dimension {} and norm > 0",
+            v.len(),
+            g.dim()
+        )));
+    }
+    let row: Array2<f64> = (v / norm).insert_axis(ndarray::Axis(0)).to_owned();
+    let line = g.affine(&row, None, None)?;
+    Ok(poincare_fem(&line, 1e-14, tol, FemFault::None)?.lower)
+}
+
+/// The radius of a ball about the means' centroid holding every mean (an upper bound on the
+/// smallest enclosing ball's radius, so a valid R for the convolution bound).
+pub fn means_radius(g: &Gmm) -> f64 {
+    let m = g.means();
+    let c = m
+        .mean_axis(ndarray::Axis(0))
+        .unwrap_or_else(|| Array1::zeros(g.dim()));
+    m.rows()
+        .into_iter()
+        .map(|r| (&r - &c).dot(&(&r - &c)).sqrt())
+        .fold(0.0, f64::max)
+}
+
+/// t^2 / (t - R^2) for t > R^2: an upper bound on C_LS of mu * N(0, t I), mu supported in a
+/// ball of radius R; an error when t <= R^2 (the bound does not apply).
+pub fn convolution_lsi_bound(t: f64, r: f64) -> Result<f64, IsoError> {
+    if t > r * r {
+        Ok(t * t / (t - r * r))
+    } else {
+        Err(IsoError::Input(format!(
+            "the convolution bound needs t > R^2: t = {t}, R^2 = {}",
+            r * r
+        )))
+    }
+}
