@@ -104,6 +104,14 @@ pub fn audit_svg(svg: &str) -> Vec<String> {
         }
         if text.contains('\\') || text.contains("^{") || text.contains("_{") {
             problems.push(format!("text `{text}` has raw TeX: write it in Unicode"));
+        } else if text
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'^' && w[1].is_ascii_alphanumeric())
+        {
+            problems.push(format!(
+                "text `{text}` writes a power with ^: use a Unicode superscript (2ʳ, n⁻¹)"
+            ));
         }
     }
     problems
@@ -125,6 +133,8 @@ mod tests {
         assert!(audit_svg(greek)[0].contains("`lambda`"));
         let tex = r#"<text font-size="40">w^{r+1}</text>"#;
         assert!(audit_svg(tex)[0].contains("TeX"));
+        let caret = r#"<text font-size="40">2^r blocks</text>"#;
+        assert!(audit_svg(caret)[0].contains("superscript"));
         let long = format!(
             r#"<svg width="1020" height="690"><text font-size="40" transform="rotate(270, 1, 1)">{}</text>"#,
             "x".repeat(40)
