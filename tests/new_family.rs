@@ -63,6 +63,7 @@ static MEASURES: &[Measure] = &[Measure {
     metrics: &["square", "bound"],
     indicators: &[],
     prepare: squares,
+    closed_form: None,
 }];
 
 static TOY: Family = Family {

@@ -1,7 +1,7 @@
 //! Charts drawn from results as a figure spec says (lines with bands, or points with
 //! error bars), and the figure specs' checks against the grid and the measure.
 use super::config::{Config, FigureSpec, SeriesColors};
-use super::measure::Measure;
+use super::measure::{ClosedForm, Measure};
 use super::results::{CellResult, MetricStats, Results};
 use crate::params::Value;
 use crate::plot::{Chart, ChartKind, Panels, Series};
@@ -77,6 +77,7 @@ pub fn build_chart(
     spec: &FigureSpec,
     labels: &BTreeMap<String, String>,
     colors: &SeriesColors,
+    closed: Option<ClosedForm>,
 ) -> Result<Chart, String> {
     let show = |name: &str| -> String { labels.get(name).cloned().unwrap_or_else(|| name.into()) };
     let cells: Vec<&CellResult> = results
@@ -173,13 +174,23 @@ pub fn build_chart(
             // colour; the legend shows one dashed entry for all of them
             if Some(y) == ys.first() {
                 for b in spec.bound.as_ref().map(|b| b.to_vec()).unwrap_or_default() {
+                    let smooth = match closed {
+                        Some(f) if !categorical => smooth_curve(f, &group, &spec.x, &b, spec.logx)?,
+                        _ => None,
+                    };
+                    let (bx, by) = smooth.unwrap_or_else(|| {
+                        (
+                            group.iter().map(|c| xval(c)).collect(),
+                            group
+                                .iter()
+                                .map(|c| c.metrics.get(&b).map_or(f64::NAN, |m| m.mean))
+                                .collect(),
+                        )
+                    });
                     series.push(Series {
                         label: spec.bound_label.as_deref().unwrap_or("bound").to_string(),
-                        x: group.iter().map(|c| xval(c)).collect(),
-                        y: group
-                            .iter()
-                            .map(|c| c.metrics.get(&b).map_or(f64::NAN, |m| m.mean))
-                            .collect(),
+                        x: bx,
+                        y: by,
                         lo: vec![],
                         hi: vec![],
                         dashed: true,
@@ -217,6 +228,83 @@ pub fn build_chart(
     })
 }
 
+/// Points of the fine grid a closed-form bound is drawn on: the group's own grid values
+/// and `FINE` more between its ends (geometric on a log axis), whole numbers only when the
+/// parameter is an integer.
+const FINE: usize = 96;
+
+fn fine_grid(xs: &[f64], log: bool, integer: bool) -> Vec<f64> {
+    let (lo, hi) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let mut out: Vec<f64> = xs.to_vec();
+    if lo < hi {
+        let geometric = log && lo > 0.0;
+        for k in 0..=FINE {
+            let t = k as f64 / FINE as f64;
+            let x = if geometric {
+                lo * (hi / lo).powf(t)
+            } else {
+                lo + t * (hi - lo)
+            };
+            out.push(if integer { x.round() } else { x });
+        }
+    }
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
+}
+
+/// A bound drawn as the smooth curve its closed form gives along `x`, with every other
+/// parameter as in the group's cells: None when the closed form does not give `bound` or
+/// the group's cells differ in another parameter (then the grid values are drawn).
+fn smooth_curve(
+    f: ClosedForm,
+    group: &[&CellResult],
+    x: &str,
+    bound: &str,
+    logx: bool,
+) -> Result<Option<(Vec<f64>, Vec<f64>)>, String> {
+    let Some(first) = group.first() else {
+        return Ok(None);
+    };
+    let others = |c: &CellResult| c.params.clone().with(x, Value::Int(0));
+    if group.len() < 2 || group.iter().any(|c| others(c) != others(first)) {
+        return Ok(None);
+    }
+    let integer = group
+        .iter()
+        .all(|c| matches!(c.params.get(x), Some(Value::Int(_))));
+    let xs: Vec<f64> = group
+        .iter()
+        .filter_map(|c| c.params.get(x).and_then(|v| v.as_f64()))
+        .collect();
+    if xs.len() != group.len() {
+        return Ok(None);
+    }
+    let at = |v: f64| -> Result<Option<f64>, String> {
+        let value = if integer {
+            Value::Int(v as i64)
+        } else {
+            Value::Float(v)
+        };
+        let m = f(&first.params.clone().with(x, value))
+            .map_err(|e| format!("the closed form of `{bound}` at {x} = {v}: {e}"))?;
+        Ok(m.iter().find(|(k, _)| k == bound).map(|(_, y)| *y))
+    };
+    if at(xs[0])?.is_none() {
+        return Ok(None);
+    }
+    let grid = fine_grid(&xs, logx, integer);
+    let mut ys = Vec::with_capacity(grid.len());
+    for &v in &grid {
+        ys.push(at(v)?.unwrap_or(f64::NAN));
+    }
+    Ok(Some((grid, ys)))
+}
+
 /// One panel per metric of `y` (a `panels = true` figure): each panel a chart of that metric
 /// alone, captioned by its label, with its own reference line.
 pub fn build_panels(
@@ -224,6 +312,7 @@ pub fn build_panels(
     spec: &FigureSpec,
     labels: &BTreeMap<String, String>,
     colors: &SeriesColors,
+    closed: Option<ClosedForm>,
 ) -> Result<Panels, String> {
     let ys = spec.y.to_vec();
     fn pick<T: Clone>(v: Option<Vec<T>>, k: usize) -> Option<T> {
@@ -237,7 +326,7 @@ pub fn build_panels(
             pick(spec.hline.as_ref().map(|h| h.to_vec()), k).map(super::config::OneOrMany::One);
         one.hline_label = pick(spec.hline_label.as_ref().map(|h| h.to_vec()), k)
             .map(super::config::OneOrMany::One);
-        let mut chart = build_chart(results, &one, labels, colors)?;
+        let mut chart = build_chart(results, &one, labels, colors, closed)?;
         chart.title = labels.get(y).cloned().unwrap_or_else(|| y.clone());
         // the metric is the panel's caption; with no series parameter its one curve keeps
         // the colour of its metric

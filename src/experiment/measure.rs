@@ -13,6 +13,9 @@ use std::path::Path;
 /// Named values from one replicate.
 pub type Metrics = Vec<(String, f64)>;
 
+/// Metrics that are functions of a cell's parameters alone (see [`Measure::closed_form`]).
+pub type ClosedForm = fn(&Params) -> Result<Metrics, Error>;
+
 /// One replicate of a prepared cell: `rng` is the replicate's own stream in this cell;
 /// `common` is the replicate's stream shared by every cell of the grid (common random
 /// numbers: the same random mixture across r, h, ..., so curves compare like with like).
@@ -32,6 +35,11 @@ pub struct Measure {
     pub indicators: &'static [&'static str],
     /// Parse one cell's parameters (every key the work reads) and return its replicate.
     pub prepare: fn(&Params) -> Result<Replicate, Error>,
+    /// The metrics that are functions of the parameters alone (closed-form bounds), from
+    /// the same code the replicate uses. A figure draws these on a fine grid of its x
+    /// parameter as smooth curves, and the runner checks at every cell that they equal
+    /// what the replicates reported.
+    pub closed_form: Option<ClosedForm>,
 }
 
 /// Draws one realisation: (seed, title, file stem without extension).

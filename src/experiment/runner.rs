@@ -2,7 +2,7 @@
 //! measurements, each finished cell written at once -> results.json -> figures.
 use super::chart::{build_chart, build_panels, validate_figures, CHART_KINDS};
 use super::config::{Config, ConfigError};
-use super::measure::{Drawing, Replicate};
+use super::measure::{ClosedForm, Drawing, Replicate};
 use super::results::{
     git_revision, summarise, to_json, write_atomic, CellResult, Results, RunSummary,
 };
@@ -27,6 +27,7 @@ struct Prepared {
     cells: Vec<(Params, Replicate)>,
     drawings: Vec<Option<Drawing>>,
     indicators: &'static [&'static str],
+    closed_form: Option<ClosedForm>,
 }
 
 /// Parse every cell and every picture on tracked parameters; then reject the keys that
@@ -149,7 +150,28 @@ fn prepare(
         cells,
         drawings,
         indicators: measure.indicators,
+        closed_form: measure.closed_form,
     })
+}
+
+/// The closed form a figure draws between the grid points must be what the replicates
+/// reported at them (to 1e-9 relative): otherwise the smooth curve would show another
+/// bound than the one checked.
+fn agrees_with_closed_form(f: ClosedForm, cell: &CellResult) -> Result<(), String> {
+    let at = |e: String| format!("cell {}: {e}", cell.params.short());
+    for (name, v) in f(&cell.params).map_err(|e| at(format!("closed form: {e}")))? {
+        let reported = cell.metrics.get(&name).map(|m| m.mean).ok_or_else(|| {
+            at(format!(
+                "the closed form gives `{name}`, which the replicates do not report"
+            ))
+        })?;
+        if (v - reported).abs() > 1e-9 * v.abs().max(reported.abs()).max(1e-300) {
+            return Err(at(format!(
+                "the closed form gives {name} = {v:e} but the replicates reported {reported:e}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Run one config. Results go to `out/NAME/` (default `results/[quick/]NAME/`), figures
@@ -226,6 +248,11 @@ pub fn run_config(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if let Some(f) = prepared.closed_form {
+        for cell in &done {
+            agrees_with_closed_form(f, cell).map_err(|m| bad(path, m))?;
+        }
+    }
 
     let results = Results {
         name: cfg.name.clone(),
@@ -268,10 +295,12 @@ pub fn run_config(
                 draw(cfg.seed, &spec.title, &p)?;
                 Vec::new()
             }
-            None if spec.panels => build_panels(&results, spec, &cfg.labels, &colors)
-                .map_err(plot_err)?
-                .save(&p)?,
-            None => build_chart(&results, spec, &cfg.labels, &colors)
+            None if spec.panels => {
+                build_panels(&results, spec, &cfg.labels, &colors, prepared.closed_form)
+                    .map_err(plot_err)?
+                    .save(&p)?
+            }
+            None => build_chart(&results, spec, &cfg.labels, &colors, prepared.closed_form)
                 .map_err(plot_err)?
                 .save(&p)?,
         };
@@ -298,4 +327,59 @@ pub fn run_config(
         config: cfg,
         layout_problems,
     })
+}
+
+#[cfg(test)]
+mod closed_form_tests {
+    use super::*;
+    use crate::experiment::measure::Metrics;
+    use crate::experiment::results::MetricStats;
+    use crate::params::Params;
+
+    fn cell(x: f64, bound: f64) -> CellResult {
+        let mut params = Params::new();
+        params.set("x", x);
+        let s = MetricStats {
+            mean: bound,
+            sd: 0.0,
+            se: 0.0,
+            lo: bound,
+            hi: bound,
+            n: 3,
+            min: bound,
+            max: bound,
+        };
+        CellResult {
+            index: 0,
+            params,
+            seed: 1,
+            replicates: 3,
+            metrics: [("bound".to_string(), s)].into_iter().collect(),
+        }
+    }
+
+    fn square(p: &Params) -> Result<Metrics, Error> {
+        let x = p.f64("x").map_err(Error::from)?;
+        Ok(vec![("bound".to_string(), x * x)])
+    }
+
+    // a mutation: the curve drawn is not the bound the replicates computed
+    fn square_plus_one(p: &Params) -> Result<Metrics, Error> {
+        let x = p.f64("x").map_err(Error::from)?;
+        Ok(vec![("bound".to_string(), x * x + 1.0)])
+    }
+
+    fn other_name(_: &Params) -> Result<Metrics, Error> {
+        Ok(vec![("bund".to_string(), 1.0)])
+    }
+
+    #[test]
+    fn a_closed_form_must_equal_what_the_replicates_reported() {
+        assert!(agrees_with_closed_form(square, &cell(3.0, 9.0)).is_ok());
+        let err = agrees_with_closed_form(square_plus_one, &cell(3.0, 9.0)).unwrap_err();
+        assert!(err.contains("x=3") || err.contains("x = 3"), "{err}");
+        assert!(err.contains("bound = 1e1"), "{err}");
+        let err = agrees_with_closed_form(other_name, &cell(3.0, 9.0)).unwrap_err();
+        assert!(err.contains("`bund`"), "{err}");
+    }
 }

@@ -414,6 +414,13 @@ impl ExpertNet {
     }
 
     fn build(p: &Params) -> Result<Self, MoeError> {
+        let (experts, b, eps) = Self::experts_from_params(p)?;
+        Ok(Self::new(experts, b, eps))
+    }
+
+    /// The experts, B and eps a net's parameters name, without building the net (the
+    /// closed-form bounds need only these).
+    pub fn experts_from_params(p: &Params) -> Result<(PolyExperts, f64, f64), MoeError> {
         let (dim, eps, b, noise) = Self::check_params(p)?;
         let loss = Loss::parse(p.str_or("loss", "squared")?)?;
         let offset = p.f64_or("offset", 0.0)?;
@@ -429,7 +436,7 @@ impl ExpertNet {
                 .into())
             }
         };
-        Ok(Self::new(experts.with_loss(loss), b, eps))
+        Ok((experts.with_loss(loss), b, eps))
     }
 
     /// The index of the member of smallest empirical risk on (x, y) (first on ties).

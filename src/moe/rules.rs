@@ -19,11 +19,19 @@ impl EpsNetErm {
     pub fn new(p: &Params) -> Result<Self, MoeError> {
         let net = ExpertNet::from_params(p)?;
         let n = p.usize_at_least("n", 1)?;
-        let delta = p.positive("delta")?;
-        let (dim, b, eps) = (net.experts.p as f64, net.b, net.eps);
-        let bound = net.experts.lipschitz(b) * eps
-            + (2.0 * (dim * (1.0 + 2.0 * b / eps).ln() + (2.0 / delta).ln()) / n as f64).sqrt();
+        let bound = Self::bound_of(p)?;
         Ok(EpsNetErm { net, n, bound })
+    }
+
+    /// The bound from the parameters alone (no net is built): what the figures draw as a
+    /// curve and what `new` stores.
+    pub fn bound_of(p: &Params) -> Result<f64, MoeError> {
+        let (experts, b, eps) = ExpertNet::experts_from_params(p)?;
+        let n = p.usize_at_least("n", 1)?;
+        let delta = p.positive("delta")?;
+        let dim = experts.p as f64;
+        Ok(experts.lipschitz(b) * eps
+            + (2.0 * (dim * (1.0 + 2.0 * b / eps).ln() + (2.0 / delta).ln()) / n as f64).sqrt())
     }
 
     /// The exact excess risk R(theta_hat) - inf R of ERM on a fresh sample.
@@ -209,16 +217,14 @@ impl MirrorAveraging {
             .into());
         }
         let log_prior = net_log_prior(&net, prior)?;
-        let c = 0.25; // Loss::Squared = (y - f)^2 / 4
-        let beta = 2.0 * c * (net.experts.y_bound() + net.b).powi(2);
+        let beta = Self::beta(&net.experts, net.b);
         let oracle = net
             .risks
             .iter()
             .zip(&log_prior)
             .map(|(r, lp)| r - beta * lp / n as f64)
             .fold(f64::INFINITY, f64::min);
-        let generic_bound = net.experts.lipschitz(net.b) * net.eps
-            + beta * net.experts.p as f64 * (1.0 + 2.0 * net.b / net.eps).ln() / n as f64;
+        let generic_bound = Self::generic_bound_of(p)?;
         Ok(MirrorAveraging {
             net,
             log_prior,
@@ -227,6 +233,21 @@ impl MirrorAveraging {
             oracle,
             generic_bound,
         })
+    }
+
+    /// The temperature 2c (Y + B)^2 with c = 1/4 (Loss::Squared is (y - f)^2 / 4).
+    pub fn beta(experts: &PolyExperts, b: f64) -> f64 {
+        2.0 * 0.25 * (experts.y_bound() + b).powi(2)
+    }
+
+    /// The generic bound L eps + beta p log(1 + 2B/eps) / n from the parameters alone (no
+    /// net is built): what the figures draw as a curve and what `new` stores.
+    pub fn generic_bound_of(p: &Params) -> Result<f64, MoeError> {
+        let (experts, b, eps) = ExpertNet::experts_from_params(p)?;
+        let n = p.usize_at_least("n", 1)?;
+        let beta = Self::beta(&experts, b);
+        Ok(experts.lipschitz(b) * eps
+            + beta * experts.p as f64 * (1.0 + 2.0 * b / eps).ln() / n as f64)
     }
 
     /// The eps minimising the generic bound L eps + beta p log(1 + 2B/eps) / n: it is convex

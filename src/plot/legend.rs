@@ -113,27 +113,67 @@ pub(crate) fn dashes<DB: DrawingBackend>(
     width: u32,
     pattern: (f64, f64),
 ) -> Result<(), String> {
-    let (dash, gap) = pattern;
+    dashed_path(area, &[from, to], color, width, pattern)
+}
+
+/// A dashed polyline in pixels. The pattern runs on along the whole path
+/// rather than restarting at each vertex, so a bound drawn through many
+/// closely spaced points still reads as dashed.
+pub(crate) fn dashed_path<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    path: &[(i32, i32)],
+    color: RGBColor,
+    width: u32,
+    pattern: (f64, f64),
+) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let (dx, dy) = ((to.0 - from.0) as f64, (to.1 - from.1) as f64);
-    let len = (dx * dx + dy * dy).sqrt();
-    let mut t = 0.0;
-    while t < len {
-        let t1 = (t + dash).min(len);
-        let p = |s: f64| {
-            (
-                from.0 + (dx * s / len).round() as i32,
-                from.1 + (dy * s / len).round() as i32,
-            )
-        };
-        area.draw(&PathElement::new(
-            vec![p(t), p(t1)],
-            color.stroke_width(width),
-        ))
-        .map_err(e)?;
-        t = t1 + gap;
+    for run in dash_runs(path, pattern) {
+        area.draw(&PathElement::new(run, color.stroke_width(width)))
+            .map_err(e)?;
     }
     Ok(())
+}
+
+/// The inked pieces of `path` under a (dash, gap) pattern whose phase is
+/// carried across vertices; each piece is itself a polyline.
+pub(crate) fn dash_runs(path: &[(i32, i32)], pattern: (f64, f64)) -> Vec<Vec<(i32, i32)>> {
+    let (dash, gap) = pattern;
+    let mut runs = Vec::new();
+    let mut cur: Vec<(i32, i32)> = Vec::new();
+    // distance left in the current phase, and whether that phase is ink
+    let (mut left, mut ink) = (dash, true);
+    for w in path.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
+        let len = (dx * dx + dy * dy).sqrt();
+        let at = |s: f64| {
+            let t = if len > 0.0 { s / len } else { 0.0 };
+            (a.0 + (dx * t).round() as i32, a.1 + (dy * t).round() as i32)
+        };
+        let mut s = 0.0;
+        if ink && cur.is_empty() {
+            cur.push(a);
+        }
+        while len - s > left {
+            s += left;
+            if ink {
+                cur.push(at(s));
+                runs.push(std::mem::take(&mut cur));
+            } else {
+                cur.push(at(s));
+            }
+            ink = !ink;
+            left = if ink { dash } else { gap };
+        }
+        left -= len - s;
+        if ink {
+            cur.push(b);
+        }
+    }
+    if cur.len() >= 2 {
+        runs.push(cur);
+    }
+    runs
 }
 
 fn font() -> TextStyle<'static> {
@@ -235,4 +275,41 @@ pub(crate) fn legend_strip<DB: DrawingBackend>(
     }
     let (xs, ys) = strip.get_pixel_range();
     Ok((rest, Some((xs.start, ys.start, xs.end, ys.end))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inked(runs: &[Vec<(i32, i32)>]) -> f64 {
+        runs.iter()
+            .flat_map(|r| r.windows(2))
+            .map(|w| (((w[1].0 - w[0].0).pow(2) + (w[1].1 - w[0].1).pow(2)) as f64).sqrt())
+            .sum()
+    }
+
+    #[test]
+    fn the_dash_pattern_runs_on_across_short_segments() {
+        // 140 px drawn as 70 segments of 2 px: shorter than one dash each,
+        // so a pattern restarted at every vertex would ink all of it.
+        let path: Vec<(i32, i32)> = (0..=70).map(|i| (2 * i, 0)).collect();
+        let runs = dash_runs(&path, DASHED);
+        // dashes at [0,18], [28,46], [56,74], [84,102], [112,130]
+        assert_eq!(runs.len(), 5);
+        assert!((inked(&runs) - 90.0).abs() < 1e-9, "inked {}", inked(&runs));
+        assert_eq!(runs[1].first(), Some(&(28, 0)));
+        assert_eq!(runs[1].last(), Some(&(46, 0)));
+        // the same line as one segment gives the same dashes
+        let one = dash_runs(&[(0, 0), (140, 0)], DASHED);
+        assert_eq!(one.len(), 5);
+        assert!((inked(&one) - inked(&runs)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_dash_turns_corners() {
+        // 10 px right then 10 px down: the first 18 px are one inked run with a corner
+        let runs = dash_runs(&[(0, 0), (10, 0), (10, 10)], DASHED);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0], vec![(0, 0), (10, 0), (10, 8)]);
+    }
 }

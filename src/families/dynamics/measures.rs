@@ -11,6 +11,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["rmse_window", "rmse_ekf"],
         indicators: &[],
         prepare: phase_prediction,
+        closed_form: None,
     },
     Measure {
         name: "dynamics.lyapunov",
@@ -18,6 +19,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["l1", "l2", "l3", "sum", "mean_divergence"],
         indicators: &[],
         prepare: lyapunov,
+        closed_form: None,
     },
 ];
 

@@ -1,6 +1,6 @@
 //! What the isoperimetry family hands the experiment engine.
 use super::*;
-use crate::experiment::{Measure, Replicate};
+use crate::experiment::{Measure, Metrics, Replicate};
 use crate::isoperimetry::linear_lower_bound;
 
 pub static MEASURES: &[Measure] = &[Measure {
@@ -12,6 +12,7 @@ pub static MEASURES: &[Measure] = &[Measure {
     ],
     indicators: &[],
     prepare: line,
+    closed_form: Some(line_closed),
 }];
 
 fn line(p: &Params) -> Result<Replicate, Error> {
@@ -22,27 +23,40 @@ fn line(p: &Params) -> Result<Replicate, Error> {
         .with("m2", -m)
         .with("w", p.f64_or("w", 0.5)?);
     let g = line_law(&q)?;
-    let w = q.f64("w")?;
     // read the optional keys once here, so the tracked parameters see them
     p.positive_or("s1", 1.0)?;
     p.positive_or("s2", 1.0)?;
+    let closed = line_closed(p)?;
     Ok(Box::new(move |_rng, _common| {
         let fem = poincare_fem(&g, TAIL, TOL, FemFault::None)?;
         let lsi = lsi_lower_bound(&fem)?.c_ls_lower;
-        let b = muckenhoupt_b(&g, TAIL, MUCK_ELEMENTS, MuckFault::None)?.b;
-        Ok(vec![
+        let mut out: Metrics = vec![
             ("c_p".into(), fem.c_p),
             ("fem_lower".into(), fem.lower),
             ("lsi_lower".into(), lsi),
             ("variance".into(), linear_lower_bound(&g)?),
-            ("muck_lo".into(), 0.5 * b),
-            ("muck_hi".into(), 4.0 * b),
             ("lsi_over_cp".into(), lsi / fem.c_p),
-            // the two-point law's ratio C_LS / C_P = log((1 - w)/w) / (2 (1 - 2w)), the limit
-            // of well-separated modes (1 at w = 1/2)
-            ("two_point".into(), two_point_ratio(w)),
-        ])
+        ];
+        out.extend(closed.iter().cloned());
+        Ok(out)
     }))
+}
+
+/// Muckenhoupt's bracket and the two-point ratio, from the parameters alone (what `line`
+/// reports, evaluated the same way).
+fn line_closed(p: &Params) -> Result<Metrics, Error> {
+    let m = p.f64("m")?;
+    let w = p.f64_or("w", 0.5)?;
+    let q = p.clone().with("m1", m).with("m2", -m).with("w", w);
+    let g = line_law(&q)?;
+    let b = muckenhoupt_b(&g, TAIL, MUCK_ELEMENTS, MuckFault::None)?.b;
+    Ok(vec![
+        ("muck_lo".into(), 0.5 * b),
+        ("muck_hi".into(), 4.0 * b),
+        // the two-point law's ratio C_LS / C_P = log((1 - w)/w) / (2 (1 - 2w)), the limit
+        // of well-separated modes (1 at w = 1/2)
+        ("two_point".into(), two_point_ratio(w)),
+    ])
 }
 
 /// log((1 - w)/w) / (2 (1 - 2w)), continued by 1 at w = 1/2.

@@ -1,7 +1,8 @@
 //! What the moe family measures for experiments.
 use crate::experiment::{Measure, Metrics, Replicate};
 use crate::moe::{
-    check_prior, routing_scores, EpsNetErm, MirrorAveraging, MoeOptions, Srm, SwitchingSpec,
+    check_prior, routing_scores, EpsNetErm, ExpertNet, MirrorAveraging, MoeOptions, Srm,
+    SwitchingSpec,
 };
 use crate::params::Params;
 use crate::Error;
@@ -13,6 +14,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["nmi", "nmi_unregularised", "nmi_gain", "mse", "mse_unregularised", "objective_gap"],
         indicators: &[],
         prepare: routing,
+        closed_form: None,
     },
     Measure {
         name: "moe.srm",
@@ -23,6 +25,7 @@ pub static MEASURES: &[Measure] = &[
         ],
         indicators: &["chose_p1", "chose_p2", "chose_p3", "chose_p4"],
         prepare: srm,
+        closed_form: None,
     },
     Measure {
         name: "moe.ewa",
@@ -33,6 +36,7 @@ pub static MEASURES: &[Measure] = &[
         ],
         indicators: &[],
         prepare: ewa,
+        closed_form: Some(ewa_closed),
     },
     Measure {
         name: "moe.epsnet",
@@ -40,6 +44,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["excess", "bound"],
         indicators: &[],
         prepare: epsnet,
+        closed_form: Some(epsnet_closed),
     },
 ];
 
@@ -113,6 +118,22 @@ fn ewa(p: &Params) -> Result<Replicate, Error> {
             ),
         ])
     }))
+}
+
+/// The generic bound and the allowance L eps, from the parameters alone.
+fn ewa_closed(p: &Params) -> Result<Metrics, Error> {
+    let (experts, b, eps) = ExpertNet::experts_from_params(p)?;
+    Ok(vec![
+        (
+            "generic_bound".into(),
+            MirrorAveraging::generic_bound_of(p)?,
+        ),
+        ("lipschitz_term".into(), experts.lipschitz(b) * eps),
+    ])
+}
+
+fn epsnet_closed(p: &Params) -> Result<Metrics, Error> {
+    Ok(vec![("bound".into(), EpsNetErm::bound_of(p)?)])
 }
 
 fn epsnet(p: &Params) -> Result<Replicate, Error> {

@@ -20,6 +20,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["mahalanobis", "kl"],
         indicators: &[],
         prepare: separation,
+        closed_form: None,
     },
     Measure {
         name: "multiscale.conditioning",
@@ -27,6 +28,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["tv_none", "tv_coarse", "tv_both", "h_none", "h_coarse", "h_both"],
         indicators: &[],
         prepare: conditioning,
+        closed_form: None,
     },
     Measure {
         name: "multiscale.spectrum",
@@ -34,6 +36,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["res_tail", "rank_tail", "structure_index", "level_energy"],
         indicators: &[],
         prepare: spectrum,
+        closed_form: None,
     },
     Measure {
         name: "multiscale.reconstruction",
@@ -41,6 +44,7 @@ pub static MEASURES: &[Measure] = &[
         metrics: &["mse", "relative_mse", "posterior_var"],
         indicators: &[],
         prepare: reconstruction,
+        closed_form: None,
     },
 ];
 

@@ -14,6 +14,7 @@ pub static MEASURES: &[Measure] = &[Measure {
     ],
     indicators: &[],
     prepare: regret,
+    closed_form: None,
 }];
 
 fn regret(p: &Params) -> Result<Replicate, Error> {

@@ -4,7 +4,7 @@
 //! through `to_area`, and everything recorded stays in figure pixels.
 use super::{Chart, ChartKind, ZeroSlot};
 use crate::plot::layout::{AxisLayout, Layout};
-use crate::plot::legend::{dashes, draw_marker, legend_strip, DASHED, DOTTED};
+use crate::plot::legend::{dashed_path, dashes, draw_marker, legend_strip, DASHED, DOTTED};
 use crate::plot::ticks::{fmt_axis, log_ticks};
 use crate::plot::{fmt_tick, style};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
@@ -251,11 +251,12 @@ impl Chart {
             for p in &pix {
                 record(*p, &mut points);
             }
-            for w in pix.windows(2) {
-                let (a, b) = (to_area(w[0]), to_area(w[1]));
-                if *dashed {
-                    dashes(root, a, b, style::color(*c), style::BOUND_WIDTH, DASHED)?;
-                } else {
+            if *dashed {
+                let path: Vec<(i32, i32)> = pix.iter().map(|p| to_area(*p)).collect();
+                dashed_path(root, &path, style::color(*c), style::BOUND_WIDTH, DASHED)?;
+            } else {
+                for w in pix.windows(2) {
+                    let (a, b) = (to_area(w[0]), to_area(w[1]));
                     root.draw(&PathElement::new(
                         vec![a, b],
                         style::color(*c).stroke_width(style::LINE_WIDTH),
