@@ -23,10 +23,9 @@ pub fn linear_lower_bound(g: &Gmm) -> Result<f64, IsoError> {
     gaussian_constant(g.covariance().view())
 }
 
-/// C_P of the projection v#mu (v normalised) by the one-dimensional finite elements: a lower
-/// bound on C_P(mu). Returns the FEM's own lower end (Courant-Fischer), so the bound stays a
-/// lower bound.
-pub fn projection_lower_bound(g: &Gmm, v: &Array1<f64>, tol: f64) -> Result<f64, IsoError> {
+/// The law of v.X on the line for X ~ g (v normalised): an error naming the direction when v
+/// has the wrong dimension or norm 0.
+fn projected(g: &Gmm, v: &Array1<f64>) -> Result<Gmm, IsoError> {
     let norm = v.dot(v).sqrt();
     if !(norm > 0.0) || v.len() != g.dim() {
         return Err(IsoError::Input(format!(
@@ -36,8 +35,23 @@ pub fn projection_lower_bound(g: &Gmm, v: &Array1<f64>, tol: f64) -> Result<f64,
         )));
     }
     let row: Array2<f64> = (v / norm).insert_axis(ndarray::Axis(0)).to_owned();
-    let line = g.affine(&row, None, None)?;
-    Ok(poincare_fem(&line, 1e-14, tol, FemFault::None)?.lower)
+    Ok(g.affine(&row, None, None)?)
+}
+
+/// C_P of the projection v#mu (v normalised) by the one-dimensional finite elements: a lower
+/// bound on C_P(mu). Returns the FEM's own lower end (Courant-Fischer), so the bound stays a
+/// lower bound.
+pub fn projection_lower_bound(g: &Gmm, v: &Array1<f64>, tol: f64) -> Result<f64, IsoError> {
+    Ok(poincare_fem(&projected(g, v)?, 1e-14, tol, FemFault::None)?.lower)
+}
+
+/// Both lower ends from the projection v#mu: (C_P's finite-element lower end, the log-Sobolev
+/// lower end of its test functions). Each is a lower bound for mu, since f(x) = g(v.x) is a
+/// test function with |grad f| = |g'| (theory/isoperimetry.md section 5).
+pub fn projection_lower_ends(g: &Gmm, v: &Array1<f64>, tol: f64) -> Result<(f64, f64), IsoError> {
+    let fem = poincare_fem(&projected(g, v)?, 1e-14, tol, FemFault::None)?;
+    let lsi = super::lsi_lower_bound(&fem)?.c_ls_lower;
+    Ok((fem.lower, lsi))
 }
 
 /// The radius of a ball about the means' centroid holding every mean (an upper bound on the

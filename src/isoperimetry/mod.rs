@@ -17,17 +17,22 @@ mod bounds;
 mod fem;
 mod law;
 mod lsi;
+mod mixture;
 mod muckenhoupt;
 mod schrodinger;
 mod tridiag;
 
 pub use bounds::{
     convolution_lsi_bound, gaussian_constant, linear_lower_bound, means_radius,
-    projection_lower_bound,
+    projection_lower_bound, projection_lower_ends,
 };
 pub use fem::{poincare_fem, FemFault, FemPoincare};
 pub use law::{Law1d, Uniform};
 pub use lsi::{lsi_lower_bound, LsiLower};
+pub use mixture::{
+    band_directions, chi_square_bound, poincare_band, poincare_band_with, Band, BandFault,
+    ChiFault, ChiSquareBound,
+};
 pub use muckenhoupt::{muckenhoupt, MuckFault, Muckenhoupt};
 pub use schrodinger::{poincare_schrodinger, SchrodingerFault, SchrodingerPoincare};
 

@@ -4,6 +4,11 @@
 //! is taken over the nodes of a uniform mesh of the truncated domain (the functional is
 //! continuous, so the mesh value is a slight under-estimate), int 1/p by 4-point
 //! Gauss-Legendre per element, the tail masses from the law's survival function.
+//!
+//! On the same mesh, Bobkov and Götze's log-Sobolev functional
+//! D = max(D_+, D_-), D_+ = sup_{x > m} q(x) log(1/q(x)) int_m^x 1/p, q(x) = mu([x, inf)): their
+//! two-sided criterion puts C_LS within constant factors of D (1/150 and 468 in their paper,
+//! which could not be read here: unverified, so only a conjecture entry uses them).
 use super::fem::Mesh;
 use super::{IsoError, Law1d};
 
@@ -18,7 +23,18 @@ pub enum MuckFault {
 #[derive(Debug, Clone, Copy)]
 pub struct Muckenhoupt {
     pub b: f64,
+    /// Bobkov and Götze's functional D (the same supremum with the factor log(1/q)).
+    pub d_bg: f64,
     pub median: f64,
+}
+
+/// q log(1/q), 0 at q = 0.
+fn entropy_weight(q: f64) -> f64 {
+    if q > 0.0 {
+        -q * q.ln()
+    } else {
+        0.0
+    }
 }
 
 /// The median of the law by bisection on its survival function.
@@ -63,24 +79,29 @@ pub fn muckenhoupt(
     // the element holding the median, and the part of its 1/p integral on each side
     let em = (((m - dom.0) / mesh.h).floor() as usize).min(elements - 1);
     let frac = (m - mesh.node(em)) / mesh.h;
-    let mut b_plus: f64 = 0.0;
+    let (mut b_plus, mut d_plus): (f64, f64) = (0.0, 0.0);
     let mut acc = inv[em] * (1.0 - frac);
     for i in (em + 1)..=elements {
-        b_plus = b_plus.max(law.sf(mesh.node(i))? * acc);
+        let q = law.sf(mesh.node(i))?;
+        b_plus = b_plus.max(q * acc);
+        d_plus = d_plus.max(entropy_weight(q) * acc);
         if i < elements {
             acc += inv[i];
         }
     }
-    let mut b_minus: f64 = 0.0;
+    let (mut b_minus, mut d_minus): (f64, f64) = (0.0, 0.0);
     let mut acc = inv[em] * frac;
     for i in (0..=em).rev() {
-        b_minus = b_minus.max(law.cdf(mesh.node(i))? * acc);
+        let q = law.cdf(mesh.node(i))?;
+        b_minus = b_minus.max(q * acc);
+        d_minus = d_minus.max(entropy_weight(q) * acc);
         if i > 0 {
             acc += inv[i - 1];
         }
     }
     Ok(Muckenhoupt {
         b: b_plus.max(b_minus),
+        d_bg: d_plus.max(d_minus),
         median: m,
     })
 }

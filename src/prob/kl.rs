@@ -1,4 +1,4 @@
-//! Kullback-Leibler divergences.
+//! Divergences between Gaussians and mixtures: Kullback-Leibler, chi-square.
 use super::{Gmm, ProbError};
 use crate::linalg::Spd;
 use crate::mc::Rng;
@@ -17,6 +17,44 @@ pub fn kl_gaussian(
     let dm = &m2 - &m1;
     let q = s2.quad(dm.view())?;
     Ok(0.5 * (tr + q - d as f64 + s2.log_det() - s1.log_det()))
+}
+
+/// log(1 + chi^2(N(m1, S1) || N(m2, S2))), chi^2(P || Q) = int (dP/dQ)^2 dQ - 1: with
+/// M = 2 S1^{-1} - S2^{-1} and a = m1 - m2,
+/// 1 + chi^2 = |S2|^{1/2} |S1|^{-1} |M|^{-1/2} exp(2 a^T S1^{-1} M^{-1} S1^{-1} a - a^T S1^{-1} a)
+/// (complete the square in int N(x; m1, S1)^2 / N(x; m2, S2) dx, centred at m2). Infinite when M
+/// is not positive definite (the ratio's square is not integrable). For S1 = S2 = S it is
+/// exp(a^T S^{-1} a) (REFERENCES.md). theory/isoperimetry.md section 8 derives it.
+pub fn log1p_chi_square_gaussian(
+    m1: ArrayView1<f64>,
+    s1: &Spd,
+    m2: ArrayView1<f64>,
+    s2: &Spd,
+) -> Result<f64, ProbError> {
+    let p1 = s1.inverse()?;
+    let p2 = s2.inverse()?;
+    let mut m = &p1 * 2.0 - &p2;
+    // symmetrise the rounding of the two inverses before factorising
+    let mt = m.t().to_owned();
+    m = (&m + &mt) * 0.5;
+    if crate::linalg::min_eigenvalue(m.view())? <= 0.0 {
+        return Ok(f64::INFINITY);
+    }
+    let m = Spd::new(m, "2 S1^-1 - S2^-1")?;
+    let a = &m1 - &m2;
+    let h = p1.dot(&a);
+    let exponent = 2.0 * m.quad(h.view())? - a.dot(&h);
+    Ok(0.5 * s2.log_det() - s1.log_det() - 0.5 * m.log_det() + exponent)
+}
+
+/// chi^2(N(m1, S1) || N(m2, S2)) (`log1p_chi_square_gaussian`, then expm1; +inf past f64).
+pub fn chi_square_gaussian(
+    m1: ArrayView1<f64>,
+    s1: &Spd,
+    m2: ArrayView1<f64>,
+    s2: &Spd,
+) -> Result<f64, ProbError> {
+    Ok(log1p_chi_square_gaussian(m1, s1, m2, s2)?.exp_m1())
 }
 
 /// KL(p || q) between mixtures by Monte Carlo: n samples of log p - log q from p,

@@ -1,19 +1,52 @@
 //! What the isoperimetry family hands the experiment engine.
 use super::*;
 use crate::experiment::{Measure, Metrics, Replicate};
-use crate::isoperimetry::linear_lower_bound;
+use crate::isoperimetry::{chi_square_bound, linear_lower_bound, ChiFault};
 
-pub static MEASURES: &[Measure] = &[Measure {
+pub static MEASURES: &[Measure] = &[
+    Measure {
     name: "isoperimetry.line",
-    description: "a two-component mixture w N(m, s1^2) + (1 - w) N(-m, s2^2) on the line: C_P by finite elements (Richardson estimate and its Courant-Fischer lower end), the log-Sobolev lower end from e^{theta u} test functions, the variance (linear test functions' lower bound), Muckenhoupt's bracket B/2, 4B, and the two-point law's ratio log((1-w)/w) / (2(1-2w)) (deterministic: every replicate is the same)",
+    description: "a two-component mixture w N(m, s1^2) + (1 - w) N(-m, s2^2) on the line: C_P by finite elements (Richardson estimate and its Courant-Fischer lower end), the log-Sobolev lower end from e^{theta u} test functions, the variance (linear test functions' lower bound), Muckenhoupt's bracket B/2, 4B, the chi-square bound (isoperimetry.schlichting), Bobkov and Götze's functional D, and the two-point law's ratio log((1-w)/w) / (2(1-2w)) (deterministic: every replicate is the same)",
     metrics: &[
-        "c_p", "fem_lower", "lsi_lower", "variance", "muck_lo", "muck_hi", "lsi_over_cp",
-        "two_point",
+        "c_p", "fem_lower", "lsi_lower", "variance", "muck_lo", "muck_hi", "chi_bound",
+        "bobkov_gotze", "lsi_over_cp", "two_point",
     ],
     indicators: &[],
     prepare: line,
     closed_form: Some(line_closed),
+},
+    Measure {
+    name: "isoperimetry.ir_band",
+    description: "the structured multi-scale mixture (multiscale parameters: geom, L, K, h, sep, hetero, dynamics) at level r: the Poincaré band [lower, upper] of the details w^{r+1} alone and of the IR conditional w^{r+1} | x_t^r, x_{t-1}^{r+1} at one conditioning value drawn from the model per replicate (theory/isoperimetry.md section 11); `below` is 1 when the conditional band lies wholly below the marginal one, `above` when wholly above (a certain counterexample to the conditioning conjecture)",
+    metrics: &[
+        "marg_lower", "marg_upper", "cond_lower", "cond_upper", "cond_upper_over_marg_lower",
+        "cond_lower_over_marg_upper", "below", "above",
+    ],
+    indicators: &["below", "above"],
+    prepare: ir_band,
+    closed_form: None,
 }];
+
+fn ir_band(p: &Params) -> Result<Replicate, Error> {
+    // parse once, so that a bad key is an error before any replicate runs
+    crate::multiscale::ModelSpec::from_params(p)?;
+    p.usize_at_least("r", 0)?;
+    let p = p.clone();
+    Ok(Box::new(move |rng, _common| {
+        let (m, bands) = super::conjecture::ir_bands(&p, false, 1, rng)?;
+        let c = bands[0];
+        Ok(vec![
+            ("marg_lower".into(), m.lower),
+            ("marg_upper".into(), m.upper),
+            ("cond_lower".into(), c.lower),
+            ("cond_upper".into(), c.upper),
+            ("cond_upper_over_marg_lower".into(), c.upper / m.lower),
+            ("cond_lower_over_marg_upper".into(), c.lower / m.upper),
+            ("below".into(), if c.upper < m.lower { 1.0 } else { 0.0 }),
+            ("above".into(), if c.lower > m.upper { 1.0 } else { 0.0 }),
+        ])
+    }))
+}
 
 fn line(p: &Params) -> Result<Replicate, Error> {
     let m = p.f64("m")?;
@@ -42,17 +75,23 @@ fn line(p: &Params) -> Result<Replicate, Error> {
     }))
 }
 
-/// Muckenhoupt's bracket and the two-point ratio, from the parameters alone (what `line`
+/// Muckenhoupt's bracket, the chi-square bound and the two-point ratio, from the parameters alone (what `line`
 /// reports, evaluated the same way).
 fn line_closed(p: &Params) -> Result<Metrics, Error> {
     let m = p.f64("m")?;
     let w = p.f64_or("w", 0.5)?;
     let q = p.clone().with("m1", m).with("m2", -m).with("w", w);
     let g = line_law(&q)?;
-    let b = muckenhoupt_b(&g, TAIL, MUCK_ELEMENTS, MuckFault::None)?.b;
+    let muck = muckenhoupt_b(&g, TAIL, MUCK_ELEMENTS, MuckFault::None)?;
+    let b = muck.b;
     Ok(vec![
+        ("bobkov_gotze".into(), muck.d_bg),
         ("muck_lo".into(), 0.5 * b),
         ("muck_hi".into(), 4.0 * b),
+        (
+            "chi_bound".into(),
+            chi_square_bound(&g, ChiFault::None)?.bound,
+        ),
         // the two-point law's ratio C_LS / C_P = log((1 - w)/w) / (2 (1 - 2w)), the limit
         // of well-separated modes (1 at w = 1/2)
         ("two_point".into(), two_point_ratio(w)),

@@ -11,6 +11,9 @@ mod measures;
 pub mod muckenhoupt;
 pub mod one_d;
 pub mod pushforward;
+pub mod sandwich;
+pub mod schlichting;
+pub mod weights;
 
 use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Premise, Scale, Status, Variant};
 use crate::isoperimetry::{
@@ -116,6 +119,9 @@ pub static FAMILY: Family = Family {
         convolution::ENTRIES,
         pushforward::ENTRIES,
         conditioning::ENTRIES,
+        schlichting::ENTRIES,
+        weights::ENTRIES,
+        sandwich::ENTRIES,
     ],
     measures: measures::MEASURES,
     pictures: &[],
