@@ -25,7 +25,29 @@ pub static MEASURES: &[Measure] = &[
     indicators: &["below", "above"],
     prepare: ir_band,
     closed_form: None,
+},
+    Measure {
+    name: "isoperimetry.level_band",
+    description: "the structured multi-scale mixture (multiscale parameters: geom, L, K, h, sep, hetero) in orthonormal Haar coordinates: the Poincaré band [lower, upper] of the coarse state x^r (theory/isoperimetry.md sections 11 and 12), one draw of the mixture per replicate",
+    metrics: &["lower", "upper"],
+    indicators: &[],
+    prepare: level_band,
+    closed_form: None,
 }];
+
+fn level_band(p: &Params) -> Result<Replicate, Error> {
+    let hier = crate::multiscale::hierarchy(p)?;
+    crate::multiscale::MultiscaleGmmSpec::from_params(p)?;
+    let r = p.usize_at_least("r", 0)?;
+    if r > hier.levels() {
+        return Err(out_of_range("r", &r.into(), &format!("a level 0..={}", hier.levels())).into());
+    }
+    let p = p.clone();
+    Ok(Box::new(move |rng, _common| {
+        let b = super::coarsening::level_bands(&p, false, rng)?[r];
+        Ok(vec![("lower".into(), b.lower), ("upper".into(), b.upper)])
+    }))
+}
 
 fn ir_band(p: &Params) -> Result<Replicate, Error> {
     // parse once, so that a bad key is an error before any replicate runs

@@ -3,6 +3,7 @@
 //! sources or derives every entry).
 //!
 //! Each topic file holds the entries whose id is `isoperimetry.TOPIC[.name]`.
+pub mod coarsening;
 pub mod conditioning;
 pub mod conjecture;
 pub mod convolution;
@@ -122,6 +123,7 @@ pub static FAMILY: Family = Family {
         schlichting::ENTRIES,
         weights::ENTRIES,
         sandwich::ENTRIES,
+        coarsening::ENTRIES,
     ],
     measures: measures::MEASURES,
     pictures: &[],
