@@ -423,15 +423,18 @@ pub fn policy(entry: &Entry, variant: Variant, report: &EntryReport) -> Result<(
 }
 
 /// An entry rerun over several master seeds: how many times each verdict came out, and the
-/// seeds at which the policy failed.
+/// seeds at which the policy failed. A run that ends in an error is counted as failing and its
+/// message kept, so one seed's error does not lose the other seeds' and entries' verdicts.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeedSweep {
     pub id: String,
     pub seeds: Vec<u64>,
     pub verdicts: Vec<Verdict>,
     /// Seeds whose verdict fails the policy (a claim not HOLDS, a conjecture without its
-    /// recorded verdict).
+    /// recorded verdict), or whose run ended in an error.
     pub failing_seeds: Vec<u64>,
+    /// The seeds whose run ended in an error, with its message.
+    pub errors: Vec<(u64, String)>,
 }
 
 impl SeedSweep {
@@ -450,17 +453,26 @@ pub fn seed_sweep(
 ) -> Result<SeedSweep, Error> {
     let mut verdicts = Vec::with_capacity(seeds.len());
     let mut failing_seeds = Vec::new();
+    let mut errors = Vec::new();
     for &seed in seeds {
-        let r = run_entry_with(entry, Variant::Correct, scale, seed, alpha)?;
-        if policy(entry, Variant::Correct, &r).is_err() {
-            failing_seeds.push(seed);
+        match run_entry_with(entry, Variant::Correct, scale, seed, alpha) {
+            Ok(r) => {
+                if policy(entry, Variant::Correct, &r).is_err() {
+                    failing_seeds.push(seed);
+                }
+                verdicts.push(r.verdict);
+            }
+            Err(e) => {
+                failing_seeds.push(seed);
+                errors.push((seed, e.to_string()));
+            }
         }
-        verdicts.push(r.verdict);
     }
     Ok(SeedSweep {
         id: entry.id.to_string(),
         seeds: seeds.to_vec(),
         verdicts,
         failing_seeds,
+        errors,
     })
 }

@@ -232,6 +232,14 @@ pub fn check_seeds(
             .iter()
             .filter(|v| s.count(**v) > 0)
             .map(|v| format!("{v} {}", s.count(*v)))
+            .chain((!s.errors.is_empty()).then(|| {
+                format!(
+                    "ERROR {} (seed {}: {})",
+                    s.errors.len(),
+                    s.errors[0].0,
+                    s.errors[0].1
+                )
+            }))
             .collect();
             let fails = if s.failing_seeds.is_empty() {
                 String::new()
