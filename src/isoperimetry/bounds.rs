@@ -57,13 +57,20 @@ pub fn projection_lower_ends(g: &Gmm, v: &Array1<f64>, tol: f64) -> Result<(f64,
 /// The radius of a ball about the means' centroid holding every mean (an upper bound on the
 /// smallest enclosing ball's radius, so a valid R for the convolution bound).
 pub fn means_radius(g: &Gmm) -> f64 {
-    let m = g.means();
-    let c = m
+    let c = g
+        .means()
         .mean_axis(ndarray::Axis(0))
         .unwrap_or_else(|| Array1::zeros(g.dim()));
-    m.rows()
+    means_radius_about(g, &c)
+}
+
+/// The radius of the ball about `c` holding every mean (valid for the convolution bound for
+/// any c: the derivation needs only some ball holding the means).
+pub fn means_radius_about(g: &Gmm, c: &Array1<f64>) -> f64 {
+    g.means()
+        .rows()
         .into_iter()
-        .map(|r| (&r - &c).dot(&(&r - &c)).sqrt())
+        .map(|r| (&r - c).dot(&(&r - c)).sqrt())
         .fold(0.0, f64::max)
 }
 
