@@ -18,6 +18,8 @@ pub enum MuckFault {
     None,
     /// int p where int 1/p belongs (a reciprocal dropped).
     DensityForReciprocal,
+    /// Bobkov and Götze's weight q log q where q log(1/q) belongs (a sign slipped).
+    EntropyWeightSign,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -28,12 +30,13 @@ pub struct Muckenhoupt {
     pub median: f64,
 }
 
-/// q log(1/q), 0 at q = 0.
-fn entropy_weight(q: f64) -> f64 {
-    if q > 0.0 {
-        -q * q.ln()
+/// q log(1/q), 0 at q = 0 (q log q with the sign fault).
+fn entropy_weight(q: f64, fault: MuckFault) -> f64 {
+    let v = if q > 0.0 { -q * q.ln() } else { 0.0 };
+    if fault == MuckFault::EntropyWeightSign {
+        -v
     } else {
-        0.0
+        v
     }
 }
 
@@ -68,8 +71,8 @@ pub fn muckenhoupt(
                 .map(|j| {
                     let lp = mesh.log_p[e * q + j];
                     let f = match fault {
-                        MuckFault::None => -lp,
                         MuckFault::DensityForReciprocal => lp,
+                        _ => -lp,
                     };
                     f.exp() * mesh.wq[j] * mesh.h
                 })
@@ -84,7 +87,7 @@ pub fn muckenhoupt(
     for i in (em + 1)..=elements {
         let q = law.sf(mesh.node(i))?;
         b_plus = b_plus.max(q * acc);
-        d_plus = d_plus.max(entropy_weight(q) * acc);
+        d_plus = d_plus.max(entropy_weight(q, fault) * acc);
         if i < elements {
             acc += inv[i];
         }
@@ -94,7 +97,7 @@ pub fn muckenhoupt(
     for i in (0..=em).rev() {
         let q = law.cdf(mesh.node(i))?;
         b_minus = b_minus.max(q * acc);
-        d_minus = d_minus.max(entropy_weight(q) * acc);
+        d_minus = d_minus.max(entropy_weight(q, fault) * acc);
         if i > 0 {
             acc += inv[i - 1];
         }
