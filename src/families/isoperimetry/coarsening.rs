@@ -20,15 +20,7 @@ fn grid(s: Scale) -> Vec<Params> {
     let mut out = Vec::new();
     for &sep in seps {
         for &h in hs {
-            out.push(
-                Params::new()
-                    .with("geom", "1d")
-                    .with("L", 3usize)
-                    .with("K", 2usize)
-                    .with("hetero", 0.0)
-                    .with("sep", sep)
-                    .with("h", h),
-            );
+            out.push(structured(sep, h));
         }
     }
     out

@@ -69,16 +69,7 @@ fn conditioning_grid(s: Scale) -> Vec<Params> {
     };
     cases
         .into_iter()
-        .map(|(sep, h, r)| {
-            Params::new()
-                .with("geom", "1d")
-                .with("L", 3usize)
-                .with("K", 2usize)
-                .with("hetero", 0.0)
-                .with("sep", sep)
-                .with("h", h)
-                .with("r", r)
-        })
+        .map(|(sep, h, r)| structured(sep, h).with("r", r))
         .collect()
 }
 

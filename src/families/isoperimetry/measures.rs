@@ -52,7 +52,11 @@ fn level_band(p: &Params) -> Result<Replicate, Error> {
 fn ir_band(p: &Params) -> Result<Replicate, Error> {
     // parse once, so that a bad key is an error before any replicate runs
     crate::multiscale::ModelSpec::from_params(p)?;
-    p.usize_at_least("r", 0)?;
+    let levels = crate::multiscale::hierarchy(p)?.levels();
+    let r = p.usize_at_least("r", 0)?;
+    if r + 1 > levels {
+        return Err(out_of_range("r", &r.into(), &format!("a level below L = {levels}")).into());
+    }
     let p = p.clone();
     Ok(Box::new(move |rng, _common| {
         let (m, bands) = super::conjecture::ir_bands(&p, false, 1, rng)?;

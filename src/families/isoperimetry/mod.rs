@@ -102,6 +102,19 @@ fn random_covariance(d: usize, rng: &mut Rng) -> Result<Array2<f64>, Error> {
     Ok(q.dot(&Array2::from_diag(&ev)).dot(&q.t()))
 }
 
+/// The structured multi-scale mixture of the coarsening and conditioning entries: a
+/// three-level one-dimensional hierarchy, two components of shared covariance, separation
+/// `sep` and fine-scale structure profile `h`.
+fn structured(sep: f64, h: f64) -> Params {
+    Params::new()
+        .with("geom", "1d")
+        .with("L", 3usize)
+        .with("K", 2usize)
+        .with("hetero", 0.0)
+        .with("sep", sep)
+        .with("h", h)
+}
+
 /// The relative comparison |a - b| <= AGREE max(|b|, tiny) as an exact pair.
 fn agree(a: f64, b: f64) -> (f64, f64) {
     ((a - b).abs(), AGREE * b.abs().max(1e-300))
