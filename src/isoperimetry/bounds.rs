@@ -5,7 +5,9 @@
 //! - one-dimensional projections: f(x) = g(v.x) with |v| = 1 gives C_P(mu) >= C_P(v#mu), and
 //!   the projection of a Gaussian mixture is a Gaussian mixture on the line;
 //! - the convolution bound: for mu supported in a ball of radius R and t > R^2,
-//!   C_LS(mu * N(0, t I)) <= t^2 / (t - R^2) (Bakry-Emery through the Hessian of -log p).
+//!   C_LS(mu * N(0, t I)) <= t^2 / (t - R^2) (Bakry-Emery through the Hessian of -log p);
+//! - Chen, Chewi and Niles-Weed's form for any R: 6 (4 R^2 + t) exp(4 R^2 / t), its constants
+//!   unverified (a conjecture's right-hand side, never an upper end of a band).
 use super::fem::{poincare_fem, FemFault};
 use super::IsoError;
 use crate::linalg::eigenvalues;
@@ -85,4 +87,13 @@ pub fn convolution_lsi_bound(t: f64, r: f64) -> Result<f64, IsoError> {
             r * r
         )))
     }
+}
+
+/// 6 (4 R^2 + t) exp(4 R^2 / t): Chen, Chewi and Niles-Weed's log-Sobolev constant of
+/// mu * N(0, t I) for mu supported in a ball of radius R, any t > 0, as ../shared/REFERENCES.md
+/// quotes it (constants unverified: `isoperimetry.conjecture.ccnw` tests it). With
+/// `exponent = false`, the polynomial factor alone (a mutation control's form).
+pub fn ccnw_lsi_bound(t: f64, r: f64, exponent: bool) -> f64 {
+    let q = 4.0 * r * r;
+    6.0 * (q + t) * if exponent { (q / t).exp() } else { 1.0 }
 }

@@ -23,8 +23,8 @@ mod schrodinger;
 mod tridiag;
 
 pub use bounds::{
-    convolution_lsi_bound, gaussian_constant, linear_lower_bound, means_radius, means_radius_about,
-    projection_lower_bound, projection_lower_ends,
+    ccnw_lsi_bound, convolution_lsi_bound, gaussian_constant, linear_lower_bound, means_radius,
+    means_radius_about, projection_lower_bound, projection_lower_ends,
 };
 pub use fem::{poincare_fem, FemFault, FemPoincare};
 pub use law::{Law1d, Uniform};
