@@ -311,6 +311,22 @@ pub fn out_of_range(name: &str, v: &Value, reason: &str) -> ParamError {
     }
 }
 
+/// `name` = `value` is none of `choices`: an out-of-range error listing them, with the nearest
+/// as a suggestion when the value looks like a misspelling of one.
+pub fn unknown_choice(name: &str, value: &str, choices: &[&str]) -> ParamError {
+    let near = nearest(value, choices.iter().copied());
+    out_of_range(
+        name,
+        &value.into(),
+        &format!(
+            "one of {}{}",
+            choices.join(", "),
+            near.map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default()
+        ),
+    )
+}
+
 /// The known name nearest to `name` by edit distance, when it is close enough to be a
 /// plausible misspelling (at most a third of the name's length, at least 1).
 pub fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -447,3 +447,16 @@ fn isoperimetry_bad_input_exits_two_naming_the_field() {
         ],
     );
 }
+
+#[test]
+fn galerkin_bad_basis_exits_two_naming_the_parameter() {
+    expect_bad_configs(
+        "isoperimetry_galerkin",
+        &[
+            // 2379 monomials of degree <= 13 in d = 4: over the basis limit, and the largest
+            // degree that fits is named
+            ("degree = [1, 2, 3, 4]", "degree = [13]", "`degree` = 13"),
+            ("[params]\n", "[params]\nn = 100\n", "`n` = 100"),
+        ],
+    );
+}

@@ -196,6 +196,13 @@ pub fn poincare_fem(
     })
 }
 
+/// 1 / lambda_2 of the pencil on one fixed mesh of `elements` elements (no refinement): the
+/// solver's unit of work, for benches.
+pub fn poincare_fem_fixed(law: &dyn Law1d, tail: f64, elements: usize) -> Result<f64, IsoError> {
+    let mesh = Mesh::new(law, law.domain(tail)?, elements)?;
+    Ok(1.0 / lambda_2(&mesh, FemFault::None, None)?.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,9 +12,11 @@
 //! (`schrodinger`); both solve one tridiagonal pencil (`tridiag`); a log-Sobolev lower end from test
 //! functions e^{theta u} (`lsi`); Muckenhoupt's functional, which brackets C_P within [B/2, 4B]
 //! (`muckenhoupt`). d dimensions (`bounds`): closed forms and the bounds that apply to
-//! mixtures.
+//! mixtures; a Galerkin lower end over polynomials and bumps with Monte Carlo Gram matrices
+//! and sample splitting (`galerkin`).
 mod bounds;
 mod fem;
+mod galerkin;
 mod law;
 mod lsi;
 mod mixture;
@@ -26,7 +28,11 @@ pub use bounds::{
     ccnw_lsi_bound, convolution_lsi_bound, gaussian_constant, linear_lower_bound, means_radius,
     means_radius_about, projection_lower_bound, projection_lower_ends,
 };
-pub use fem::{poincare_fem, FemFault, FemPoincare};
+pub use fem::{poincare_fem, poincare_fem_fixed, FemFault, FemPoincare};
+pub use galerkin::{
+    galerkin_lower, gram_matrices, monomial_count, validate_basis, Basis, GalerkinBasis,
+    GalerkinFault, GalerkinLower, MAX_BASIS,
+};
 pub use law::{Law1d, Uniform};
 pub use lsi::{lsi_lower_bound, LsiLower};
 pub use mixture::{

@@ -33,7 +33,52 @@ pub static MEASURES: &[Measure] = &[
     indicators: &[],
     prepare: level_band,
     closed_form: None,
+},
+    Measure {
+    name: "isoperimetry.galerkin",
+    description: "two components sharing a random covariance S in d dimensions, means about `sep` apart in S's metric (parameters d, K, sep): the Galerkin lower end on C_P over the monomials of degree <= `degree` and (with bumps = 1, the default) a bump per component, n draws per sample (default 1e5), each lower end exceeding C_P with probability at most 1e-5 (theory/isoperimetry.md section 15), beside the same law's Poincaré band (section 11); one draw of the law per replicate, common to every cell of the grid",
+    metrics: &[
+        "galerkin_lower", "galerkin_estimate", "band_lower", "band_upper", "basis_size",
+        "galerkin_over_band_lower", "galerkin_over_band_upper",
+    ],
+    indicators: &[],
+    prepare: galerkin,
+    closed_form: None,
 }];
+
+fn galerkin(p: &Params) -> Result<Replicate, Error> {
+    let d = p.usize_at_least("d", 1)?;
+    let k = p.usize_at_least("K", 1)?;
+    let sep = p.positive("sep")?;
+    let degree = p.usize_at_least("degree", 0)?;
+    let bumps = p.usize_at_least_or("bumps", 0, 1)? != 0;
+    let n = p.usize_at_least_or("n", 2, super::galerkin::DRAWS)?;
+    let spec = crate::isoperimetry::GalerkinBasis { degree, bumps };
+    // the basis and the draws checked before any replicate runs
+    crate::isoperimetry::validate_basis(d, k, spec, n)?;
+    Ok(Box::new(move |rng, common| {
+        // the law from the replicate's common stream: every degree sees the same laws
+        let g = super::galerkin::shared_mixture(d, k, sep, common)?;
+        let r = crate::isoperimetry::galerkin_lower(
+            &g,
+            spec,
+            n,
+            super::galerkin::ERR,
+            crate::isoperimetry::GalerkinFault::None,
+            rng,
+        )?;
+        let band = crate::isoperimetry::poincare_band(&g, TOL)?;
+        Ok(vec![
+            ("galerkin_lower".into(), r.lower),
+            ("galerkin_estimate".into(), r.estimate),
+            ("band_lower".into(), band.lower),
+            ("band_upper".into(), band.upper),
+            ("basis_size".into(), r.m as f64),
+            ("galerkin_over_band_lower".into(), r.lower / band.lower),
+            ("galerkin_over_band_upper".into(), r.lower / band.upper),
+        ])
+    }))
+}
 
 fn level_band(p: &Params) -> Result<Replicate, Error> {
     let hier = crate::multiscale::hierarchy(p)?;

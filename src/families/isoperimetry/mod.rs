@@ -7,6 +7,7 @@ pub mod coarsening;
 pub mod conditioning;
 pub mod conjecture;
 pub mod convolution;
+pub mod galerkin;
 pub mod gaussian;
 mod measures;
 pub mod muckenhoupt;
@@ -137,6 +138,7 @@ pub static FAMILY: Family = Family {
         weights::ENTRIES,
         sandwich::ENTRIES,
         coarsening::ENTRIES,
+        galerkin::ENTRIES,
     ],
     measures: measures::MEASURES,
     pictures: &[],

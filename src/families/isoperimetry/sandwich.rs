@@ -70,15 +70,10 @@ fn instance(d: usize, k: usize, sep: f64, cov: &str, rng: &mut Rng) -> Result<Gm
                 .collect(),
         ),
         other => {
-            let near = crate::params::nearest(other, ["shared", "isotropic", "scaled"]);
-            return Err(out_of_range(
+            return Err(crate::params::unknown_choice(
                 "cov",
-                &other.into(),
-                &format!(
-                    "one of shared, isotropic, scaled{}",
-                    near.map(|n| format!(" (did you mean `{n}`?)"))
-                        .unwrap_or_default()
-                ),
+                other,
+                &["shared", "isotropic", "scaled"],
             )
             .into());
         }
