@@ -19,6 +19,7 @@ pub mod params; // named parameter values shared by grids, configs and checks
 pub mod plot; // the figure style and chart kinds
 pub mod prob; // Gaussians and mixtures: sampling, density, score, conditioning, KL
 pub mod registry; // Family and Registry: how the engines find the content
+pub mod score; // score models of noised targets: exact, smoothed empirical; score-matching losses
 pub mod stats; // confidence intervals, slopes, verdict rules
 
 pub use error::Error;

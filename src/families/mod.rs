@@ -11,6 +11,7 @@ pub mod isoperimetry;
 pub mod moe;
 pub mod multiscale;
 pub mod online;
+pub mod score;
 
 /// Every family, in catalogue order: the one list the CLI, `reproduce` and the tests use.
 pub static REGISTRY: Registry = Registry {
@@ -20,5 +21,6 @@ pub static REGISTRY: Registry = Registry {
         &dynamics::FAMILY,
         &moe::FAMILY,
         &isoperimetry::FAMILY,
+        &score::FAMILY,
     ],
 };
