@@ -5,16 +5,21 @@
 //! score grad log p_{a,s} is exact (`ExactScore`). Models behind one trait (`ScoreModel`,
 //! batched over the rows of an n x d array): the exact score, the Gaussian-smoothed empirical
 //! score of Wibisono, Wu and Yang (`SmoothedEmpirical`: the score of a Gaussian kernel density
-//! estimate with a density floor), and perturbations of a model (`Perturbed`, for checks).
+//! estimate with a density floor), random-feature models fitted by denoising score matching in
+//! closed form (`ridge`), and perturbations of a model (`Perturbed`, for checks).
 //! `loss` has the per-draw denoising and explicit score-matching losses and Tweedie's
 //! posterior mean.
 mod exact;
 mod kde;
 mod loss;
+mod ridge;
 
 pub use exact::{posterior_mean, tweedie_mean, ExactScore};
 pub use kde::{KdeFault, SmoothedEmpirical};
 pub use loss::{dsm_target, dsm_terms, fisher_terms, DsmFault, NoisedDraws};
+pub use ridge::{
+    ridge_fit, ridge_fit_cg, ridge_objective, RandomFeatureScore, RandomFeatures, RidgeFault,
+};
 
 use ndarray::{Array1, Array2, ArrayView2};
 use thiserror::Error;

@@ -6,6 +6,7 @@ pub mod dsm_identity;
 pub mod exact;
 pub mod fisher;
 pub mod lsi_kl;
+pub mod ridge_optimal;
 pub mod smoothed_empirical;
 pub mod tweedie;
 pub mod vp_ve;
@@ -92,7 +93,7 @@ fn scale_targets(s: Scale) -> &'static [&'static str] {
 /// The family `score`.
 pub static FAMILY: Family = Family {
     name: "score",
-    summary: "score models of noised Gaussian mixtures: the exact score, Tweedie's formula, VP against VE, the smoothed empirical score, the Fisher divergence, the denoising score-matching identity, log-Sobolev control of KL",
+    summary: "score models of noised Gaussian mixtures: the exact score, Tweedie's formula, VP against VE, the smoothed empirical score, the Fisher divergence, the denoising score-matching identity, log-Sobolev control of KL, the closed-form random-feature fit",
     theory: THEORY,
     topics: &[
         exact::ENTRIES,
@@ -102,6 +103,7 @@ pub static FAMILY: Family = Family {
         fisher::ENTRIES,
         dsm_identity::ENTRIES,
         lsi_kl::ENTRIES,
+        ridge_optimal::ENTRIES,
     ],
     measures: &[],
     pictures: &[],

@@ -1,0 +1,171 @@
+//! Random-feature score models fitted by denoising score matching in closed form.
+//!
+//! Features phi(u) = sqrt(2 / m) cos(u Omega + b), Omega with N(0, 1 / l^2) entries, b uniform
+//! on [0, 2 pi) (random Fourier features of a Gaussian kernel of length scale l), of an input
+//! u (the noisy point, and later conditioning variables and embeddings). The model is
+//! s(u) = phi(u) W with W (m x d) minimising the empirical denoising objective
+//! J(W) = (1/n) sum_i ||phi(u_i) W - t_i||^2 + lambda ||W||_F^2, whose normal equations
+//! (Phi^T Phi + n lambda I) W = Phi^T T are formed by GEMM and solved by Cholesky.
+use super::{check_dim, ScoreError, ScoreModel};
+use crate::linalg::Spd;
+use crate::mc::Rng;
+use ndarray::{Array1, Array2, ArrayView2};
+use rand::Rng as _;
+use rand_distr::{Distribution, StandardNormal};
+
+/// A mistake in the fit (mutation controls).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RidgeFault {
+    None,
+    /// lambda I in the normal equations where n lambda I belongs (the 1/n of the objective
+    /// forgotten): the solution of a different objective.
+    PenaltyNotScaled,
+}
+
+/// A random Fourier feature map of inputs of dimension p.
+#[derive(Debug, Clone)]
+pub struct RandomFeatures {
+    omega: Array2<f64>,
+    phase: Array1<f64>,
+}
+
+impl RandomFeatures {
+    /// m features of p-dimensional inputs at length scale l; errors name the parameter.
+    pub fn new(p: usize, m: usize, l: f64, rng: &mut Rng) -> Result<RandomFeatures, ScoreError> {
+        if m == 0 {
+            return Err(ScoreError::Input(
+                "`features` = 0: a random-feature model needs at least one feature".into(),
+            ));
+        }
+        if !(l > 0.0 && l.is_finite()) {
+            return Err(ScoreError::Input(format!(
+                "length scale `l` = {l}: must be positive and finite"
+            )));
+        }
+        let omega = Array2::from_shape_fn((p, m), |_| {
+            let z: f64 = StandardNormal.sample(rng);
+            z / l
+        });
+        let phase = Array1::from_shape_fn(m, |_| rng.random::<f64>() * std::f64::consts::TAU);
+        Ok(RandomFeatures { omega, phase })
+    }
+
+    pub fn len(&self) -> usize {
+        self.phase.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phase.is_empty()
+    }
+
+    /// phi(u) for the rows of u (n x p): n x m, one GEMM.
+    pub fn map(&self, u: ArrayView2<f64>) -> Result<Array2<f64>, ScoreError> {
+        check_dim(u, self.omega.nrows(), "random features")?;
+        let c = (2.0 / self.len() as f64).sqrt();
+        let mut f = u.dot(&self.omega) + &self.phase;
+        f.mapv_inplace(|v| c * v.cos());
+        Ok(f)
+    }
+}
+
+/// A fitted random-feature score model s(y) = phi(y) W.
+#[derive(Debug, Clone)]
+pub struct RandomFeatureScore {
+    pub features: RandomFeatures,
+    pub w: Array2<f64>,
+}
+
+impl ScoreModel for RandomFeatureScore {
+    fn dim(&self) -> usize {
+        self.w.ncols()
+    }
+    fn score(&self, y: ArrayView2<f64>) -> Result<Array2<f64>, ScoreError> {
+        Ok(self.features.map(y)?.dot(&self.w))
+    }
+}
+
+/// The ridge solution W of the denoising objective for features Phi (n x m) and targets
+/// T (n x d) at penalty lambda > 0.
+pub fn ridge_fit(
+    phi: &Array2<f64>,
+    t: &Array2<f64>,
+    lambda: f64,
+    fault: RidgeFault,
+) -> Result<Array2<f64>, ScoreError> {
+    let (n, m) = phi.dim();
+    if t.nrows() != n {
+        return Err(ScoreError::Input(format!(
+            "ridge fit: {n} feature rows, {} targets",
+            t.nrows()
+        )));
+    }
+    if !(lambda > 0.0 && lambda.is_finite()) {
+        return Err(ScoreError::Input(format!(
+            "ridge penalty `lambda` = {lambda}: must be positive and finite"
+        )));
+    }
+    crate::linalg::single_threaded_blas();
+    let pen = match fault {
+        RidgeFault::None => n as f64 * lambda,
+        RidgeFault::PenaltyNotScaled => lambda,
+    };
+    let mut g = phi.t().dot(phi);
+    for i in 0..m {
+        g[[i, i]] += pen;
+    }
+    let rhs = phi.t().dot(t);
+    Ok(Spd::new(g, "the ridge normal equations")?.solve(&rhs)?)
+}
+
+/// The empirical objective J(W) and its gradient (2/n) Phi^T (Phi W - T) + 2 lambda W.
+pub fn ridge_objective(
+    phi: &Array2<f64>,
+    t: &Array2<f64>,
+    lambda: f64,
+    w: &Array2<f64>,
+) -> (f64, Array2<f64>) {
+    let n = phi.nrows() as f64;
+    let r = phi.dot(w) - t;
+    let j =
+        r.iter().map(|v| v * v).sum::<f64>() / n + lambda * w.iter().map(|v| v * v).sum::<f64>();
+    let grad = phi.t().dot(&r) * (2.0 / n) + &(w * (2.0 * lambda));
+    (j, grad)
+}
+
+/// The same minimiser by conjugate gradients on the normal equations, column by column (an
+/// independent route: no factorisation), to a relative residual `tol`.
+pub fn ridge_fit_cg(
+    phi: &Array2<f64>,
+    t: &Array2<f64>,
+    lambda: f64,
+    tol: f64,
+    max_iter: usize,
+) -> Array2<f64> {
+    let (n, m) = phi.dim();
+    let pen = n as f64 * lambda;
+    let apply = |v: &Array1<f64>| -> Array1<f64> { phi.t().dot(&phi.dot(v)) + &(v * pen) };
+    let rhs = phi.t().dot(t);
+    let mut w = Array2::zeros((m, t.ncols()));
+    for c in 0..t.ncols() {
+        let b = rhs.column(c).to_owned();
+        let bn = b.dot(&b).sqrt().max(1e-300);
+        let mut x = Array1::zeros(m);
+        let mut r = b.clone();
+        let mut p = r.clone();
+        let mut rr = r.dot(&r);
+        for _ in 0..max_iter {
+            if rr.sqrt() <= tol * bn {
+                break;
+            }
+            let ap = apply(&p);
+            let alpha = rr / p.dot(&ap);
+            x = x + &(&p * alpha);
+            r = r - &(&ap * alpha);
+            let rr_new = r.dot(&r);
+            p = &r + &(&p * (rr_new / rr));
+            rr = rr_new;
+        }
+        w.column_mut(c).assign(&x);
+    }
+    w
+}
