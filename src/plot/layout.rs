@@ -1,6 +1,7 @@
 //! The geometry of a drawn chart, recorded while it is drawn, and the battery that reads it:
 //! every axis has at least two labelled ticks and every plotted value lies within the span
-//! of its axis's labels (give or take one tick interval), the legend covers no plotted point,
+//! of its axis's labels (give or take one tick interval), the legend covers no plotted point
+//! and no entry of it runs past the figure's edge,
 //! and each axis title fits along its side of the plot. The chart knows all of this exactly
 //! (pixels as drawn), so the battery needs no image analysis.
 
@@ -28,6 +29,8 @@ pub struct Layout {
     pub panel: String,
     pub plot: Rect,
     pub legend: Option<Rect>,
+    /// Legend entries whose text runs past the figure's edge, as the strip measured them.
+    pub legend_overflow: Vec<String>,
     /// Every plotted point (markers, band and line vertices), in pixels.
     pub points: Vec<(i32, i32)>,
     pub x: AxisLayout,
@@ -96,6 +99,7 @@ impl Layout {
         };
         let mut out = self.x.problems(&at);
         out.extend(self.y.problems(&at));
+        out.extend(self.legend_overflow.iter().map(|m| format!("{at}{m}")));
         if let Some(l) = self.legend {
             if let Some(p) = self.points.iter().find(|p| inside(l, **p, 0)) {
                 out.push(format!(
@@ -134,6 +138,7 @@ mod tests {
             panel: String::new(),
             plot: (100, 100, 500, 400),
             legend: Some((100, 0, 500, 90)),
+            legend_overflow: Vec::new(),
             points: vec![(200, 200)],
             x,
             y: axis(&[(110, "1"), (390, "2")], &[200]),
@@ -162,5 +167,10 @@ mod tests {
         long.y.title_len = 600;
         long.y.side_len = 300;
         assert!(long.problems()[0].contains("shorten"));
+        // a legend entry measured past the figure's edge
+        let mut cut = good.clone();
+        cut.legend_overflow =
+            vec!["legend entry `x` runs 12 px past the figure's right edge".into()];
+        assert!(cut.problems()[0].contains("runs 12 px past"));
     }
 }

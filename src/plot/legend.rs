@@ -209,19 +209,47 @@ fn row_height() -> i32 {
     (style::LEGEND_SIZE as f64 * 1.45).round() as i32
 }
 
+/// What a legend strip drew: the area below it, its rectangle in figure pixels, and the
+/// entries whose text runs past the figure's right edge (measured by the backend), each as a
+/// message for the layout battery.
+pub(crate) type Strip<DB> = (
+    DrawingArea<DB, Shift>,
+    Option<super::layout::Rect>,
+    Vec<String>,
+);
+
 /// Draw `entries` in a strip at the top of `root`, left edge at `left` pixels; returns the
-/// area below the strip (all of `root` when there is nothing to show) and the strip's
-/// rectangle in figure pixels.
+/// area below the strip (all of `root` when there is nothing to show), the strip's rectangle
+/// in figure pixels, and any entry too long for the width.
 pub(crate) fn legend_strip<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     entries: &[LegendEntry],
     left: i32,
-) -> Result<(DrawingArea<DB, Shift>, Option<super::layout::Rect>), String> {
+) -> Result<Strip<DB>, String> {
     if entries.is_empty() {
-        return Ok((root.clone(), None));
+        return Ok((root.clone(), None, Vec::new()));
     }
     let (w, _) = root.dim_in_pixel();
     let rows = layout(root, entries, w as i32 - left - 20);
+    let f = font();
+    let mut overflow = Vec::new();
+    for row in &rows {
+        for &(i, x0) in row {
+            let en = &entries[i];
+            let tw = root
+                .estimate_text_size(&en.label, &f)
+                .map(|(tw, _)| tw as i32)
+                .unwrap_or(0);
+            let right = left + x0 + SAMPLE_W + GAP + tw;
+            if right > w as i32 {
+                overflow.push(format!(
+                    "legend entry `{}` runs {} px past the figure's right edge: shorten it in the config's [labels]",
+                    en.label,
+                    right - w as i32
+                ));
+            }
+        }
+    }
     let rh = row_height();
     let strip_h = rows.len() as i32 * rh + 16;
     let (strip, rest) = root.split_vertically(strip_h as u32);
@@ -274,7 +302,7 @@ pub(crate) fn legend_strip<DB: DrawingBackend>(
         }
     }
     let (xs, ys) = strip.get_pixel_range();
-    Ok((rest, Some((xs.start, ys.start, xs.end, ys.end))))
+    Ok((rest, Some((xs.start, ys.start, xs.end, ys.end)), overflow))
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ impl Scatter {
         } else {
             Vec::new()
         };
-        let (body, _) = legend_strip(root, &entries, 150)?;
+        let (body, _, _) = legend_strip(root, &entries, 150)?;
         // a continuous colour gets its scale at the right
         let (body, bar) = if self.categorical {
             (body, None)

@@ -57,7 +57,8 @@ impl Chart {
                 .titled(&self.title, (style::FONT, style::LABEL_SIZE))
                 .map_err(e)?;
         }
-        let (body, legend) = legend_strip(&area, &self.legend_entries(), (Y_AREA + MARGIN) as i32)?;
+        let (body, legend, legend_overflow) =
+            legend_strip(&area, &self.legend_entries(), (Y_AREA + MARGIN) as i32)?;
         let mut chart = ChartBuilder::on(&body)
             .margin(MARGIN)
             .margin_right(36)
@@ -402,6 +403,7 @@ impl Chart {
             panel: panel.to_string(),
             plot: (xs.start, ys.start, xs.end, ys.end),
             legend,
+            legend_overflow,
             points,
             x: AxisLayout {
                 name: "x",
