@@ -198,22 +198,39 @@ impl Premise {
     }
 }
 
-/// The pair with the largest relative excess (lhs - rhs) / max(|rhs|, 1); NaN is worst.
+/// The pair a point reports. With a violation (or a NaN) among the pairs: the largest
+/// relative excess (lhs - rhs) / max(|rhs|, 1), NaN worst, so the counterexample shown is the
+/// worst one. With none, and every right-hand side positive: the largest ratio lhs / rhs, so
+/// the tightness reported is the tightest pair's even when the pairs' scales differ (a pair
+/// with allowance 1e-9 no longer hides one with allowance 1e-6 that uses more of it).
 fn worst_pair(pairs: impl IntoIterator<Item = (f64, f64)>) -> (f64, f64) {
-    let mut worst = (f64::NEG_INFINITY, 0.0);
-    let mut score = f64::NEG_INFINITY;
-    for (lhs, rhs) in pairs {
-        let s = if lhs.is_nan() || rhs.is_nan() {
-            f64::INFINITY
-        } else {
-            (lhs - rhs) / rhs.abs().max(1.0)
-        };
-        if s > score {
-            score = s;
-            worst = (lhs, rhs);
+    let pairs: Vec<(f64, f64)> = pairs.into_iter().collect();
+    let violated = pairs
+        .iter()
+        .any(|&(l, r)| l.is_nan() || r.is_nan() || l > r);
+    let by = |key: &dyn Fn(f64, f64) -> f64| {
+        let mut worst = (f64::NEG_INFINITY, 0.0);
+        let mut score = f64::NEG_INFINITY;
+        for &(lhs, rhs) in &pairs {
+            let s = key(lhs, rhs);
+            if s > score {
+                score = s;
+                worst = (lhs, rhs);
+            }
         }
+        worst
+    };
+    if !violated && !pairs.is_empty() && pairs.iter().all(|&(_, r)| r > 0.0) {
+        by(&|l, r| l / r)
+    } else {
+        by(&|l, r| {
+            if l.is_nan() || r.is_nan() {
+                f64::INFINITY
+            } else {
+                (l - r) / r.abs().max(1.0)
+            }
+        })
     }
-    worst
 }
 
 /// What a check measured at one grid point.
