@@ -460,3 +460,21 @@ fn galerkin_bad_basis_exits_two_naming_the_parameter() {
         ],
     );
 }
+
+#[test]
+fn a_value_out_of_range_is_reported_as_itself_not_as_a_misspelling() {
+    // r0 = 3 is refused before the measure reads N; the error names r0, not a near-miss of N
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "c.toml",
+        "name = \"c\"\nclaim = \"x\"\ndescription = \"x\"\nmeasure = \"score.sample_complexity\"\nbounds = []\nseed = 1\nreplicates = 2\n\n[params]\nL = 3\nK = 2\nr0 = 3\n\n[grid]\nN = [100]\n",
+    );
+    let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("`r0` = 3") && !e.contains("unknown parameter"),
+        "{e}"
+    );
+}

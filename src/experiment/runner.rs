@@ -53,10 +53,13 @@ fn prepare(
                 // the misspelling when an unread key is close to one the measure asked for
                 // the signature of a misspelling: a present key nothing read, near a name
                 // that was asked for and is absent
+                // (only an absent name the error itself names: an error about a present
+                // value, such as a level out of range, is reported as it is)
+                let said = e.to_string();
                 let absent: Vec<String> = t
                     .asked()
                     .into_iter()
-                    .filter(|k| c.get(k).is_none())
+                    .filter(|k| c.get(k).is_none() && said.contains(&format!("`{k}`")))
                     .collect();
                 let typo = t.unread().into_iter().find_map(|k| {
                     nearest(&k, absent.iter().map(|s| s.as_str()))
