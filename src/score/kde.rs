@@ -61,17 +61,37 @@ impl SmoothedEmpirical {
                 "density floor `eps` = {floor}: must be >= 0 and finite"
             )));
         }
-        let centres = x.to_owned() * noising.a;
+        let var = noising.s * noising.s
+            + if fault == KdeFault::BandwidthDropped {
+                0.0
+            } else {
+                h * h
+            };
+        SmoothedEmpirical::from_centres(x.to_owned() * noising.a, var, floor)
+    }
+
+    /// The estimate (1/n) sum_i N(y; c_i, var I) of given centres c_i (rows) with the floor
+    /// eps >= 0: the conditional estimator's joint kernel (`conditional::ConditionalKde`).
+    pub(crate) fn from_centres(
+        centres: Array2<f64>,
+        var: f64,
+        floor: f64,
+    ) -> Result<SmoothedEmpirical, ScoreError> {
+        if centres.nrows() == 0 {
+            return Err(ScoreError::Input(
+                "the smoothed empirical score needs at least one training draw (`n` >= 1)".into(),
+            ));
+        }
+        if !(var > 0.0 && var.is_finite() && floor >= 0.0 && floor.is_finite()) {
+            return Err(ScoreError::Input(format!(
+                "kernel variance {var} must be positive and the floor {floor} non-negative"
+            )));
+        }
         let sq_norms = centres.map_axis(Axis(1), |r| r.dot(&r));
         Ok(SmoothedEmpirical {
             centres,
             sq_norms,
-            var: noising.s * noising.s
-                + if fault == KdeFault::BandwidthDropped {
-                    0.0
-                } else {
-                    h * h
-                },
+            var,
             log_floor: if floor > 0.0 {
                 floor.ln()
             } else {

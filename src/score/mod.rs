@@ -9,16 +9,25 @@
 //! closed form (`ridge`), and perturbations of a model (`Perturbed`, for checks).
 //! `loss` has the per-draw denoising and explicit score-matching losses and Tweedie's
 //! posterior mean.
+mod complexity;
+mod conditional;
 mod exact;
 mod kde;
 mod loss;
 mod ridge;
 
+pub use complexity::{n_star, ErrorCurve, NStar};
+pub use conditional::{
+    conditional_fisher_terms, mean_sq_diff, select_kde, select_ridge, Bandwidths, CondFault,
+    ConditionalKde, ConditionalRidge, ConditionalScore, ConditionalTarget, Estimator,
+    ExactConditionalScore, FisherTerms, FitPlan, NoisedPairs, Pairs, Schedule,
+};
 pub use exact::{posterior_mean, tweedie_mean, ExactScore};
 pub use kde::{KdeFault, SmoothedEmpirical};
 pub use loss::{dsm_target, dsm_terms, fisher_terms, DsmFault, NoisedDraws};
 pub use ridge::{
-    ridge_fit, ridge_fit_cg, ridge_objective, RandomFeatureScore, RandomFeatures, RidgeFault,
+    ridge_fit, ridge_fit_cg, ridge_objective, ridge_solve, RandomFeatureScore, RandomFeatures,
+    RidgeFault,
 };
 
 use ndarray::{Array1, Array2, ArrayView2};

@@ -92,7 +92,7 @@ pub fn ridge_fit(
     lambda: f64,
     fault: RidgeFault,
 ) -> Result<Array2<f64>, ScoreError> {
-    let (n, m) = phi.dim();
+    let n = phi.nrows();
     if t.nrows() != n {
         return Err(ScoreError::Input(format!(
             "ridge fit: {n} feature rows, {} targets",
@@ -109,12 +109,21 @@ pub fn ridge_fit(
         RidgeFault::None => n as f64 * lambda,
         RidgeFault::PenaltyNotScaled => lambda,
     };
-    let mut g = phi.t().dot(phi);
-    for i in 0..m {
+    ridge_solve(&phi.t().dot(phi), &phi.t().dot(t), pen)
+}
+
+/// (G + pen I)^{-1} R by Cholesky for a Gram matrix G = Phi^T Phi and R = Phi^T T: the ridge
+/// solution with the penalty already scaled (n lambda), so one Gram serves every penalty.
+pub fn ridge_solve(
+    gram: &Array2<f64>,
+    rhs: &Array2<f64>,
+    pen: f64,
+) -> Result<Array2<f64>, ScoreError> {
+    let mut g = gram.clone();
+    for i in 0..g.nrows() {
         g[[i, i]] += pen;
     }
-    let rhs = phi.t().dot(t);
-    Ok(Spd::new(g, "the ridge normal equations")?.solve(&rhs)?)
+    Ok(Spd::new(g, "the ridge normal equations")?.solve(rhs)?)
 }
 
 /// The empirical objective J(W) and its gradient (2/n) Phi^T (Phi W - T) + 2 lambda W.

@@ -2,10 +2,12 @@
 //! rests on (theory/score.md states, sources or derives every entry).
 //!
 //! Each topic file holds the entries whose id is `score.TOPIC[.name]`.
+pub mod conjecture;
 pub mod dsm_identity;
 pub mod exact;
 pub mod fisher;
 pub mod lsi_kl;
+pub mod measures;
 pub mod ridge_optimal;
 pub mod smoothed_empirical;
 pub mod tweedie;
@@ -104,7 +106,8 @@ pub static FAMILY: Family = Family {
         dsm_identity::ENTRIES,
         lsi_kl::ENTRIES,
         ridge_optimal::ENTRIES,
+        conjecture::ENTRIES,
     ],
-    measures: &[],
+    measures: measures::MEASURES,
     pictures: &[],
 };
