@@ -101,14 +101,15 @@ pub(super) fn problems(p: &Params) -> Result<Problems, Error> {
 }
 
 /// One training set of N trajectories (one pair (x_{t-1}, x_t) each): the Fisher terms of
-/// every IR level and of the one-shot problem, all learned from the same draws.
+/// every IR level and, given its plan, of the one-shot problem, all learned from the same
+/// draws.
 pub(super) fn errors(
     pr: &Problems,
     n: usize,
     ir_plan: &FitPlan,
-    one_shot_plan: &FitPlan,
+    one_shot_plan: Option<&FitPlan>,
     rng: &mut Rng,
-) -> Result<(Vec<FisherTerms>, FisherTerms), Error> {
+) -> Result<(Vec<FisherTerms>, Option<FisherTerms>), Error> {
     let schedule = Schedule::ve_weighted(SCHEDULE)?;
     let (z, _) = pr.joint.sample(n, rng);
     let mut levels = Vec::with_capacity(pr.ir.len());
@@ -118,8 +119,19 @@ pub(super) fn errors(
             t, &train, &schedule, ir_plan, rng,
         )?);
     }
-    let train = pr.one_shot.pairs_from(z.view());
-    let one = conditional_fisher_terms(&pr.one_shot, &train, &schedule, one_shot_plan, rng)?;
+    let one = match one_shot_plan {
+        Some(plan) => {
+            let train = pr.one_shot.pairs_from(z.view());
+            Some(conditional_fisher_terms(
+                &pr.one_shot,
+                &train,
+                &schedule,
+                plan,
+                rng,
+            )?)
+        }
+        None => None,
+    };
     Ok((levels, one))
 }
 
@@ -134,9 +146,9 @@ pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
     let n = p.usize_at_least("N", 10)?;
     let plan = plan(p, CondFault::None)?;
     Ok(Box::new(move |rng, _common| {
-        let (levels, one) = errors(&pr, n, &plan, &plan, rng)?;
+        let (levels, one) = errors(&pr, n, &plan, Some(&plan), rng)?;
         let ir = stacked(&levels).relative();
-        let os = one.relative();
+        let os = one.map_or(f64::NAN, |t| t.relative());
         let m: Metrics = vec![
             ("ir".into(), ir),
             ("one_shot".into(), os),
@@ -238,12 +250,12 @@ fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         right.clone()
     };
     let z = crate::mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        let (levels, one) = errors(&pr, n, &ir_plan, &right, rng)?;
-        let one = if v.is(BOTH_IR) {
-            let (again, _) = errors(&pr, n, &right, &right, rng)?;
-            stacked(&again)
-        } else {
-            one
+        // under `both_ir` the one-shot side is IR again, so the one-shot score is not fitted
+        let both = v.is(BOTH_IR);
+        let (levels, one) = errors(&pr, n, &ir_plan, (!both).then_some(&right), rng)?;
+        let one = match one {
+            Some(one) => one,
+            None => stacked(&errors(&pr, n, &right, None, rng)?.0),
         };
         let d = stacked(&levels).relative() - one.relative();
         // fine structure: IR's error below one-shot's; coarse structure: not below
