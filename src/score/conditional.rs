@@ -194,20 +194,9 @@ impl ConditionalKde {
         } else {
             v.sqrt() / hc
         };
-        let n = train.len() as f64;
-        let centre = train
-            .c
-            .mean_axis(Axis(0))
-            .unwrap_or_else(|| Array1::zeros(p));
-        let scale: Array1<f64> = (0..p)
-            .map(|j| {
-                let col = train.c.column(j);
-                let m = centre[j];
-                let var = col.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n.max(1.0);
-                // a constant column carries no information: any scale does
-                k / var.sqrt().max(1e-12)
-            })
-            .collect();
+        // a constant column carries no information: the standardiser gives it scale 1
+        let (centre, inv_sd) = standardiser(&train.c);
+        let scale = inv_sd * k;
         let u = (&train.c - &centre) * &scale;
         let centres = concatenate(Axis(1), &[u.view(), (&train.w * noising.a).view()])
             .map_err(|e| ScoreError::Input(e.to_string()))?;
@@ -249,8 +238,13 @@ impl NoisedPairs {
 
 /// Mean of ||a_i - b_i||^2 over rows.
 pub fn mean_sq_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+    mean_sq_norm(&(a - b))
+}
+
+/// Mean of ||a_i||^2 over rows.
+pub fn mean_sq_norm(a: &Array2<f64>) -> f64 {
     let n = a.nrows().max(1) as f64;
-    (a - b).iter().map(|v| v * v).sum::<f64>() / n
+    a.iter().map(|v| v * v).sum::<f64>() / n
 }
 
 /// The bandwidths a selection chose.
@@ -453,7 +447,7 @@ pub fn conditional_fisher_terms(
             .score(test.c.view(), noised.y.view())?;
         let est = model.score(test.c.view(), noised.y.view())?;
         out.err += weight * mean_sq_diff(&est, &exact);
-        out.norm += weight * mean_sq_diff(&exact, &Array2::zeros(exact.dim()));
+        out.norm += weight * mean_sq_norm(&exact);
     }
     Ok(out)
 }
@@ -631,7 +625,7 @@ mod tests {
             .unwrap()
             .score(test.c.view(), noised.y.view())
             .unwrap();
-        let norm = mean_sq_diff(&exact, &Array2::zeros(exact.dim()));
+        let norm = mean_sq_norm(&exact);
         let err = |fault| {
             let m = ConditionalKde::new(&train, noising, 0.1, 0.15, fault).unwrap();
             mean_sq_diff(&m.score(test.c.view(), noised.y.view()).unwrap(), &exact) / norm
