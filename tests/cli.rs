@@ -478,3 +478,28 @@ fn a_value_out_of_range_is_reported_as_itself_not_as_a_misspelling() {
         "{e}"
     );
 }
+
+#[test]
+fn score_bad_input_exits_two_naming_the_field() {
+    expect_bad_configs(
+        "score_sample_complexity",
+        &[
+            (
+                "n_star = { over = \"N\", eps = 0.05 }",
+                "n_star = { over = \"M\", eps = 0.05 }",
+                "n_star.over",
+            ),
+            (
+                "n_star = { over = \"N\", eps = 0.05 }",
+                "n_star = { over = \"N\", eps = 0.0 }",
+                "n_star.eps",
+            ),
+            (
+                "estimator = [\"kde\", \"ridge\"]",
+                "estimator = [\"kde\", \"rigde\"]",
+                "`estimator`",
+            ),
+            ("sep = 8.0", "sep = 8.0\nr0 = 3", "`r0`"),
+        ],
+    );
+}

@@ -1,10 +1,11 @@
 //! Charts drawn from results as a figure spec says (lines with bands, or points with
 //! error bars), and the figure specs' checks against the grid and the measure.
-use super::config::{Config, FigureSpec, SeriesColors};
+use super::config::{Config, FigureSpec, NStarSpec, SeriesColors};
 use super::measure::{ClosedForm, Measure};
-use super::results::{CellResult, MetricStats, Results};
-use crate::params::Value;
+use super::results::{CellResult, MetricStats, Results, DISPLAY_LEVEL};
+use crate::params::{Params, Value};
 use crate::plot::{Chart, ChartKind, Panels, Series};
+use crate::stats::{n_star, ErrorCurve, Interval};
 use std::collections::BTreeMap;
 
 /// The chart kinds the engine draws itself; any other kind names a family's picture.
@@ -46,6 +47,20 @@ pub(crate) fn validate_figures(cfg: &Config, m: &Measure) -> Result<(), String> 
                 ));
             }
         }
+        if let Some(ns) = &f.n_star {
+            if !cfg.grid.contains_key(&ns.over) || ns.over == f.x {
+                return Err(format!(
+                    "{at}: n_star.over = `{}` must be a grid parameter other than x",
+                    ns.over
+                ));
+            }
+            if !(ns.eps > 0.0 && ns.eps.is_finite()) {
+                return Err(format!(
+                    "{at}: n_star.eps = {}: must be positive and finite",
+                    ns.eps
+                ));
+            }
+        }
         if !f.slopes.is_empty() && !(f.logx && f.logy) {
             return Err(format!(
                 "{at}: slopes are guides on a log-log figure: set logx = true and logy = true"
@@ -79,6 +94,14 @@ pub fn build_chart(
     colors: &SeriesColors,
     closed: Option<ClosedForm>,
 ) -> Result<Chart, String> {
+    if let Some(ns) = &spec.n_star {
+        let derived = n_star_results(results, &spec.y.to_vec(), ns);
+        let plain = FigureSpec {
+            n_star: None,
+            ..spec.clone()
+        };
+        return build_chart(&derived, &plain, labels, colors, None);
+    }
     let show = |name: &str| -> String { labels.get(name).cloned().unwrap_or_else(|| name.into()) };
     let cells: Vec<&CellResult> = results
         .cells
@@ -228,6 +251,84 @@ pub fn build_chart(
     })
 }
 
+/// The results read as sample complexities: one cell per setting of the parameters other
+/// than `over`, whose metrics in `ys` are n*(eps) of that metric's curve over `over` (mean:
+/// the interpolated crossing; lo, hi: the confidence bracket, NaN where an end is off the
+/// grid).
+fn n_star_results(results: &Results, ys: &[String], ns: &NStarSpec) -> Results {
+    let mut groups: Vec<(Params, Vec<&CellResult>)> = Vec::new();
+    for c in &results.cells {
+        let rest = Params::from_map(
+            c.params
+                .iter()
+                .filter(|(k, _)| **k != ns.over)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
+        match groups.iter_mut().find(|g| g.0 == rest) {
+            Some(g) => g.1.push(c),
+            None => groups.push((rest, vec![c])),
+        }
+    }
+    let size = |c: &CellResult| c.params.get(&ns.over).and_then(|v| v.as_f64());
+    let cells = groups
+        .into_iter()
+        .enumerate()
+        .map(|(index, (params, mut group))| {
+            group.sort_by(|a, b| {
+                size(a)
+                    .unwrap_or(f64::NAN)
+                    .total_cmp(&size(b).unwrap_or(f64::NAN))
+            });
+            let metrics = ys
+                .iter()
+                .map(|y| {
+                    let mut curve = ErrorCurve {
+                        ns: Vec::new(),
+                        intervals: Vec::new(),
+                    };
+                    for c in &group {
+                        if let (Some(n), Some(m)) = (size(c), c.metrics.get(y)) {
+                            curve.ns.push(n as usize);
+                            curve.intervals.push(Interval {
+                                estimate: m.mean,
+                                lo: m.lo,
+                                hi: m.hi,
+                                level: DISPLAY_LEVEL,
+                                n: m.n,
+                            });
+                        }
+                    }
+                    let found = n_star(&curve, ns.eps);
+                    let at = |n: Option<usize>| n.map_or(f64::NAN, |n| n as f64);
+                    let stats = MetricStats {
+                        mean: found.interpolated,
+                        sd: f64::NAN,
+                        se: f64::NAN,
+                        lo: at(found.lower),
+                        hi: at(found.upper),
+                        n: group.len(),
+                        min: f64::NAN,
+                        max: f64::NAN,
+                    };
+                    (y.clone(), stats)
+                })
+                .collect();
+            CellResult {
+                index,
+                params,
+                seed: results.seed,
+                replicates: 0,
+                metrics,
+            }
+        })
+        .collect();
+    Results {
+        cells,
+        ..results.clone()
+    }
+}
+
 /// Points of the fine grid a closed-form bound is drawn on: the group's own grid values
 /// and `FINE` more between its ends (geometric on a log axis), whole numbers only when the
 /// parameter is an integer.
@@ -338,4 +439,96 @@ pub fn build_panels(
         charts.push(chart);
     }
     Ok(Panels { charts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::config::Config;
+
+    fn cell(h: f64, n: usize, mean: f64, half: f64) -> CellResult {
+        let s = MetricStats {
+            mean,
+            sd: f64::NAN,
+            se: f64::NAN,
+            lo: mean - half,
+            hi: mean + half,
+            n: 8,
+            min: f64::NAN,
+            max: f64::NAN,
+        };
+        CellResult {
+            index: 0,
+            params: Params::new().with("h", h).with("N", n),
+            seed: 1,
+            replicates: 8,
+            metrics: [("err".to_string(), s)].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn n_star_cells_cross_where_the_curve_meets_eps_and_bracket_it() {
+        // err = c / sqrt(N), c = 1 at h = 0 and 2 at h = 1: eps = 0.05 is met at N = 400 and
+        // N = 1600, bracketed by (300, 1000] and (1000, 3000]
+        let ns = [100, 300, 1000, 3000];
+        let mut cells = Vec::new();
+        for (h, c) in [(0.0, 1.0), (1.0, 2.0)] {
+            for n in ns {
+                let m = c / (n as f64).sqrt();
+                cells.push(cell(h, n, m, 0.05 * m));
+            }
+        }
+        let cfg: Config = toml::from_str(
+            "name = \"t\"\ndescription = \"\"\nmeasure = \"m\"\nseed = 1\nreplicates = 8\n[grid]\nh = [0.0, 1.0]\nN = [100]\n[[figure]]\nx = \"h\"\ny = \"err\"\ntitle = \"t\"\nxlabel = \"h\"\nylabel = \"n\"\n",
+        )
+        .unwrap();
+        let results = Results {
+            name: "t".into(),
+            description: String::new(),
+            crate_version: String::new(),
+            git_revision: None,
+            scale: "full".into(),
+            seed: 1,
+            config: cfg,
+            cells,
+        };
+        let spec = NStarSpec {
+            over: "N".into(),
+            eps: 0.05,
+        };
+        let out = n_star_results(&results, &["err".to_string()], &spec);
+        assert_eq!(out.cells.len(), 2);
+        for (c, (want, lo, hi)) in out
+            .cells
+            .iter()
+            .zip([(400.0, 300.0, 1000.0), (1600.0, 1000.0, 3000.0)])
+        {
+            let m = &c.metrics["err"];
+            assert!((m.mean - want).abs() < 1e-6 * want, "{m:?}");
+            assert_eq!((m.lo, m.hi), (lo, hi), "{m:?}");
+            assert!(c.params.get("N").is_none());
+        }
+        // the bracket reads the intervals, not the means: with wider upper limits the
+        // crossing stays where it was and the upper ends move out (off the grid for h = 1)
+        let wide: Vec<CellResult> = results
+            .cells
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                let m = c.metrics.get_mut("err").unwrap();
+                m.hi = m.mean * 1.7;
+                c
+            })
+            .collect();
+        let out = n_star_results(
+            &Results {
+                cells: wide,
+                ..results.clone()
+            },
+            &["err".to_string()],
+            &spec,
+        );
+        assert_eq!(out.cells[0].metrics["err"].hi, 3000.0);
+        assert!(out.cells[1].metrics["err"].hi.is_nan()); // beyond the grid
+    }
 }

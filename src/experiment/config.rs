@@ -130,6 +130,23 @@ pub struct FigureSpec {
     /// first curve, in the legend as "slope −1/2".
     #[serde(default)]
     pub slopes: Vec<f64>,
+    /// Draw, instead of each metric, the grid size at which it meets a target
+    /// (`n_star = { over = "N", eps = 0.05 }`): per cell of the other parameters, the point
+    /// is where the mean crosses eps (log-log interpolation between grid sizes) and the bar
+    /// the confidence bracket (`stats::n_star`: from the largest size whose 95% interval is
+    /// above eps to the smallest whose interval is at or below it). A cell whose mean never
+    /// meets eps on the grid (or meets it at the first size) is not drawn.
+    pub n_star: Option<NStarSpec>,
+}
+
+/// The sample-complexity reading of a figure (`FigureSpec::n_star`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NStarSpec {
+    /// The grid parameter searched over (the training-set size).
+    pub over: String,
+    /// The target error.
+    pub eps: f64,
 }
 
 fn default_kind() -> String {

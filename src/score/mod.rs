@@ -9,14 +9,12 @@
 //! closed form (`ridge`), and perturbations of a model (`Perturbed`, for checks).
 //! `loss` has the per-draw denoising and explicit score-matching losses and Tweedie's
 //! posterior mean.
-mod complexity;
 mod conditional;
 mod exact;
 mod kde;
 mod loss;
 mod ridge;
 
-pub use complexity::{n_star, ErrorCurve, NStar};
 pub use conditional::{
     conditional_fisher_terms, mean_sq_diff, select_kde, select_ridge, Bandwidths, CondFault,
     ConditionalKde, ConditionalRidge, ConditionalScore, ConditionalTarget, Estimator,

@@ -1,6 +1,7 @@
 //! The sample-complexity search (theory/score.md section 10): n*(eps), the smallest training-set
 //! size N on a grid at which an error meets eps, bracketed by replicate confidence intervals.
-use crate::stats::{student_t, Interval};
+//! Shared by any (target, model) pair and by the figures (`experiment`'s `n_star` charts).
+use super::{student_t, Interval};
 use serde::Serialize;
 
 /// An error against N: one confidence interval of the mean error per grid size (ascending N).
@@ -29,8 +30,12 @@ pub struct NStar {
     pub eps: f64,
     pub upper: Option<usize>,
     pub lower: Option<usize>,
-    /// The smallest N whose mean error is <= eps (the point estimate).
+    /// The smallest N whose mean error is <= eps (the grid's point estimate).
     pub estimate: Option<usize>,
+    /// Where the mean error crosses eps, interpolated linearly in (log N, log error) between
+    /// the last grid size above eps and the next (NaN when the mean is above eps at every
+    /// size, or at or below it already at the first).
+    pub interpolated: f64,
 }
 
 pub fn n_star(curve: &ErrorCurve, eps: f64) -> NStar {
@@ -48,7 +53,21 @@ pub fn n_star(curve: &ErrorCurve, eps: f64) -> NStar {
         upper: pick(&|i| i.hi <= eps).into_iter().min(),
         lower: pick(&|i| i.lo > eps).into_iter().max(),
         estimate: pick(&|i| i.estimate <= eps).into_iter().min(),
+        interpolated: crossing(curve, eps),
     }
+}
+
+fn crossing(curve: &ErrorCurve, eps: f64) -> f64 {
+    let m: Vec<f64> = curve.intervals.iter().map(|i| i.estimate).collect();
+    let Some(k) = m.iter().position(|&e| e <= eps) else {
+        return f64::NAN;
+    };
+    if k == 0 || !(eps > 0.0 && m[k] > 0.0) {
+        return f64::NAN;
+    }
+    let (n0, n1) = (curve.ns[k - 1] as f64, curve.ns[k] as f64);
+    let t = (eps.ln() - m[k - 1].ln()) / (m[k].ln() - m[k - 1].ln());
+    (n0.ln() + t * (n1.ln() - n0.ln())).exp()
 }
 
 #[cfg(test)]
@@ -82,5 +101,14 @@ mod tests {
             (Some(1000), Some(3000), Some(3000))
         );
         assert_eq!(n_star(&c, 0.001).upper, None);
+        // an exact power law is interpolated exactly: 1/sqrt(N) = 0.02 at N = 2500
+        let exact: Vec<Vec<f64>> = ns
+            .iter()
+            .map(|&n| vec![1.0 / (n as f64).sqrt(); 3])
+            .collect();
+        let c = ErrorCurve::from_replicates(&ns, &exact, 0.95);
+        assert!((n_star(&c, 0.02).interpolated - 2500.0).abs() < 1e-9);
+        assert!(n_star(&c, 0.5).interpolated.is_nan()); // met at the first size
+        assert!(n_star(&c, 0.001).interpolated.is_nan()); // beyond the grid
     }
 }
