@@ -141,6 +141,102 @@ fn stacked(levels: &[FisherTerms]) -> FisherTerms {
         .fold(FisherTerms::default(), |acc, t| acc.add(*t))
 }
 
+/// One IR level's two problems from the same joint: the details w_t^{r+1} given x_t^r and
+/// x_{t-1}^{r+1} (`with_past`) and given x_t^r alone (`without`). With `independent_past` the
+/// joint is replaced by the independent pair p(x_{t-1}) p(x_t) (`Gmm::independent`): the
+/// past then carries no information about the present.
+pub(super) struct LevelPair {
+    joint: Gmm,
+    with_past: ConditionalTarget,
+    without: ConditionalTarget,
+}
+
+pub(super) fn level_pair(p: &Params, independent_past: bool) -> Result<LevelPair, Error> {
+    let spec = ModelSpec::from_params(p)?;
+    let levels = spec.hier.levels();
+    let level = p.usize_at_least("level", 0)?;
+    if level >= levels {
+        return Err(crate::params::out_of_range(
+            "level",
+            &level.into(),
+            &format!("an IR level below L = {levels}"),
+        )
+        .into());
+    }
+    let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
+    let (hier, g, dynm) = spec.build(&mut crate::mc::stream(seed, 0, 0))?;
+    let d = hier.dim();
+    let ir = IrModel::new(hier, &g, &dynm)?;
+    let joint = if independent_past {
+        let past: Vec<usize> = (0..d).collect();
+        let present: Vec<usize> = (d..2 * d).collect();
+        ir.joint
+            .marginal(&past)?
+            .independent(&ir.joint.marginal(&present)?)?
+    } else {
+        ir.joint.clone()
+    };
+    let (cond, w, prev, _) = ir.sets(level)?;
+    let without = ConditionalTarget::new(&format!("level {level}"), &joint, &cond, &w)?;
+    let mut both = cond;
+    both.extend(prev);
+    let with_past = ConditionalTarget::new(&format!("level {level}, past"), &joint, &both, &w)?;
+    Ok(LevelPair {
+        joint,
+        with_past,
+        without,
+    })
+}
+
+/// One training set of N trajectories: the Fisher terms of the level with and without the
+/// past, both learned from the same draws. With `twin` the first is instead the level without
+/// the past learned from an independent training set of the same size (the `both_without`
+/// control: the two sides then have one law).
+pub(super) fn past_errors(
+    pr: &LevelPair,
+    n: usize,
+    plan: &FitPlan,
+    twin: bool,
+    rng: &mut Rng,
+) -> Result<(FisherTerms, FisherTerms), Error> {
+    let schedule = Schedule::ve_weighted(SCHEDULE)?;
+    let fit = |t: &ConditionalTarget, rng: &mut Rng| -> Result<FisherTerms, Error> {
+        let (z, _) = pr.joint.sample(n, rng);
+        Ok(conditional_fisher_terms(
+            t,
+            &t.pairs_from(z.view()),
+            &schedule,
+            plan,
+            rng,
+        )?)
+    };
+    if twin {
+        return Ok((fit(&pr.without, rng)?, fit(&pr.without, rng)?));
+    }
+    let (z, _) = pr.joint.sample(n, rng);
+    let mut on_z = |t: &ConditionalTarget| {
+        conditional_fisher_terms(t, &t.pairs_from(z.view()), &schedule, plan, rng)
+    };
+    let with = on_z(&pr.with_past)?;
+    let without = on_z(&pr.without)?;
+    Ok((with, without))
+}
+
+pub(super) fn prepare_past_measure(p: &Params) -> Result<Replicate, Error> {
+    let pr = level_pair(p, false)?;
+    let n = p.usize_at_least("N", 10)?;
+    let plan = plan(p, CondFault::None)?;
+    Ok(Box::new(move |rng, _common| {
+        let (with, without) = past_errors(&pr, n, &plan, false, rng)?;
+        let (a, b) = (with.relative(), without.relative());
+        Ok(vec![
+            ("with_past".into(), a),
+            ("without_past".into(), b),
+            ("with_over_without".into(), a / b),
+        ])
+    }))
+}
+
 pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
     let pr = problems(p)?;
     let n = p.usize_at_least("N", 10)?;
@@ -182,21 +278,25 @@ pub const IR_CONDITIONING_IGNORED: Control = Control::mutation(
     "each IR level's score learned ignoring its conditioning variables (x_t^r and the past), the one-shot score learned as before; read against the fine-structure half of the statement, which the recorded verdict does not decide",
 );
 
+/// The 1-D model both conjectures are asked of: d = 8 in three Haar levels, two modes 8 apart,
+/// a share h of the squared separation at the fine levels; N trajectories; the estimator.
+fn model_point(est: &str, h: f64, n: usize) -> Params {
+    Params::new()
+        .with("geom", "1d")
+        .with("L", 3usize)
+        .with("K", 2usize)
+        .with("sep", 8.0)
+        .with("h", h)
+        .with("N", n)
+        .with("estimator", est)
+}
+
 /// Quick: the two estimators at coarse structure (h = 0), where the recorded refutation lives,
 /// and at fine structure (h = 0.9); N = 300 trajectories, d = 8
 /// (three Haar levels), two modes 8 apart, the past state conditioned on. Full: both
 /// estimators, h in {0, 0.5, 0.9}, N in {300, 3000}.
 fn grid(s: Scale) -> Vec<Params> {
-    let point = |est: &str, h: f64, n: usize| {
-        Params::new()
-            .with("geom", "1d")
-            .with("L", 3usize)
-            .with("K", 2usize)
-            .with("sep", 8.0)
-            .with("h", h)
-            .with("N", n)
-            .with("estimator", est)
-    };
+    let point = model_point;
     match s {
         Scale::Quick => vec![
             point("kde", 0.0, 300),
@@ -268,6 +368,78 @@ fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     })
 }
 
+/// The past replaced by an independent draw: the joint becomes p(x_{t-1}) p(x_t), so the
+/// past carries no information and conditioning on it cannot lower the exact error.
+pub const PAST_INDEPENDENT: Control = Control::mutation(
+    "past_independent",
+    "the training and test trajectories' past drawn independently of their present (the joint replaced by p(x_{t-1}) p(x_t)): conditioning on the past then adds inputs and no information; read against the point where the past helps at every N (random features, level 1), which the recorded verdict does not decide",
+);
+
+/// Both sides learned without the past, from independent training sets of the same size: one
+/// law, so no certain counterexample can exist.
+pub const BOTH_WITHOUT: Control = Control::positive_mutation(
+    "both_without",
+    "the with-past score replaced by the without-past score learned from an independent training set of the same size (the two sides then have one law: the check must not refute); read against the other points, where the recorded refutation lives (the kernel estimator at every level, random features at the finest)",
+    &[Verdict::Supported, Verdict::Inconclusive],
+);
+
+/// Where the full experiment finds the past lowering the error at every N (random features at
+/// the middle level): `past_independent`'s battery; the other points are `both_without`'s.
+fn past_helps(p: &Params) -> Result<bool, Error> {
+    Ok(p.str("estimator")? == "ridge" && p.usize_at_least("level", 0)? == 1)
+}
+
+/// Quick: every level of the 1-D model (d = 8, L = 3, two modes 8 apart, h = 0.5), both
+/// estimators, N = 300. Full: h in {0, 0.9} too and N in {300, 3000}.
+fn past_grid(s: Scale) -> Vec<Params> {
+    let point =
+        |est: &str, h: f64, n: usize, level: usize| model_point(est, h, n).with("level", level);
+    let (hs, ns): (&[f64], &[usize]) = match s {
+        Scale::Quick => (&[0.5], &[300]),
+        Scale::Full => (&[0.0, 0.5, 0.9], &[300, 3000]),
+    };
+    let mut out = Vec::new();
+    for est in ["kde", "ridge"] {
+        for &h in hs {
+            for &n in ns {
+                for level in 0..3 {
+                    out.push(point(est, h, n, level));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn past_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let support = Support::Gaussian {
+        why: SMOOTH_AVERAGE,
+    };
+    let pr = level_pair(p, v.is(PAST_INDEPENDENT))?;
+    let n = p.usize_at_least("N", 10)?;
+    let plan = plan(p, CondFault::None)?;
+    let helps = past_helps(p)?;
+    if (v.is(PAST_INDEPENDENT) && !helps) || (v.is(BOTH_WITHOUT) && helps) {
+        // each control is read against its own points (see the controls); a point of the
+        // other set is not its battery
+        return Ok(Evidence::Mean {
+            samples: vec![-1.0; ctx.replicates],
+            target: Target::AtMost(0.0),
+            support,
+        });
+    }
+    let twin = v.is(BOTH_WITHOUT);
+    let z = crate::mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+        let (with, without) = past_errors(&pr, n, &plan, twin, rng)?;
+        Ok::<f64, Error>(with.relative() - without.relative())
+    })?;
+    Ok(Evidence::Mean {
+        samples: z,
+        target: Target::AtMost(0.0),
+        support,
+    })
+}
+
 pub static ENTRIES: &[Entry] = &[Entry {
     id: "score.conjecture.sample_complexity",
     kind: Kind::Expectation,
@@ -280,4 +452,16 @@ pub static ENTRIES: &[Entry] = &[Entry {
     grid,
     check,
     controls: &[BOTH_IR, IR_CONDITIONING_IGNORED],
+}, Entry {
+    id: "score.conjecture.past_state",
+    kind: Kind::Expectation,
+    status: Status::Conjecture {
+        expected: Some(Verdict::Refuted),
+    },
+    statement: "at equal training trajectories N, each IR level's relative Fisher error is lower when its score is conditioned on the previous time's fine state x_{t-1}^{r+1} as well as on x_t^r (so its n* is lower)",
+    source: "the research notes' IR conditional p(x_t^{r+1} | x_t^r, x_{t-1}^{r+1}); theory/score.md section 11",
+    replicates: 8,
+    grid: past_grid,
+    check: past_check,
+    controls: &[BOTH_WITHOUT, PAST_INDEPENDENT],
 }];

@@ -1,7 +1,8 @@
 //! What the score family hands the experiment engine.
 use crate::experiment::Measure;
 
-pub static MEASURES: &[Measure] = &[Measure {
+pub static MEASURES: &[Measure] = &[
+    Measure {
     name: "score.sample_complexity",
     description: "the structured multi-scale model (multiscale parameters geom, L, K, sep, h, alpha, hetero, dynamics; the mixture drawn from the stream `model_seed`), N training trajectories (one pair (x_{t-1}, x_t) each): each IR level's conditional score of w_t^{r+1} given x_t^r (and x_{t-1}^{r+1} with past = 1) and the one-shot score of every detail above r0 given x_t^{r0} (and x_{t-1}^R), each learned by the conditional smoothed empirical score with bandwidths chosen on a held-out fifth, and its relative Fisher divergence over VE noise levels 0.1, 0.3, 1 weighted by s^2 (theory/score.md sections 9 and 10). `ir` stacks the levels (sum of their weighted errors over the sum of their weighted squared scores: the same target coordinates as the one-shot's); one replicate is one training set",
     metrics: &[
@@ -15,4 +16,13 @@ pub static MEASURES: &[Measure] = &[Measure {
     indicators: &[],
     prepare: super::conjecture::prepare_measure,
     closed_form: None,
-}];
+},
+    Measure {
+        name: "score.past_state",
+        description: "one IR level (`level`) of the structured multi-scale model (multiscale parameters; the mixture drawn from `model_seed`), N training trajectories: the conditional score of w_t^{r+1} given x_t^r and x_{t-1}^{r+1} (`with_past`) and given x_t^r alone (`without_past`), both learned from the same draws by `estimator` (kde or ridge, hyperparameters chosen on a held-out fifth), each judged by its relative Fisher divergence over VE noise levels 0.1, 0.3, 1 weighted by s^2 (theory/score.md section 11); one replicate is one training set",
+        metrics: &["with_past", "without_past", "with_over_without"],
+        indicators: &[],
+        prepare: super::conjecture::prepare_past_measure,
+        closed_form: None,
+    },
+];
