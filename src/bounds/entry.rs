@@ -368,6 +368,29 @@ impl Evidence {
         }
     }
 
+    /// A scaling claim's evidence from replicate samples at each x (their means and standard
+    /// errors): the log-log slope must lie in [lo, hi]. `replicates` is the fewest samples at
+    /// any x.
+    pub fn slope_of(points: Vec<(f64, Vec<f64>)>, lo: f64, hi: f64) -> Evidence {
+        let (mut x, mut mean, mut se) = (Vec::new(), Vec::new(), Vec::new());
+        let mut fewest = usize::MAX;
+        for (xv, samples) in points {
+            let (m, sd) = crate::stats::mean_sd(&samples);
+            fewest = fewest.min(samples.len());
+            x.push(xv);
+            mean.push(m);
+            se.push(sd / (samples.len() as f64).sqrt());
+        }
+        Evidence::Slope {
+            x,
+            mean,
+            se,
+            replicates: fewest,
+            lo,
+            hi,
+        }
+    }
+
     /// The worst of several exact comparisons (largest excess LHS - RHS, relative).
     pub fn worst_exact(pairs: impl IntoIterator<Item = (f64, f64)>) -> Evidence {
         let (lhs, rhs) = worst_pair(pairs);

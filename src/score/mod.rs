@@ -16,8 +16,8 @@ mod loss;
 mod ridge;
 
 pub use conditional::{
-    conditional_fisher_terms, mean_sq_diff, select_kde, select_ridge, Bandwidths, CondFault,
-    ConditionalKde, ConditionalRidge, ConditionalScore, ConditionalTarget, Estimator,
+    conditional_fisher_terms, mean_sq_diff, mean_sq_norm, select_kde, select_ridge, Bandwidths,
+    CondFault, ConditionalKde, ConditionalRidge, ConditionalScore, ConditionalTarget, Estimator,
     ExactConditionalScore, FisherTerms, FitPlan, NoisedPairs, Pairs, Schedule,
 };
 pub use exact::{posterior_mean, tweedie_mean, ExactScore};

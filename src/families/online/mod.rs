@@ -27,7 +27,7 @@ use crate::online::{
     oftrl, Fault, Hint, HintSpec, Options, Problem, Sequence, StepSize, LEARNED_HINT_RATE,
 };
 use crate::params::{product, Params, Value};
-use crate::stats::{mean_sd, Verdict};
+use crate::stats::Verdict;
 use crate::Error;
 
 /// A sign slip in the learner's update: it moves towards the larger loss. Every regret bound

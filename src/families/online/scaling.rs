@@ -27,7 +27,7 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         Scale::Quick => vec![100, 200, 400, 800, 1600, 3200],
         Scale::Full => vec![100, 300, 1000, 3000, 10000, 30000],
     };
-    let (mut x, mut mean, mut se) = (Vec::new(), Vec::new(), Vec::new());
+    let mut points = Vec::new();
     for (k, &t) in ts.iter().enumerate() {
         let prob = Problem::from_params(&p.clone().with("T", t).with("eta", "tuned"))?;
         let sub = Ctx {
@@ -38,10 +38,7 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
             prob.run(rng, faulty(v, Options::FAST))
                 .map(|(o, _)| o.regret)
         })?;
-        let (m, sd) = mean_sd(&regrets);
-        x.push(t as f64);
-        mean.push(m);
-        se.push(sd / (regrets.len() as f64).sqrt());
+        points.push((t as f64, regrets));
     }
     let (lo, hi) = if v.is(LINEAR_RATE) {
         (0.9, 1.1)
@@ -50,14 +47,7 @@ fn scaling_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     } else {
         (f64::NEG_INFINITY, 0.15)
     };
-    Ok(Evidence::Slope {
-        x,
-        mean,
-        se,
-        replicates: ctx.replicates,
-        lo,
-        hi,
-    })
+    Ok(Evidence::slope_of(points, lo, hi))
 }
 
 pub static ENTRIES: &[Entry] = &[

@@ -8,6 +8,7 @@ pub mod exact;
 pub mod fisher;
 pub mod lsi_kl;
 pub mod measures;
+pub mod rate;
 pub mod ridge_optimal;
 pub mod smoothed_empirical;
 pub mod tweedie;
@@ -95,7 +96,7 @@ fn scale_targets(s: Scale) -> &'static [&'static str] {
 /// The family `score`.
 pub static FAMILY: Family = Family {
     name: "score",
-    summary: "score models of noised Gaussian mixtures: the exact score, Tweedie's formula, VP against VE, the smoothed empirical score, the Fisher divergence, the denoising score-matching identity, log-Sobolev control of KL, the closed-form random-feature fit",
+    summary: "score models of noised Gaussian mixtures: the exact score, Tweedie's formula, VP against VE, the smoothed empirical score, the Fisher divergence, the denoising score-matching identity, log-Sobolev control of KL, the closed-form random-feature fit, the smoothed empirical score's rate, the IR conditional scores and their conjectures",
     theory: THEORY,
     topics: &[
         exact::ENTRIES,
@@ -106,6 +107,7 @@ pub static FAMILY: Family = Family {
         dsm_identity::ENTRIES,
         lsi_kl::ENTRIES,
         ridge_optimal::ENTRIES,
+        rate::ENTRIES,
         conjecture::ENTRIES,
     ],
     measures: measures::MEASURES,
