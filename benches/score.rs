@@ -23,8 +23,43 @@ fn best_of_3(mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// Peak resident memory of this process so far (VmHWM), in MB.
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The normal equations at n = 1e6, m = 1024, accumulated blockwise (the feature matrix
+/// would be 8 GB): time and the process's peak memory, measured before anything else is
+/// allocated so the peak is the blockwise fit's.
+fn blockwise_at_a_million() {
+    let (n, m) = (1_000_000usize, 1024usize);
+    let mut rng = mc::stream(6, 0, 0);
+    let u = Array2::from_shape_fn((n, 3), |(i, j)| {
+        ((i * 31 + j * 17) % 101) as f64 / 50.0 - 1.0
+    });
+    let t = Array2::from_shape_fn((n, 2), |(i, j)| ((i * 13 + j * 7) % 89) as f64 / 44.0 - 1.0);
+    let rf = RandomFeatures::new(3, m, 1.0, &mut rng).unwrap();
+    let start = Instant::now();
+    let (gram, rhs) = rf.normal_equations(u.view(), t.view()).unwrap();
+    black_box((&gram, &rhs));
+    eprintln!(
+        "blockwise normal equations, n = 1e6, m = {m}: {:.1} s, peak memory {:.0} MB (the formed feature matrix alone would be {:.0} MB)",
+        start.elapsed().as_secs_f64(),
+        peak_mb(),
+        (n * m * 8) as f64 / 1048576.0
+    );
+}
+
 fn bench_ridge(c: &mut Criterion) {
     boundlab::linalg::single_threaded_blas();
+    blockwise_at_a_million();
     let (n, m) = (100_000usize, 1024usize);
     let g = Gmm::new(
         &[0.4, 0.6],

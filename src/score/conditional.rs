@@ -10,10 +10,7 @@
 //! estimate of (c, y), with the conditioning coordinates standardised, and its two bandwidths
 //! chosen by the held-out denoising loss (`select_kde`), which by the denoising identity
 //! (section 6) ranks models as their Fisher divergences do.
-use super::{
-    check_dim, ridge_fit, ridge_solve, Noising, RandomFeatures, RidgeFault, ScoreError,
-    SmoothedEmpirical,
-};
+use super::{check_dim, ridge_solve, Noising, RandomFeatures, ScoreError, SmoothedEmpirical};
 use crate::mc::Rng;
 use crate::prob::Gmm;
 use ndarray::{concatenate, s, Array1, Array2, ArrayView2, Axis};
@@ -499,7 +496,7 @@ impl ConditionalRidge {
 
 impl ConditionalScore for ConditionalRidge {
     fn score(&self, c: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<Array2<f64>, ScoreError> {
-        Ok(self.features.map(self.inputs(c, y)?.view())?.dot(&self.w))
+        self.features.predict(self.inputs(c, y)?.view(), &self.w)
     }
 }
 
@@ -544,26 +541,25 @@ pub fn select_ridge(
     let u = (&z - &centre) * &inv_sd;
     let cut = ((n as f64 * (1.0 - holdout)).round() as usize).clamp(1, n - 1);
     let mut best: Option<(f64, RandomFeatures, f64)> = None;
+    let (tf, te) = (
+        noised.t.slice(s![..cut, ..]),
+        noised.t.slice(s![cut.., ..]).to_owned(),
+    );
     for &l in ls {
         let features = RandomFeatures::new(u.ncols(), m, l, rng)?;
-        let phi = features.map(u.view())?;
-        let (pf, pe) = (phi.slice(s![..cut, ..]), phi.slice(s![cut.., ..]));
-        let (tf, te) = (
-            noised.t.slice(s![..cut, ..]).to_owned(),
-            noised.t.slice(s![cut.., ..]).to_owned(),
-        );
-        let (gram, rhs) = (pf.t().dot(&pf), pf.t().dot(&tf));
+        // blockwise: the feature matrix is never formed whole (`RandomFeatures::normal_equations`)
+        let (gram, rhs) = features.normal_equations(u.slice(s![..cut, ..]), tf)?;
         for &lambda in lambdas {
             let w = ridge_solve(&gram, &rhs, cut as f64 * lambda)?;
-            let loss = mean_sq_diff(&pe.dot(&w), &te);
+            let loss = mean_sq_diff(&features.predict(u.slice(s![cut.., ..]), &w)?, &te);
             if best.as_ref().is_none_or(|b| loss < b.0) {
                 best = Some((loss, features.clone(), lambda));
             }
         }
     }
     let (_, features, lambda) = best.expect("the grids are not empty");
-    let phi = features.map(u.view())?;
-    let w = ridge_fit(&phi, &noised.t, lambda, RidgeFault::None)?;
+    let (gram, rhs) = features.normal_equations(u.view(), noised.t.view())?;
+    let w = ridge_solve(&gram, &rhs, n as f64 * lambda)?;
     Ok(ConditionalRidge {
         centre,
         inv_sd,
