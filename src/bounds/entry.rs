@@ -158,6 +158,86 @@ pub struct Ctx {
     pub cell: u64,
     pub replicates: usize,
     pub scale: Scale,
+    /// The sequence of looks at this grid point this call belongs to (0: none), under which
+    /// `Ctx::replicate` remembers replicates for the next look.
+    pub look: u64,
+}
+
+impl Ctx {
+    /// A context outside any sequence of looks (nothing remembered).
+    pub fn new(seed: u64, cell: u64, replicates: usize, scale: Scale) -> Self {
+        Ctx {
+            seed,
+            cell,
+            replicates,
+            scale,
+            look: 0,
+        }
+    }
+
+    /// `mc::try_replicate(self.replicates, self.seed, self.cell, f)`, except that the
+    /// replicates an earlier look at the same grid point computed are reused, not
+    /// recomputed: a look doubles the replicates, so this halves an escalated point's work.
+    /// The results are those of `mc::try_replicate` bit for bit. `label` names this call
+    /// within the check; `f` may depend only on its replicate's stream and on what is fixed
+    /// at the grid point and variant (never on `self.replicates`).
+    pub fn replicate<T, E, F>(&self, label: &'static str, f: F) -> Result<Vec<T>, E>
+    where
+        T: Clone + Send + 'static,
+        E: Send,
+        F: Fn(u64, &mut crate::mc::Rng) -> Result<T, E> + Sync + Send,
+    {
+        let n = self.replicates;
+        if self.look == 0 {
+            return crate::mc::try_replicate(n, self.seed, self.cell, f);
+        }
+        let key = (self.look, label);
+        let mut done: Vec<T> = memo()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .and_then(|b| b.downcast_ref::<Vec<T>>())
+            .cloned()
+            .unwrap_or_default();
+        done.truncate(n);
+        let fresh: Result<Vec<T>, E> =
+            crate::mc::replicate_range(done.len() as u64..n as u64, self.seed, self.cell, f)
+                .into_iter()
+                .collect();
+        done.extend(fresh?);
+        memo()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, Box::new(done.clone()));
+        Ok(done)
+    }
+}
+
+type MemoMap = std::collections::HashMap<(u64, &'static str), Box<dyn std::any::Any + Send>>;
+
+/// Replicates remembered between the looks at one grid point, keyed by (look, label).
+fn memo() -> &'static std::sync::Mutex<MemoMap> {
+    static MEMO: std::sync::OnceLock<std::sync::Mutex<MemoMap>> = std::sync::OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
+/// A fresh sequence of looks; what it remembers is forgotten when the guard drops.
+pub(crate) struct LookScope(pub u64);
+
+impl LookScope {
+    pub(crate) fn open() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        LookScope(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Drop for LookScope {
+    fn drop(&mut self) {
+        memo()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(look, _), _| *look != self.0);
+    }
 }
 
 /// What is known about one replicate of Z before it is drawn: it decides the interval
@@ -438,5 +518,46 @@ impl Entry {
     /// The control of this name, if the entry has it.
     pub fn control(&self, name: &str) -> Option<Control> {
         self.controls.iter().copied().find(|c| c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+    use rand::Rng as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_later_look_reuses_the_earlier_replicates_and_equals_a_fresh_run() {
+        let calls = AtomicUsize::new(0);
+        let f = |_: u64, rng: &mut crate::mc::Rng| -> Result<f64, ()> {
+            calls.fetch_add(1, Ordering::Relaxed);
+            Ok(rng.random::<f64>())
+        };
+        let scope = LookScope::open();
+        let mut ctx = Ctx {
+            look: scope.0,
+            ..Ctx::new(9, 3, 10, Scale::Quick)
+        };
+        let first = ctx.replicate("z", f).unwrap();
+        ctx.replicates = 20;
+        let second = ctx.replicate("z", f).unwrap();
+        assert_eq!(
+            calls.load(Ordering::Relaxed),
+            20,
+            "only the new ten are computed"
+        );
+        let fresh = crate::mc::try_replicate(20, 9, 3, f).unwrap();
+        assert_eq!(second, fresh);
+        assert_eq!(&second[..10], &first[..]);
+        // another label, another look, or no look: nothing is shared
+        let other = ctx.replicate("w", f).unwrap();
+        assert_eq!(calls.load(Ordering::Relaxed), 60);
+        assert_eq!(other, fresh);
+        drop(scope);
+        assert!(memo().lock().unwrap().keys().all(|(l, _)| *l != ctx.look));
+        let none = Ctx::new(9, 3, 20, Scale::Quick).replicate("z", f).unwrap();
+        assert_eq!(none, fresh);
+        assert_eq!(calls.load(Ordering::Relaxed), 80);
     }
 }

@@ -227,14 +227,19 @@ pub struct EntryReport {
 
 /// One grid point: run `check` with `start.replicates`, and while the verdict is INCONCLUSIVE
 /// rerun it with twice the replicates, at most `LOOKS` looks in all (the streams extend,
-/// nothing is redrawn; the budget was split over the looks in advance). Returns the last
+/// nothing is redrawn; the budget was split over the looks in advance; a check that draws
+/// through `Ctx::replicate` computes only the new replicates). Returns the last
 /// evidence, its evaluation and its replicate count.
 pub fn look_until_decided(
     mut check: impl FnMut(&Ctx) -> Result<Evidence, Error>,
     budget: &Budget,
     start: Ctx,
 ) -> Result<(Evidence, Evaluation, usize), Error> {
-    let mut ctx = start;
+    let scope = super::entry::LookScope::open();
+    let mut ctx = Ctx {
+        look: scope.0,
+        ..start
+    };
     let mut look = 1;
     loop {
         let ev = check(&ctx)?;
@@ -301,12 +306,7 @@ pub fn run_entry_with(
                 Ok(ev)
             },
             &budget,
-            Ctx {
-                seed,
-                cell: cell as u64,
-                replicates: entry.replicates,
-                scale,
-            },
+            Ctx::new(seed, cell as u64, entry.replicates, scale),
         )?;
         // tightness LHS/RHS is meaningful only against a positive bound
         let ratio = if let Evidence::Tail {

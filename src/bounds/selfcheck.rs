@@ -240,12 +240,7 @@ pub fn measure_spending(
         .map(|seed| -> Result<Verdict, Error> {
             let mut v = Verdict::Holds;
             for cell in 0..s.points as u64 {
-                let ctx = Ctx {
-                    seed,
-                    cell,
-                    replicates: s.n0,
-                    scale: Scale::Quick,
-                };
+                let ctx = Ctx::new(seed, cell, s.n0, Scale::Quick);
                 let (_, res, _) = look_until_decided(|c| Ok(evidence(s, c)), &budget, ctx)?;
                 v = v.combine(res.verdict);
             }

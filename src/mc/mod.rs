@@ -34,10 +34,19 @@ where
     T: Send,
     F: Fn(u64, &mut Rng) -> T + Sync + Send,
 {
+    replicate_range(0..n as u64, seed, cell, f)
+}
+
+/// `replicate` for the replicates in `reps` only: each is what `replicate` gives at its
+/// index, so a longer run can extend a shorter one.
+pub fn replicate_range<T, F>(reps: std::ops::Range<u64>, seed: u64, cell: u64, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(u64, &mut Rng) -> T + Sync + Send,
+{
     // replicates are the parallelism; a threaded BLAS inside them would oversubscribe
     crate::linalg::single_threaded_blas();
-    (0..n as u64)
-        .into_par_iter()
+    reps.into_par_iter()
         .map(|rep| {
             let mut rng = stream(seed, cell, rep);
             f(rep, &mut rng)

@@ -100,7 +100,7 @@ pub fn check(
         }
     };
     let scale = if quick { Scale::Quick } else { Scale::Full };
-    let mut ok = true;
+    let ok = true;
     let mut reports = Vec::new();
     if !json {
         println!(
@@ -108,38 +108,112 @@ pub fn check(
             "id", "kind", "verdict", "max ratio"
         );
     }
+    // entries run side by side (each also parallel inside); the table is printed in the
+    // registry's order as soon as every entry before a finished one has finished
     let bar = boundlab::mc::progress(entries.len() as u64, "checking");
-    for e in &entries {
-        bar.set_message(e.id.to_string());
-        let r = bounds::run_entry_with(e, main_variant, scale, seed, alpha)?;
-        // --variant runs a control as if it were the statement: it is meant to fail
-        let verdict_ok = policy(e, Variant::Correct, &r);
-        let pass = match main_variant {
-            Variant::Control(_) => !r.verdict.is_negative(),
-            Variant::Correct => verdict_ok.is_ok(),
-        };
-        ok &= pass;
-        if !json {
-            bar.suspend(|| {
-                println!(
-                    "{:<36} {:<11} {:<12} {:>9}  {}",
-                    e.id,
-                    e.label(),
-                    r.verdict,
-                    fmt_ratio(r.max_ratio),
-                    evidence(&r)
-                );
-                print_premises(&r, "  ", false);
-                if let (Variant::Correct, Err(why)) = (main_variant, &verdict_ok) {
-                    println!("{:<36} FAILS: {why}", "");
-                }
-            });
+    type Done = Result<Vec<(Variant, EntryReport)>, Error>;
+    struct Table {
+        next: usize,
+        pending: Vec<Option<Done>>,
+        printed: Vec<Done>,
+        ok: bool,
+    }
+    let table = std::sync::Mutex::new(Table {
+        next: 0,
+        pending: (0..entries.len()).map(|_| None).collect(),
+        printed: Vec::with_capacity(entries.len()),
+        ok,
+    });
+    use rayon::prelude::*;
+    entries.par_iter().enumerate().for_each(|(i, e)| {
+        let done = run_one(e, main_variant, controls, scale, seed, alpha);
+        let mut t = table.lock().unwrap_or_else(|p| p.into_inner());
+        t.pending[i] = Some(done);
+        while t.next < entries.len() {
+            let next = t.next;
+            let Some(d) = t.pending[next].take() else {
+                break;
+            };
+            if let Ok(runs) = &d {
+                t.ok &= report_entry(entries[next], main_variant, runs, json, &bar);
+            }
+            t.printed.push(d);
+            t.next += 1;
+            bar.inc(1);
         }
-        reports.push(r);
-        if controls {
-            for c in e.controls {
-                let r = bounds::run_entry_with(e, Variant::Control(*c), scale, seed, alpha)?;
-                let caught = policy(e, Variant::Control(*c), &r).is_ok();
+    });
+    let Table { printed, ok, .. } = table.into_inner().unwrap_or_else(|p| p.into_inner());
+    // an entry's error is reported after the table of the others, which is not lost
+    let mut first_error = None;
+    for d in printed {
+        match d {
+            Ok(runs) => reports.extend(runs.into_iter().map(|(_, r)| r)),
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    bar.finish_and_clear();
+    if let Some(path) = record {
+        let g = bounds::golden::summarise(&reports);
+        let text = serde_json::to_string_pretty(&g).map_err(|e| Error::Internal(e.to_string()))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    }
+    if let Some(path) = report {
+        let text =
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    }
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    finish(
+        &reports,
+        ok,
+        json,
+        "all checks passed",
+        "SOME CHECKS FAILED",
+    )
+}
+
+/// One entry's statement (as `main_variant`) and, with `controls`, each of its controls.
+fn run_one(
+    e: &bounds::Entry,
+    main_variant: Variant,
+    controls: bool,
+    scale: Scale,
+    seed: u64,
+    alpha: f64,
+) -> Result<Vec<(Variant, EntryReport)>, Error> {
+    let mut variants = vec![main_variant];
+    if controls {
+        variants.extend(e.controls.iter().map(|c| Variant::Control(*c)));
+    }
+    variants
+        .into_iter()
+        .map(|v| Ok((v, bounds::run_entry_with(e, v, scale, seed, alpha)?)))
+        .collect()
+}
+
+/// Print one entry's lines of the table; whether the statement and its controls passed.
+fn report_entry(
+    e: &bounds::Entry,
+    main_variant: Variant,
+    runs: &[(Variant, EntryReport)],
+    json: bool,
+    bar: &indicatif::ProgressBar,
+) -> bool {
+    let mut ok = true;
+    for (v, r) in runs {
+        match v {
+            Variant::Control(c) if *v != main_variant => {
+                let caught = policy(e, *v, r).is_ok();
                 ok &= caught;
                 if !json {
                     bar.suspend(|| {
@@ -160,41 +234,40 @@ pub fn check(
                                 c.kind.to_string()
                             },
                             c.description,
-                            evidence(&r)
+                            evidence(r)
                         );
                         // a mutation can be caught by the premise it breaks
-                        print_premises(&r, "    ", true);
+                        print_premises(r, "    ", true);
                     });
                 }
-                reports.push(r);
+            }
+            _ => {
+                // --variant runs a control as if it were the statement: it is meant to fail
+                let verdict_ok = policy(e, Variant::Correct, r);
+                ok &= match main_variant {
+                    Variant::Control(_) => !r.verdict.is_negative(),
+                    Variant::Correct => verdict_ok.is_ok(),
+                };
+                if !json {
+                    bar.suspend(|| {
+                        println!(
+                            "{:<36} {:<11} {:<12} {:>9}  {}",
+                            e.id,
+                            e.label(),
+                            r.verdict,
+                            fmt_ratio(r.max_ratio),
+                            evidence(r)
+                        );
+                        print_premises(r, "  ", false);
+                        if let (Variant::Correct, Err(why)) = (main_variant, &verdict_ok) {
+                            println!("{:<36} FAILS: {why}", "");
+                        }
+                    });
+                }
             }
         }
-        bar.inc(1);
     }
-    bar.finish_and_clear();
-    if let Some(path) = record {
-        let g = bounds::golden::summarise(&reports);
-        let text = serde_json::to_string_pretty(&g).map_err(|e| Error::Internal(e.to_string()))?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    }
-    if let Some(path) = report {
-        let text =
-            serde_json::to_string_pretty(&reports).map_err(|e| Error::Internal(e.to_string()))?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-        }
-        std::fs::write(path, text + "\n")
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    }
-    finish(
-        &reports,
-        ok,
-        json,
-        "all checks passed",
-        "SOME CHECKS FAILED",
-    )
+    ok
 }
 
 /// `boundlab check --seeds N`: each entry's statement at N master seeds, verdicts counted.
