@@ -16,8 +16,8 @@ fn catalogue_reports_match_for_one_and_two_threads() {
         "online.lower.two_experts",
         "online.scaling.iid",
         "online.omd.lemma",
-        "moe.erm.epsnet",
         "moe.ewa.mirror_averaging",
+        "score.ridge_optimal",
     ] {
         let e = REGISTRY.entry(id).unwrap();
         let one = pool(1).install(|| run_entry(e, Variant::Correct, Scale::Quick, 7).unwrap());

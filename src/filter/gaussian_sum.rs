@@ -47,7 +47,7 @@ pub fn gaussian_sum_filter(
         covs.push(p);
     }
     let mut w = log_w;
-    crate::prob::softmax_in_place(w.iter_mut());
+    crate::prob::softmax_in_place(&mut w[..]);
     Ok(Gmm::new(&w, means, covs)?)
 }
 

@@ -25,19 +25,17 @@ pub fn normalise_log_weights(a: &[f64]) -> Vec<f64> {
     a.iter().map(|v| v - z).collect()
 }
 
-/// exp(a_k) / sum_j exp(a_j), in place.
-pub fn softmax_in_place<'a>(a: impl IntoIterator<Item = &'a mut f64>) {
-    let a: Vec<&mut f64> = a.into_iter().collect();
-    let m = a.iter().map(|v| **v).fold(f64::NEG_INFINITY, f64::max);
+/// exp(a_k) / sum_j exp(a_j), in place: a slice (`&mut v[..]`) or an ndarray row
+/// (`row.view_mut()`), any stride, no allocation (it runs once per row of every EM step).
+pub fn softmax_in_place<'a>(a: impl Into<ndarray::ArrayViewMut1<'a, f64>>) {
+    let mut a = a.into();
+    let m = max_of(a.iter());
     let mut z = 0.0;
-    let mut a = a;
     for v in a.iter_mut() {
-        **v = (**v - m).exp();
-        z += **v;
+        *v = (*v - m).exp();
+        z += *v;
     }
-    for v in a.iter_mut() {
-        **v /= z;
-    }
+    a.mapv_inplace(|v| v / z);
 }
 
 #[cfg(test)]
@@ -60,7 +58,7 @@ mod tests {
     fn softmax_and_normalised_weights_agree_and_sum_to_one() {
         let a = [0.3, -700.0, 5.0, 5.0];
         let mut s = a;
-        softmax_in_place(s.iter_mut());
+        softmax_in_place(&mut s[..]);
         let lw = normalise_log_weights(&a);
         for (x, l) in s.iter().zip(&lw) {
             assert!((x - l.exp()).abs() < 1e-15);

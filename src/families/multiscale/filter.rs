@@ -121,24 +121,19 @@ fn calibration_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
     let d = hier.dim();
     let phi = Array1::from_elem(d, 1.0 / d as f64); // the field's mean value
     let std_normal = crate::stats::standard_normal();
-    let outside = mc::try_replicate(
-        ctx.replicates,
-        ctx.seed,
-        ctx.cell,
-        |_, rng| -> Result<bool, Error> {
-            let (xs, ys) = lg.simulate(&g, steps, rng)?;
-            let post = gaussian_sum_filter(&g, &lg, &ys)?;
-            let truth = phi.dot(&xs[steps - 1]);
-            let pit: f64 = (0..post.components())
-                .map(|k| {
-                    let m = phi.dot(&post.mean_of(k));
-                    let s = (shrink * phi.dot(&post.cov_of(k).matrix().dot(&phi))).sqrt();
-                    post.log_weights()[k].exp() * std_normal.cdf((truth - m) / s)
-                })
-                .sum();
-            Ok(pit < delta / 2.0 || pit > 1.0 - delta / 2.0)
-        },
-    )?;
+    let outside = ctx.replicate("calibration", |_, rng| -> Result<bool, Error> {
+        let (xs, ys) = lg.simulate(&g, steps, rng)?;
+        let post = gaussian_sum_filter(&g, &lg, &ys)?;
+        let truth = phi.dot(&xs[steps - 1]);
+        let pit: f64 = (0..post.components())
+            .map(|k| {
+                let m = phi.dot(&post.mean_of(k));
+                let s = (shrink * phi.dot(&post.cov_of(k).matrix().dot(&phi))).sqrt();
+                post.log_weights()[k].exp() * std_normal.cdf((truth - m) / s)
+            })
+            .sum();
+        Ok(pit < delta / 2.0 || pit > 1.0 - delta / 2.0)
+    })?;
     Ok(Evidence::Tail {
         violations: outside.iter().filter(|o| **o).count() as u64,
         n: outside.len() as u64,

@@ -349,7 +349,7 @@ fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     } else {
         right.clone()
     };
-    let z = crate::mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+    let z = ctx.replicate("ir_vs_one_shot", |_, rng| {
         // under `both_ir` the one-shot side is IR again, so the one-shot score is not fitted
         let both = v.is(BOTH_IR);
         let (levels, one) = errors(&pr, n, &ir_plan, (!both).then_some(&right), rng)?;
@@ -429,7 +429,7 @@ fn past_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         });
     }
     let twin = v.is(BOTH_WITHOUT);
-    let z = crate::mc::try_replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
+    let z = ctx.replicate("past_state", |_, rng| {
         let (with, without) = past_errors(&pr, n, &plan, twin, rng)?;
         Ok::<f64, Error>(with.relative() - without.relative())
     })?;

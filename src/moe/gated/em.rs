@@ -90,7 +90,7 @@ pub(super) fn unreachable_fit() -> MoeError {
 /// Row-wise softmax of the logits.
 pub(super) fn softmax_rows(mut a: Array2<f64>) -> Array2<f64> {
     for mut row in a.rows_mut() {
-        softmax_in_place(row.iter_mut());
+        softmax_in_place(row.view_mut());
     }
     a
 }
@@ -330,7 +330,7 @@ impl GatedMoe {
                         + if i + 1 < t { r[[i + 1, j]] } else { 0.0 };
                     z[j] = logp[[i, j]] + lambda * nb;
                 }
-                softmax_in_place(z.iter_mut());
+                softmax_in_place(&mut z[..]);
                 for j in 0..k {
                     r[[i, j]] = z[j];
                 }
