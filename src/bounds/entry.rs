@@ -80,6 +80,9 @@ pub struct Control {
     /// cause, and the same check must then find no counterexample). None: a negative
     /// control, caught when VIOLATED or REFUTED.
     pub expect: Option<&'static [Verdict]>,
+    /// The grid points the control is read at, when not every point (`only_where`): the
+    /// others are not run for it, and its error budget is split over the points it reads.
+    pub applies: Option<fn(&Params) -> Result<bool, Error>>,
 }
 
 impl Control {
@@ -90,6 +93,7 @@ impl Control {
             description,
             kind: ControlKind::Bound,
             expect: None,
+            applies: None,
         }
     }
     /// A control that changes what the algorithm or the model computes.
@@ -99,6 +103,7 @@ impl Control {
             description,
             kind: ControlKind::Mutation,
             expect: None,
+            applies: None,
         }
     }
     /// A mutation whose verdict must be one of `expect` (a positive control).
@@ -112,6 +117,19 @@ impl Control {
             description,
             kind: ControlKind::Mutation,
             expect: Some(expect),
+            applies: None,
+        }
+    }
+}
+
+impl Control {
+    /// The control read only at the grid points where `applies` is true (a control aimed at
+    /// one half of a conjecture's grid: the half a positive control must not refute, or the
+    /// half a mutation must break). Its description should say which points.
+    pub const fn only_where(self, applies: fn(&Params) -> Result<bool, Error>) -> Control {
+        Control {
+            applies: Some(applies),
+            ..self
         }
     }
 }

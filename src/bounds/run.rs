@@ -274,13 +274,35 @@ pub fn run_entry_with(
     alpha: f64,
 ) -> Result<EntryReport, Error> {
     let start = std::time::Instant::now();
-    let grid = (entry.grid)(scale);
+    // a control read at some points only runs there; the cell index (the points' streams)
+    // stays the point's place in the whole grid
+    let mut grid: Vec<(usize, Params)> = (entry.grid)(scale).into_iter().enumerate().collect();
+    if let Variant::Control(super::entry::Control {
+        applies: Some(applies),
+        name,
+        ..
+    }) = variant
+    {
+        let mut kept = Vec::with_capacity(grid.len());
+        for (cell, p) in grid {
+            if applies(&p)? {
+                kept.push((cell, p));
+            }
+        }
+        if kept.is_empty() {
+            return Err(Error::Internal(format!(
+                "{}: control {name} applies at no grid point",
+                entry.id
+            )));
+        }
+        grid = kept;
+    }
     let budget = Budget::new(alpha, grid.len());
     let mut points = Vec::with_capacity(grid.len());
     let mut verdict = Verdict::Holds;
     let mut max_ratio = f64::NEG_INFINITY;
     let mut counterexample = None;
-    for (cell, params) in grid.iter().enumerate() {
+    for (cell, params) in grid.iter().map(|(c, p)| (*c, p)) {
         // a grid key that the check never reads is a harness bug (a typo in a grid)
         let tracked = params.tracked();
         let (ev, res, final_replicates) = look_until_decided(

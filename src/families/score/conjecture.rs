@@ -269,14 +269,16 @@ pub const BOTH_IR: Control = Control::positive_mutation(
     "both_ir",
     "the one-shot score replaced by the IR levels learned from an independent training set of the same size (the two sides then have one law: the check must not refute); read against the coarse-structure half, where the recorded refutation lives",
     &[Verdict::Supported, Verdict::Inconclusive],
-);
+)
+.only_where(is_coarse);
 
 /// IR's levels learned with a kernel (or features) flat in their conditioning variables: each
 /// level then learns the marginal score of its details, and at fine structure IR must lose.
 pub const IR_CONDITIONING_IGNORED: Control = Control::mutation(
     "ir_conditioning_ignored",
     "each IR level's score learned ignoring its conditioning variables (x_t^r and the past), the one-shot score learned as before; read against the fine-structure half of the statement, which the recorded verdict does not decide",
-);
+)
+.only_where(is_fine);
 
 /// The 1-D model both conjectures are asked of: d = 8 in three Haar levels, two modes 8 apart,
 /// a share h of the squared separation at the fine levels; N trajectories; the estimator.
@@ -323,6 +325,10 @@ fn is_fine(p: &Params) -> Result<bool, Error> {
     Ok(p.f64("h")? >= 0.5)
 }
 
+fn is_coarse(p: &Params) -> Result<bool, Error> {
+    Ok(!is_fine(p)?)
+}
+
 /// Why a replicate is treated as near normal (theory/stats.md, "Intervals").
 const SMOOTH_AVERAGE: &str = "each replicate is a difference of two ratios of averages over 1000 test pairs per noise level, of estimators fitted to N independent trajectories";
 
@@ -334,16 +340,6 @@ fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let support = Support::Gaussian {
         why: SMOOTH_AVERAGE,
     };
-    if (v.is(IR_CONDITIONING_IGNORED) && !fine) || (v.is(BOTH_IR) && fine) {
-        // each control is read against one half: `both_ir` against the coarse half, where the
-        // recorded refutation lives; `ir_conditioning_ignored` against the fine half, which
-        // the recorded verdict does not decide. A point of the other half is not its battery.
-        return Ok(Evidence::Mean {
-            samples: vec![-1.0; ctx.replicates],
-            target: Target::AtMost(0.0),
-            support,
-        });
-    }
     let ir_plan = if v.is(IR_CONDITIONING_IGNORED) {
         plan(p, CondFault::ConditioningIgnored)?
     } else {
@@ -373,7 +369,8 @@ fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
 pub const PAST_INDEPENDENT: Control = Control::mutation(
     "past_independent",
     "the training and test trajectories' past drawn independently of their present (the joint replaced by p(x_{t-1}) p(x_t)): conditioning on the past then adds inputs and no information; read against the point where the past helps at every N (random features, level 1), which the recorded verdict does not decide",
-);
+)
+.only_where(past_helps);
 
 /// Both sides learned without the past, from independent training sets of the same size: one
 /// law, so no certain counterexample can exist.
@@ -381,12 +378,17 @@ pub const BOTH_WITHOUT: Control = Control::positive_mutation(
     "both_without",
     "the with-past score replaced by the without-past score learned from an independent training set of the same size (the two sides then have one law: the check must not refute); read against the other points, where the recorded refutation lives (the kernel estimator at every level, random features at the finest)",
     &[Verdict::Supported, Verdict::Inconclusive],
-);
+)
+.only_where(past_does_not_help);
 
 /// Where the full experiment finds the past lowering the error at every N (random features at
 /// the middle level): `past_independent`'s battery; the other points are `both_without`'s.
 fn past_helps(p: &Params) -> Result<bool, Error> {
     Ok(p.str("estimator")? == "ridge" && p.usize_at_least("level", 0)? == 1)
+}
+
+fn past_does_not_help(p: &Params) -> Result<bool, Error> {
+    Ok(!past_helps(p)?)
 }
 
 /// Quick: every level of the 1-D model (d = 8, L = 3, two modes 8 apart, h = 0.5), both
@@ -418,16 +420,6 @@ fn past_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let pr = level_pair(p, v.is(PAST_INDEPENDENT))?;
     let n = p.usize_at_least("N", 10)?;
     let plan = plan(p, CondFault::None)?;
-    let helps = past_helps(p)?;
-    if (v.is(PAST_INDEPENDENT) && !helps) || (v.is(BOTH_WITHOUT) && helps) {
-        // each control is read against its own points (see the controls); a point of the
-        // other set is not its battery
-        return Ok(Evidence::Mean {
-            samples: vec![-1.0; ctx.replicates],
-            target: Target::AtMost(0.0),
-            support,
-        });
-    }
     let twin = v.is(BOTH_WITHOUT);
     let z = ctx.replicate("past_state", |_, rng| {
         let (with, without) = past_errors(&pr, n, &plan, twin, rng)?;
