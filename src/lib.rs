@@ -3,6 +3,7 @@
 //! Module map (dependencies point down the list; `bounds`, `experiment` and the
 //! binary use the subject modules, never the other way round):
 pub mod bounds; // the catalogue engine: entries, evidence, verdicts, golden summaries
+pub mod diffusion; // diffusion samplers on noise-level grids and their exact Gaussian output laws
 pub mod dynamics; // Lorenz63, Langford, switching; integrators, Jacobians, Lyapunov spectra
 pub mod error; // the crate-level error and its exit codes
 pub mod experiment; // configs, grids, the runner, results files, charts

@@ -28,11 +28,21 @@ fn ids_are_unique_and_start_with_their_family() {
     }
 }
 
+/// Families still being built, each with the issue that completes it: they may hold fewer
+/// than seven entries meanwhile. Shrink-only: a family leaves when it reaches seven.
+const IN_PROGRESS: &[(&str, &str)] = &[("diffusion", "issue #14")];
+
 #[test]
 fn every_family_has_entries_and_a_theory_file() {
     for f in REGISTRY.families {
+        let building = IN_PROGRESS.iter().any(|(name, _)| *name == f.name);
         assert!(
-            f.entries().count() >= 7,
+            !(building && f.entries().count() >= 7),
+            "{} has seven entries: take it off IN_PROGRESS",
+            f.name
+        );
+        assert!(
+            building || f.entries().count() >= 7,
             "{}: {} entries",
             f.name,
             f.entries().count()

@@ -6,6 +6,7 @@
 //! (its `pub mod` and its place in `REGISTRY`); ARCHITECTURE.md lists the index edits.
 use crate::registry::Registry;
 
+pub mod diffusion;
 pub mod dynamics;
 pub mod isoperimetry;
 pub mod moe;
@@ -22,5 +23,6 @@ pub static REGISTRY: Registry = Registry {
         &moe::FAMILY,
         &isoperimetry::FAMILY,
         &score::FAMILY,
+        &diffusion::FAMILY,
     ],
 };

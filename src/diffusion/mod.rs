@@ -1,0 +1,435 @@
+//! Diffusion samplers and their exact output laws (theory/diffusion.md).
+//!
+//! The forward process is variance exploding: x_sigma = x + sigma z, z ~ N(0, I), so a Gaussian
+//! mixture target stays a mixture at every noise level and its score is exact
+//! (`crate::score::ExactScore`). A sampler runs a noise-level grid (`SigmaGrid`, validated:
+//! strictly decreasing, no zero-length step) from the largest level down, one `Sampler::step`
+//! per pair of consecutive levels; the loop is written once (`run`).
+//!
+//! Every step here is affine in (x, z) when the score is affine in x, as the exact score of a
+//! Gaussian is. So for a Gaussian target the output law is Gaussian and is computed exactly by
+//! running the same step on unit inputs (`gaussian_output`): x' = A x + B z with A the step's
+//! image of the identity (z = 0) and B its image of the noise (x = 0); no Monte Carlo.
+use crate::mc::Rng;
+use crate::prob::Gmm;
+use crate::score::{ExactScore, Noising, ScoreModel};
+use ndarray::{Array2, ArrayView2};
+use rand_distr::{Distribution, StandardNormal};
+use thiserror::Error;
+
+/// What the diffusion code rejects: a bad grid or parameter, a score or mixture error.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum DiffusionError {
+    #[error(transparent)]
+    Score(#[from] crate::score::ScoreError),
+    #[error(transparent)]
+    Prob(#[from] crate::prob::ProbError),
+    #[error(transparent)]
+    Linalg(#[from] crate::linalg::LinalgError),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl crate::error::SubjectError for DiffusionError {}
+
+/// Noise levels sigma_0 > sigma_1 > ... > sigma_N >= 0 that a sampler steps along, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigmaGrid {
+    sigmas: Vec<f64>,
+}
+
+impl SigmaGrid {
+    /// Validates: at least two levels, each finite, all positive but possibly the last (0),
+    /// strictly decreasing (a repeated level is a zero-length step, the schedule bug k-diffusion
+    /// and diffusers users meet; the error names its index).
+    pub fn new(sigmas: Vec<f64>) -> Result<SigmaGrid, DiffusionError> {
+        if sigmas.len() < 2 {
+            return Err(DiffusionError::Input(format!(
+                "a noise-level grid needs at least two levels, got {}",
+                sigmas.len()
+            )));
+        }
+        let last = sigmas.len() - 1;
+        for (i, &s) in sigmas.iter().enumerate() {
+            let ok = s.is_finite() && (s > 0.0 || (i == last && s == 0.0));
+            if !ok {
+                return Err(DiffusionError::Input(format!(
+                    "noise level {i} = {s}: must be finite and positive (only the last may be 0)"
+                )));
+            }
+        }
+        if let Some(i) = sigmas.windows(2).position(|w| w[1] >= w[0]) {
+            return Err(DiffusionError::Input(format!(
+                "noise levels {i} and {} are {} and {}: the grid must decrease strictly (a repeated level is a zero-length step)",
+                i + 1,
+                sigmas[i],
+                sigmas[i + 1]
+            )));
+        }
+        Ok(SigmaGrid { sigmas })
+    }
+
+    /// Karras et al.'s (EDM) grid: n levels sigma_i = (smax^{1/rho} + i/(n-1) (smin^{1/rho} -
+    /// smax^{1/rho}))^rho, i = 0..n-1, then 0 (their defaults: smin 0.002, smax 80, rho 7).
+    pub fn karras(n: usize, smin: f64, smax: f64, rho: f64) -> Result<SigmaGrid, DiffusionError> {
+        if n < 2 || !(smin > 0.0 && smax > smin && smax.is_finite() && rho > 0.0) {
+            return Err(DiffusionError::Input(format!(
+                "Karras grid: need n >= 2, 0 < sigma_min < sigma_max finite, rho > 0; got n = {n}, sigma_min = {smin}, sigma_max = {smax}, rho = {rho}"
+            )));
+        }
+        let (a, b) = (smax.powf(1.0 / rho), smin.powf(1.0 / rho));
+        let mut s: Vec<f64> = (0..n)
+            .map(|i| (a + i as f64 / (n - 1) as f64 * (b - a)).powf(rho))
+            .collect();
+        s.push(0.0);
+        SigmaGrid::new(s)
+    }
+
+    /// Geometric levels from smax down to smin (n of them), then 0: Song et al.'s VE grid.
+    pub fn geometric(n: usize, smin: f64, smax: f64) -> Result<SigmaGrid, DiffusionError> {
+        if n < 2 || !(smin > 0.0 && smax > smin && smax.is_finite()) {
+            return Err(DiffusionError::Input(format!(
+                "geometric grid: need n >= 2 and 0 < sigma_min < sigma_max finite; got n = {n}, sigma_min = {smin}, sigma_max = {smax}"
+            )));
+        }
+        let r = (smin / smax).ln();
+        let mut s: Vec<f64> = (0..n)
+            .map(|i| smax * (r * i as f64 / (n - 1) as f64).exp())
+            .collect();
+        s.push(0.0);
+        SigmaGrid::new(s)
+    }
+
+    pub fn sigmas(&self) -> &[f64] {
+        &self.sigmas
+    }
+
+    /// The (from, to) pairs of consecutive levels, in sampling order.
+    pub fn steps(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.sigmas.windows(2).map(|w| (w[0], w[1]))
+    }
+
+    pub fn largest(&self) -> f64 {
+        self.sigmas[0]
+    }
+}
+
+/// A score of the VE-noised target at any noise level: grad log p_sigma at the rows of y.
+pub trait NoisedScore: Sync {
+    fn dim(&self) -> usize;
+    fn score(&self, y: ArrayView2<f64>, sigma: f64) -> Result<Array2<f64>, DiffusionError>;
+}
+
+/// The exact score of a Gaussian mixture target, noised to each level in closed form.
+pub struct ExactMixtureScore<'a> {
+    pub target: &'a Gmm,
+}
+
+impl NoisedScore for ExactMixtureScore<'_> {
+    fn dim(&self) -> usize {
+        self.target.dim()
+    }
+    fn score(&self, y: ArrayView2<f64>, sigma: f64) -> Result<Array2<f64>, DiffusionError> {
+        Ok(ExactScore::new(self.target, Noising::ve(sigma)?)?.score(y)?)
+    }
+}
+
+/// A deliberate fault in a sampler (the catalogue's mutation controls; `None` in use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SamplerFault {
+    None,
+    /// Heun's second slope evaluated at the Euler point but at the *old* noise level (a
+    /// time-index slip): the corrector no longer cancels Euler's leading error.
+    HeunOldLevel,
+    /// Euler-Maruyama's noise scaled by sigma_i - sigma_{i+1} instead of
+    /// sqrt(sigma_i^2 - sigma_{i+1}^2) (the variance increment confused with the level's step).
+    NoiseScaledByStep,
+}
+
+/// The samplers of the VE process, each one step from level s to level t < s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampler {
+    /// Probability-flow ODE dx/dsigma = -sigma grad log p_sigma(x), Euler's method (order 1).
+    Euler,
+    /// The same ODE by Heun's method (Karras et al., Algorithm 1 without churn): an Euler
+    /// predictor and the trapezoid corrector; the last step, to sigma = 0, is Euler's (order 2).
+    Heun,
+    /// The reverse SDE, Euler-Maruyama: x' = x + (s^2 - t^2) grad log p_s(x) + sqrt(s^2 - t^2) z
+    /// (weak order 1).
+    EulerMaruyama,
+}
+
+impl Sampler {
+    pub const NAMES: &'static [&'static str] = &["euler", "heun", "euler_maruyama"];
+
+    pub fn from_name(name: &str) -> Result<Sampler, crate::params::ParamError> {
+        Ok(match name {
+            "euler" => Sampler::Euler,
+            "heun" => Sampler::Heun,
+            "euler_maruyama" => Sampler::EulerMaruyama,
+            other => return Err(crate::params::unknown_choice("sampler", other, Self::NAMES)),
+        })
+    }
+
+    /// Its order in the step size: the output law's error is O(h^order), its KL O(h^{2 order}).
+    pub fn order(self) -> u32 {
+        match self {
+            Sampler::Euler | Sampler::EulerMaruyama => 1,
+            Sampler::Heun => 2,
+        }
+    }
+
+    pub fn stochastic(self) -> bool {
+        self == Sampler::EulerMaruyama
+    }
+
+    /// One step from level `s` to level `t` of every row of `x`, with the standard normal
+    /// draws `z` (one row per sample; read only by stochastic samplers).
+    pub fn step(
+        self,
+        fault: SamplerFault,
+        x: ArrayView2<f64>,
+        z: ArrayView2<f64>,
+        s: f64,
+        t: f64,
+        score: &dyn NoisedScore,
+    ) -> Result<Array2<f64>, DiffusionError> {
+        let h = t - s; // negative: the level decreases
+        match self {
+            Sampler::Euler => {
+                let d = score.score(x, s)? * (-s);
+                Ok(&x + &(d * h))
+            }
+            Sampler::Heun => {
+                let d = score.score(x, s)? * (-s);
+                let euler = &x + &(&d * h);
+                if t == 0.0 {
+                    return Ok(euler);
+                }
+                let level = if fault == SamplerFault::HeunOldLevel {
+                    s
+                } else {
+                    t
+                };
+                let d2 = score.score(euler.view(), level)? * (-t);
+                Ok(&x + &((d + d2) * (0.5 * h)))
+            }
+            Sampler::EulerMaruyama => {
+                let dv = s * s - t * t;
+                let noise = if fault == SamplerFault::NoiseScaledByStep {
+                    s - t
+                } else {
+                    dv.sqrt()
+                };
+                Ok(&x + &(score.score(x, s)? * dv) + &(&z * noise))
+            }
+        }
+    }
+}
+
+/// Run `sampler` along `grid` from the rows of `x0` (drawn at the largest level). Row i's noise
+/// comes from its own stream (`crate::mc::stream(seed, stream, first_row + i)`), so a sample
+/// is the same whatever the batch it is drawn in.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    sampler: Sampler,
+    fault: SamplerFault,
+    grid: &SigmaGrid,
+    score: &dyn NoisedScore,
+    x0: Array2<f64>,
+    seed: u64,
+    stream: u64,
+    first_row: u64,
+) -> Result<Array2<f64>, DiffusionError> {
+    let (n, d) = x0.dim();
+    if d != score.dim() {
+        return Err(DiffusionError::Input(format!(
+            "initial states have {d} columns, the score model {}",
+            score.dim()
+        )));
+    }
+    let mut rngs: Vec<Rng> = (0..n as u64)
+        .map(|i| crate::mc::stream(seed, stream, first_row + i))
+        .collect();
+    let mut x = x0;
+    let mut z = Array2::<f64>::zeros((n, d));
+    for (s, t) in grid.steps() {
+        if sampler.stochastic() {
+            for (mut row, rng) in z.rows_mut().into_iter().zip(rngs.iter_mut()) {
+                row.iter_mut().for_each(|v| *v = StandardNormal.sample(rng));
+            }
+        }
+        x = sampler.step(fault, x.view(), z.view(), s, t, score)?;
+    }
+    Ok(x)
+}
+
+/// The exact output covariance of `sampler` along `grid` for a centred Gaussian target whose
+/// noised score is affine (the exact score of N(0, Sigma) is -(Sigma + s^2 I)^{-1} x), started
+/// from N(0, v0): each step is x' = A x + B z, so V' = A V A^T + B B^T, with A and B read off
+/// the step itself applied to the identity (z = 0) and to the noise (x = 0).
+pub fn gaussian_output(
+    sampler: Sampler,
+    fault: SamplerFault,
+    grid: &SigmaGrid,
+    score: &dyn NoisedScore,
+    v0: Array2<f64>,
+) -> Result<Array2<f64>, DiffusionError> {
+    let d = score.dim();
+    let eye = Array2::<f64>::eye(d);
+    let zero = Array2::<f64>::zeros((d, d));
+    let mut v = v0;
+    for (s, t) in grid.steps() {
+        // rows are samples: X' = X A^T + Z B^T, so the step's image of I is A^T
+        let at = sampler.step(fault, eye.view(), zero.view(), s, t, score)?;
+        let bt = sampler.step(fault, zero.view(), eye.view(), s, t, score)?;
+        v = at.t().dot(&v).dot(&at) + bt.t().dot(&bt);
+        v = (&v + &v.t()) * 0.5;
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn gaussian(var: f64) -> Gmm {
+        Gmm::new(&[1.0], array![[0.0]], vec![array![[var]]]).unwrap()
+    }
+
+    #[test]
+    fn grids_are_validated_and_karras_matches_its_formula() {
+        let g = SigmaGrid::karras(5, 0.002, 80.0, 7.0).unwrap();
+        let s = g.sigmas();
+        assert_eq!(s.len(), 6);
+        assert!((s[0] - 80.0).abs() < 1e-12 && (s[4] - 0.002).abs() < 1e-15 && s[5] == 0.0);
+        let mid = ((80f64.powf(1.0 / 7.0) + 0.002f64.powf(1.0 / 7.0)) / 2.0).powi(7);
+        assert!((s[2] - mid).abs() < 1e-12 * mid);
+        let geo = SigmaGrid::geometric(3, 0.01, 100.0).unwrap();
+        assert!((geo.sigmas()[1] - 1.0).abs() < 1e-12);
+        // a repeated level (a zero-length step) and a level below zero are refused by name
+        let e = SigmaGrid::new(vec![2.0, 1.0, 1.0, 0.0])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("levels 1 and 2") && e.contains("zero-length"),
+            "{e}"
+        );
+        assert!(SigmaGrid::new(vec![2.0, 0.0, -1.0]).is_err());
+        assert!(SigmaGrid::new(vec![2.0, 0.0, 0.0]).is_err());
+        assert!(SigmaGrid::new(vec![1.0, f64::NAN]).is_err());
+        assert!(SigmaGrid::karras(1, 0.002, 80.0, 7.0).is_err());
+        // the sampler steps exactly along the grid it was given
+        let steps: Vec<(f64, f64)> = g.steps().collect();
+        assert_eq!(steps.len(), 5);
+        assert!(steps
+            .iter()
+            .zip(s.windows(2))
+            .all(|(p, w)| p.0 == w[0] && p.1 == w[1]));
+    }
+
+    #[test]
+    fn one_step_coefficients_match_their_closed_forms() {
+        // target N(0, lam): the exact score at s is -x / (lam + s^2)
+        let lam = 0.7;
+        let g = gaussian(lam);
+        let sc = ExactMixtureScore { target: &g };
+        let (s, t) = (2.0, 1.2);
+        let k = |u: f64| 1.0 / (lam + u * u);
+        let one = array![[1.0]];
+        let zero = array![[0.0]];
+        let a = |smp: Sampler, f: SamplerFault| {
+            smp.step(f, one.view(), zero.view(), s, t, &sc).unwrap()[[0, 0]]
+        };
+        let euler = 1.0 + (t - s) * s * k(s);
+        assert!((a(Sampler::Euler, SamplerFault::None) - euler).abs() < 1e-14);
+        let heun = 1.0 + (t - s) / 2.0 * (s * k(s) + t * k(t) * euler);
+        assert!((a(Sampler::Heun, SamplerFault::None) - heun).abs() < 1e-14);
+        let slip = 1.0 + (t - s) / 2.0 * (s * k(s) + t * k(s) * euler);
+        assert!((a(Sampler::Heun, SamplerFault::HeunOldLevel) - slip).abs() < 1e-14);
+        let em = 1.0 - (s * s - t * t) * k(s);
+        assert!((a(Sampler::EulerMaruyama, SamplerFault::None) - em).abs() < 1e-14);
+        let b = Sampler::EulerMaruyama
+            .step(SamplerFault::None, zero.view(), one.view(), s, t, &sc)
+            .unwrap()[[0, 0]];
+        assert!((b - (s * s - t * t).sqrt()).abs() < 1e-14);
+        // the exact flow maps N(0, lam + s^2) to N(0, lam + t^2): x_t = x_s sqrt((lam+t^2)/(lam+s^2))
+        let exact = ((lam + t * t) / (lam + s * s)).sqrt();
+        assert!((heun - exact).abs() < (euler - exact).abs());
+    }
+
+    #[test]
+    fn the_exact_recursion_agrees_with_monte_carlo_of_the_sampler() {
+        // Euler-Maruyama on N(0, 0.5), 12 Karras levels: the sample variance of 20000 runs
+        // against the exact recursion's (an independent route: the samples see no recursion)
+        let g = gaussian(0.5);
+        let sc = ExactMixtureScore { target: &g };
+        let grid = SigmaGrid::karras(12, 0.01, 10.0, 7.0).unwrap();
+        let v0 = 0.5 + 100.0;
+        let exact = gaussian_output(
+            Sampler::EulerMaruyama,
+            SamplerFault::None,
+            &grid,
+            &sc,
+            array![[v0]],
+        )
+        .unwrap()[[0, 0]];
+        let n = 20000;
+        let mut rng = crate::mc::stream(5, 0, 0);
+        let x0 = Array2::from_shape_fn((n, 1), |_| {
+            v0.sqrt() * {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                z
+            }
+        });
+        let out = run(
+            Sampler::EulerMaruyama,
+            SamplerFault::None,
+            &grid,
+            &sc,
+            x0,
+            5,
+            1,
+            0,
+        )
+        .unwrap();
+        let var = out.column(0).mapv(|v| v * v).mean().unwrap();
+        // the sample variance's standard error is about var sqrt(2/n) = 0.01 var
+        assert!(
+            (var - exact).abs() < 5.0 * exact * (2.0 / n as f64).sqrt(),
+            "{var} vs {exact}"
+        );
+    }
+
+    #[test]
+    fn a_sample_is_the_same_whatever_its_batch() {
+        let g = gaussian(1.0);
+        let sc = ExactMixtureScore { target: &g };
+        let grid = SigmaGrid::karras(6, 0.01, 5.0, 7.0).unwrap();
+        let x0 = Array2::from_shape_fn((7, 1), |(i, _)| i as f64 - 3.0);
+        let all = run(
+            Sampler::EulerMaruyama,
+            SamplerFault::None,
+            &grid,
+            &sc,
+            x0.clone(),
+            3,
+            0,
+            0,
+        )
+        .unwrap();
+        let tail = run(
+            Sampler::EulerMaruyama,
+            SamplerFault::None,
+            &grid,
+            &sc,
+            x0.slice(ndarray::s![4.., ..]).to_owned(),
+            3,
+            0,
+            4,
+        )
+        .unwrap();
+        assert_eq!(all.slice(ndarray::s![4.., ..]), tail);
+    }
+}
