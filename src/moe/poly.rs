@@ -291,9 +291,34 @@ impl PolyExperts {
     /// allocated and written: cost n M p flops, no allocation beyond the M sums.
     pub fn empirical_risks(&self, thetas: &Array2<f64>, x: &Array2<f64>, y: &[f64]) -> Vec<f64> {
         match self.loss {
-            Loss::Squared => Self::sums(thetas, x, y, |y, f| Loss::Squared.eval(y, f)),
+            Loss::Squared => Self::squared_risks(thetas, x, y),
             Loss::Absolute => Self::sums(thetas, x, y, |y, f| Loss::Absolute.eval(y, f)),
         }
+    }
+
+    /// Squared loss through the sample's sufficient statistics: (1/n) sum_i (y_i - t.x_i)^2 =
+    /// (y.y - 2 t.(X^T y) + t^T (X^T X) t) / n, so the cost is n p^2 + M p^2 instead of n M p
+    /// (the net has thousands of members). The loss's own scaling (`Loss::eval`) is applied to
+    /// the identity by evaluating it at the unit residual.
+    fn squared_risks(thetas: &Array2<f64>, x: &Array2<f64>, y: &[f64]) -> Vec<f64> {
+        let n = y.len().max(1) as f64;
+        let yv = ndarray::ArrayView1::from(y);
+        let gram = x.t().dot(x);
+        let xty = x.t().dot(&yv);
+        let yy = yv.dot(&yv);
+        let unit = Loss::Squared.eval(1.0, 0.0);
+        let tg = thetas.dot(&gram);
+        thetas
+            .rows()
+            .into_iter()
+            .zip(tg.rows())
+            .map(|(t, tg)| unit * (yy - 2.0 * t.dot(&xty) + tg.dot(&t)).max(0.0) / n)
+            .collect()
+    }
+
+    #[cfg(test)]
+    fn squared_risks_direct(thetas: &Array2<f64>, x: &Array2<f64>, y: &[f64]) -> Vec<f64> {
+        Self::sums(thetas, x, y, |y, f| Loss::Squared.eval(y, f))
     }
 
     fn sums(
@@ -453,6 +478,24 @@ impl ExpertNet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn squared_risks_by_sufficient_statistics_equal_the_direct_sums() {
+        let mut rng = crate::mc::stream(3, 0, 0);
+        let x = ndarray::Array2::from_shape_fn((500, 4), |_| {
+            let v: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut rng);
+            v
+        });
+        let y: Vec<f64> = x.rows().into_iter().map(|r| r.sum().sin() + 0.1).collect();
+        let thetas = ndarray::Array2::from_shape_fn((300, 4), |(j, k)| {
+            ((j * 7 + k * 3) % 11) as f64 / 5.0 - 1.0
+        });
+        let fast = PolyExperts::squared_risks(&thetas, &x, &y);
+        let direct = PolyExperts::squared_risks_direct(&thetas, &x, &y);
+        for (a, b) in fast.iter().zip(&direct) {
+            assert!((a - b).abs() <= 1e-12 * b.max(1.0), "{a} vs {b}");
+        }
+    }
 
     /// The exact risk of `e` at theta against 4e5-sample Monte Carlo (to `tol`), and its
     /// infimum over the unit ball against a lattice of spacing-parameter `eps`: never above the
