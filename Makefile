@@ -1,5 +1,8 @@
 # boundlab: the two entry points are `make reproduce` and `make test`.
 # QUICK=1 selects the quick scale (seconds instead of minutes).
+# bash with pipefail: `check | tee` must fail when the check does, not when tee does
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 CARGO ?= cargo
 QFLAG := $(if $(QUICK),--quick,)
 BIN := target/release/boundlab
