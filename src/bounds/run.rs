@@ -450,6 +450,8 @@ pub fn policy(entry: &Entry, variant: Variant, report: &EntryReport) -> Result<(
 #[derive(Debug, Clone, Serialize)]
 pub struct SeedSweep {
     pub id: String,
+    /// The negative control swept, or None for the statement.
+    pub control: Option<String>,
     pub seeds: Vec<u64>,
     pub verdicts: Vec<Verdict>,
     /// Seeds whose verdict fails the policy (a claim not HOLDS, a conjecture without its
@@ -466,9 +468,11 @@ impl SeedSweep {
     }
 }
 
-/// Run the entry (its statement, not its controls) at each of `seeds`.
+/// Run the entry's statement (`Variant::Correct`) or one of its controls at each of `seeds`;
+/// a control fails at a seed where it is not caught.
 pub fn seed_sweep(
     entry: &Entry,
+    variant: Variant,
     scale: Scale,
     seeds: &[u64],
     alpha: f64,
@@ -477,9 +481,9 @@ pub fn seed_sweep(
     let mut failing_seeds = Vec::new();
     let mut errors = Vec::new();
     for &seed in seeds {
-        match run_entry_with(entry, Variant::Correct, scale, seed, alpha) {
+        match run_entry_with(entry, variant, scale, seed, alpha) {
             Ok(r) => {
-                if policy(entry, Variant::Correct, &r).is_err() {
+                if policy(entry, variant, &r).is_err() {
                     failing_seeds.push(seed);
                 }
                 verdicts.push(r.verdict);
@@ -492,6 +496,10 @@ pub fn seed_sweep(
     }
     Ok(SeedSweep {
         id: entry.id.to_string(),
+        control: match variant {
+            Variant::Correct => None,
+            Variant::Control(c) => Some(c.name.to_string()),
+        },
         seeds: seeds.to_vec(),
         verdicts,
         failing_seeds,

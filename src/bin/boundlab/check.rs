@@ -270,11 +270,15 @@ fn report_entry(
     ok
 }
 
-/// `boundlab check --seeds N`: each entry's statement at N master seeds, verdicts counted.
+/// `boundlab check --seeds N [--controls]`: each entry's statement (and, with `controls`, each
+/// of its negative controls) at N master seeds, verdicts counted. A control fails at a seed
+/// where it is not caught, so `--controls` measures the controls' power across seeds.
+#[allow(clippy::too_many_arguments)]
 pub fn check_seeds(
     family: Option<&str>,
     id: Option<&str>,
     quick: bool,
+    controls: bool,
     seed: u64,
     alpha: f64,
     n: u64,
@@ -286,14 +290,24 @@ pub fn check_seeds(
     let entries = REGISTRY.select(family, id)?;
     let scale = if quick { Scale::Quick } else { Scale::Full };
     let seeds: Vec<u64> = (0..n).map(|k| seed.wrapping_add(k)).collect();
-    let bar = boundlab::mc::progress(entries.len() as u64, "seeds");
+    let runs: Vec<(&bounds::Entry, Variant)> = entries
+        .iter()
+        .flat_map(|e| {
+            let mut v = vec![(*e, Variant::Correct)];
+            if controls {
+                v.extend(e.controls.iter().map(|c| (*e, Variant::Control(*c))));
+            }
+            v
+        })
+        .collect();
+    let bar = boundlab::mc::progress(runs.len() as u64, "seeds");
     let mut sweeps = Vec::new();
     if !json {
         println!("{:<40} {:<11} {} seeds from {seed}", "id", "kind", n);
     }
-    for e in &entries {
+    for (e, variant) in runs {
         bar.set_message(e.id.to_string());
-        let s = bounds::seed_sweep(e, scale, &seeds, alpha)?;
+        let s = bounds::seed_sweep(e, variant, scale, &seeds, alpha)?;
         if !json {
             let counts: Vec<String> = [
                 Verdict::Holds,
@@ -314,19 +328,16 @@ pub fn check_seeds(
                 )
             }))
             .collect();
-            let fails = if s.failing_seeds.is_empty() {
-                String::new()
-            } else {
-                format!("  FAILS at seeds {:?}", s.failing_seeds)
+            let fails = match (s.failing_seeds.is_empty(), &s.control) {
+                (true, _) => String::new(),
+                (false, None) => format!("  FAILS at seeds {:?}", s.failing_seeds),
+                (false, Some(_)) => format!("  NOT CAUGHT at seeds {:?}", s.failing_seeds),
             };
-            bar.suspend(|| {
-                println!(
-                    "{:<40} {:<11} {}{fails}",
-                    e.id,
-                    e.label(),
-                    counts.join(", ")
-                )
-            });
+            let (name, label) = match &s.control {
+                None => (e.id.to_string(), e.label().to_string()),
+                Some(c) => (format!("  control {c}"), String::new()),
+            };
+            bar.suspend(|| println!("{name:<40} {label:<11} {}{fails}", counts.join(", ")));
         }
         sweeps.push(s);
         bar.inc(1);

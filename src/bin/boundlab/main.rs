@@ -71,8 +71,9 @@ enum Command {
         alpha: f64,
         /// Rerun each entry's statement at N master seeds (SEED, SEED+1, ...) and report per
         /// entry how many runs came out HOLDS, VIOLATED, INCONCLUSIVE (conjectures:
-        /// SUPPORTED, REFUTED); exits 1 when any run fails the policy. Controls are not run.
-        #[arg(long, value_name = "N", conflicts_with_all = ["variant", "record", "controls"])]
+        /// SUPPORTED, REFUTED); exits 1 when any run fails the policy. With --controls, each
+        /// negative control is rerun too and must be caught at every seed.
+        #[arg(long, value_name = "N", conflicts_with_all = ["variant", "record"])]
         seeds: Option<u64>,
         /// Write the golden summary (per entry and control: verdict and largest ratio) to
         /// this JSON file; `tests/golden/catalogue_quick.json` is made this way with
@@ -153,12 +154,14 @@ fn main() -> ExitCode {
             json,
             seed,
             alpha,
+            controls,
             seeds: Some(n),
             ..
         } => check_seeds(
             family.as_deref(),
             id.as_deref(),
             quick,
+            controls,
             seed,
             alpha,
             n,
