@@ -134,6 +134,81 @@ impl NoisedScore for ExactMixtureScore<'_> {
     }
 }
 
+/// A score with a relative error: (1 + delta) times `inner`'s at every level, so its relative
+/// Fisher divergence to `inner` is delta^2 at every level (theory/diffusion.md section 3).
+pub struct ScaledScore<'a> {
+    pub inner: &'a dyn NoisedScore,
+    pub delta: f64,
+}
+
+impl NoisedScore for ScaledScore<'_> {
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    fn score(&self, y: ArrayView2<f64>, sigma: f64) -> Result<Array2<f64>, DiffusionError> {
+        Ok(self.inner.score(y, sigma)? * (1.0 + self.delta))
+    }
+}
+
+/// The three terms of the Girsanov bound on KL(target || output) of Euler-Maruyama (theory
+/// section 3): initialisation, discretisation, score error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GirsanovTerms {
+    pub init: f64,
+    pub discretisation: f64,
+    pub score: f64,
+}
+
+impl GirsanovTerms {
+    pub fn total(&self) -> f64 {
+        self.init + self.discretisation + self.score
+    }
+}
+
+/// The Girsanov bound for Euler-Maruyama on `grid` with the score (1 + delta) grad log p_sigma
+/// of the centred Gaussian target with covariance eigenvalues `eigs`, started from
+/// N(0, init_var I). In variance time v = sigma^2 the sampler solves dY = s_hat(Y_{v_i}, v_i) dtau
+/// + dB exactly on each step, so
+/// KL(p_0 || q_0) <= KL(p_V || q_V) + (1/2) sum_i int_{v_{i+1}}^{v_i} E_P |grad log p_v(X_v) -
+/// s_hat(X_{v_i}, v_i)|^2 dv, and for this target the integrand is, per eigenvalue lambda,
+/// 1/(lambda + v) - (1 - delta^2)/(lambda + v_i) (derived in the theory section).
+pub fn girsanov_bound(
+    eigs: &[f64],
+    grid: &SigmaGrid,
+    delta: f64,
+    init_var: f64,
+) -> Result<GirsanovTerms, DiffusionError> {
+    if eigs.iter().any(|&l| !(l > 0.0 && l.is_finite())) || !(init_var > 0.0) {
+        return Err(DiffusionError::Input(format!(
+            "Girsanov bound: covariance eigenvalues and the initial variance must be positive, got {eigs:?} and {init_var}"
+        )));
+    }
+    let v: Vec<f64> = grid.sigmas().iter().map(|s| s * s).collect();
+    let (vmax, vmin) = (v[0], v[v.len() - 1]);
+    let d = eigs.len();
+    let p_v = Array2::from_diag(&ndarray::Array1::from_iter(eigs.iter().map(|l| l + vmax)));
+    let q_v = Array2::<f64>::eye(d) * init_var;
+    let zero = ndarray::Array1::<f64>::zeros(d);
+    let init = crate::prob::kl_gaussian(
+        zero.view(),
+        &crate::linalg::Spd::new(p_v, "the noised target's covariance")?,
+        zero.view(),
+        &crate::linalg::Spd::new(q_v, "the initial covariance")?,
+    )?;
+    let (mut disc, mut sc) = (0.0, 0.0);
+    for &l in eigs {
+        // sum_i (v_i - v_{i+1}) / (lambda + v_i): the right-end Riemann sum of int dv/(lambda+v)
+        let riemann: f64 = v.windows(2).map(|w| (w[0] - w[1]) / (l + w[0])).sum();
+        disc += 0.5 * (((l + vmax) / (l + vmin)).ln() - riemann);
+        sc += 0.5 * delta * delta * riemann;
+    }
+    Ok(GirsanovTerms {
+        init,
+        discretisation: disc,
+        score: sc,
+    })
+}
+
 /// A deliberate fault in a sampler (the catalogue's mutation controls; `None` in use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SamplerFault {
@@ -144,6 +219,10 @@ pub enum SamplerFault {
     /// Euler-Maruyama's noise scaled by sigma_i - sigma_{i+1} instead of
     /// sqrt(sigma_i^2 - sigma_{i+1}^2) (the variance increment confused with the level's step).
     NoiseScaledByStep,
+    /// Euler-Maruyama's drift evaluated at the step's *new* level sigma_{i+1} instead of the
+    /// level the state is at (an off-by-one in the time index); the last step, to sigma = 0,
+    /// keeps sigma_i.
+    DriftAtNewLevel,
 }
 
 /// The samplers of the VE process, each one step from level s to level t < s.
@@ -221,7 +300,13 @@ impl Sampler {
                 } else {
                     dv.sqrt()
                 };
-                Ok(&x + &(score.score(x, s)? * dv) + &(&z * noise))
+                // the slip cannot reach sigma = 0 (no noised score there): the last step is right
+                let level = if fault == SamplerFault::DriftAtNewLevel && t > 0.0 {
+                    t
+                } else {
+                    s
+                };
+                Ok(&x + &(score.score(x, level)? * dv) + &(&z * noise))
             }
         }
     }
@@ -350,6 +435,8 @@ mod tests {
         assert!((a(Sampler::Heun, SamplerFault::HeunOldLevel) - slip).abs() < 1e-14);
         let em = 1.0 - (s * s - t * t) * k(s);
         assert!((a(Sampler::EulerMaruyama, SamplerFault::None) - em).abs() < 1e-14);
+        let em_slip = 1.0 - (s * s - t * t) * k(t);
+        assert!((a(Sampler::EulerMaruyama, SamplerFault::DriftAtNewLevel) - em_slip).abs() < 1e-14);
         let b = Sampler::EulerMaruyama
             .step(SamplerFault::None, zero.view(), one.view(), s, t, &sc)
             .unwrap()[[0, 0]];
@@ -357,6 +444,39 @@ mod tests {
         // the exact flow maps N(0, lam + s^2) to N(0, lam + t^2): x_t = x_s sqrt((lam+t^2)/(lam+s^2))
         let exact = ((lam + t * t) / (lam + s * s)).sqrt();
         assert!((heun - exact).abs() < (euler - exact).abs());
+    }
+
+    #[test]
+    fn the_girsanov_integrand_agrees_with_monte_carlo_of_the_forward_process() {
+        // E |grad log p_v(X_v) - (1+delta) grad log p_u(X_u)|^2 for X_u = X_v + W_u - W_v,
+        // X_v ~ N(0, lam + v): the closed form 1/(lam+v) - (1-delta^2)/(lam+u), per dimension
+        let (lam, v, u, delta): (f64, f64, f64, f64) = (0.3, 0.5, 2.0, -0.4);
+        let mut rng = crate::mc::stream(9, 0, 0);
+        let n = 200_000;
+        let mut acc = 0.0;
+        for _ in 0..n {
+            let z1: f64 = StandardNormal.sample(&mut rng);
+            let z2: f64 = StandardNormal.sample(&mut rng);
+            let xv = (lam + v).sqrt() * z1;
+            let xu = xv + (u - v).sqrt() * z2;
+            let e = -xv / (lam + v) + (1.0 + delta) * xu / (lam + u);
+            acc += e * e;
+        }
+        let mc = acc / n as f64;
+        let closed = 1.0 / (lam + v) - (1.0 - delta * delta) / (lam + u);
+        // the integrand's sample has relative standard error about sqrt(2/n) = 0.3%
+        assert!(
+            (mc - closed).abs() < 5.0 * closed * (2.0 / n as f64).sqrt(),
+            "{mc} vs {closed}"
+        );
+        // and the bound's terms: with delta = 0 and the exact start, only discretisation is left;
+        // it shrinks as the grid is refined
+        let g8 = SigmaGrid::karras(8, 0.002, 80.0, 7.0).unwrap();
+        let g64 = SigmaGrid::karras(64, 0.002, 80.0, 7.0).unwrap();
+        let t8 = girsanov_bound(&[1.0], &g8, 0.0, 1.0 + 6400.0).unwrap();
+        let t64 = girsanov_bound(&[1.0], &g64, 0.0, 1.0 + 6400.0).unwrap();
+        assert!(t8.init.abs() < 1e-15 && t8.score == 0.0);
+        assert!(t64.discretisation < t8.discretisation && t64.discretisation > 0.0);
     }
 
     #[test]

@@ -4,16 +4,6 @@ use super::*;
 use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
 use crate::params::Params;
 
-pub const HEUN_OLD_LEVEL: Control = Control::mutation(
-    "heun_old_level",
-    "Heun's corrector evaluates the score at the Euler point but at the old noise level sigma_i instead of sigma_{i+1} (a time-index slip)",
-);
-
-pub const NOISE_SCALED_BY_STEP: Control = Control::mutation(
-    "noise_scaled_by_step",
-    "Euler-Maruyama's noise scaled by sigma_i - sigma_{i+1} instead of sqrt(sigma_i^2 - sigma_{i+1}^2)",
-);
-
 pub const ORDER_TWO_FOR_ALL: Control = Control::new(
     "order_two_for_all",
     "every sampler claimed of order 2 (KL slope -4 +- 1/2)",
@@ -45,13 +35,7 @@ fn rates_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error> {
     let d = p.usize_at_least("d", 1)?;
     let kappa = p.positive("kappa")?;
     let target = gaussian_target(d, kappa)?;
-    let fault = if v.is(HEUN_OLD_LEVEL) {
-        SamplerFault::HeunOldLevel
-    } else if v.is(NOISE_SCALED_BY_STEP) {
-        SamplerFault::NoiseScaledByStep
-    } else {
-        SamplerFault::None
-    };
+    let fault = sampler_fault(v);
     let order = if v.is(ORDER_TWO_FOR_ALL) {
         2.0
     } else {

@@ -3,7 +3,9 @@
 //!
 //! Each topic file holds the entries whose id is `diffusion.TOPIC[.name]`.
 pub mod discretisation;
+pub mod girsanov;
 
+use crate::bounds::{Control, Variant};
 use crate::diffusion::{gaussian_output, ExactMixtureScore, Sampler, SamplerFault, SigmaGrid};
 use crate::linalg::Spd;
 use crate::prob::{kl_gaussian, Gmm};
@@ -12,6 +14,35 @@ use crate::Error;
 use ndarray::{Array1, Array2};
 
 const THEORY: &str = "theory/diffusion.md";
+
+/// The sampler mutations the entries' controls apply (one definition each, shared by topics).
+pub const HEUN_OLD_LEVEL: Control = Control::mutation(
+    "heun_old_level",
+    "Heun's corrector evaluates the score at the Euler point but at the old noise level sigma_i instead of sigma_{i+1} (a time-index slip)",
+);
+
+pub const NOISE_SCALED_BY_STEP: Control = Control::mutation(
+    "noise_scaled_by_step",
+    "Euler-Maruyama's noise scaled by sigma_i - sigma_{i+1} instead of sqrt(sigma_i^2 - sigma_{i+1}^2)",
+);
+
+pub const DRIFT_AT_NEW_LEVEL: Control = Control::mutation(
+    "drift_at_new_level",
+    "Euler-Maruyama's drift evaluated at the step's new level sigma_{i+1} instead of sigma_i (an off-by-one in the time index)",
+);
+
+/// The sampler fault a variant asks for (`None` for the statement and for bound controls).
+fn sampler_fault(v: Variant) -> SamplerFault {
+    if v.is(HEUN_OLD_LEVEL) {
+        SamplerFault::HeunOldLevel
+    } else if v.is(NOISE_SCALED_BY_STEP) {
+        SamplerFault::NoiseScaledByStep
+    } else if v.is(DRIFT_AT_NEW_LEVEL) {
+        SamplerFault::DriftAtNewLevel
+    } else {
+        SamplerFault::None
+    }
+}
 
 /// Karras et al.'s default noise range and grid shape (EDM): sigma from 80 down to 0.002, rho 7.
 const SIGMA_MAX: f64 = 80.0;
@@ -53,7 +84,7 @@ pub static FAMILY: Family = Family {
     name: "diffusion",
     summary: "diffusion samplers of the variance-exploding process checked against exact output laws: the discretisation order of Euler, Heun and Euler-Maruyama from the exact KL of their Gaussian output",
     theory: THEORY,
-    topics: &[discretisation::ENTRIES],
+    topics: &[discretisation::ENTRIES, girsanov::ENTRIES],
     measures: &[],
     pictures: &[],
 };
