@@ -65,5 +65,9 @@ pub static ENTRIES: &[Entry] = &[Entry {
     replicates: 1,
     grid,
     check: rates_check,
-    controls: &[HEUN_OLD_LEVEL, NOISE_SCALED_BY_STEP, ORDER_TWO_FOR_ALL],
+    controls: &[
+        HEUN_OLD_LEVEL.only_where(is_heun),
+        NOISE_SCALED_BY_STEP.only_where(is_sde),
+        ORDER_TWO_FOR_ALL,
+    ],
 }];

@@ -4,6 +4,7 @@
 //! Each topic file holds the entries whose id is `diffusion.TOPIC[.name]`.
 pub mod discretisation;
 pub mod girsanov;
+pub mod marginals;
 
 use crate::bounds::{Control, Variant};
 use crate::diffusion::{gaussian_output, ExactMixtureScore, Sampler, SamplerFault, SigmaGrid};
@@ -30,6 +31,14 @@ pub const DRIFT_AT_NEW_LEVEL: Control = Control::mutation(
     "drift_at_new_level",
     "Euler-Maruyama's drift evaluated at the step's new level sigma_{i+1} instead of sigma_i (an off-by-one in the time index)",
 );
+
+/// Grid points whose sampler is Euler-Maruyama / Heun (where a fault of that sampler applies).
+fn is_sde(p: &crate::params::Params) -> Result<bool, Error> {
+    Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::EulerMaruyama)
+}
+fn is_heun(p: &crate::params::Params) -> Result<bool, Error> {
+    Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::Heun)
+}
 
 /// The sampler fault a variant asks for (`None` for the statement and for bound controls).
 fn sampler_fault(v: Variant) -> SamplerFault {
@@ -84,7 +93,11 @@ pub static FAMILY: Family = Family {
     name: "diffusion",
     summary: "diffusion samplers of the variance-exploding process checked against exact output laws: the discretisation order of Euler, Heun and Euler-Maruyama from the exact KL of their Gaussian output",
     theory: THEORY,
-    topics: &[discretisation::ENTRIES, girsanov::ENTRIES],
+    topics: &[
+        discretisation::ENTRIES,
+        girsanov::ENTRIES,
+        marginals::ENTRIES,
+    ],
     measures: &[],
     pictures: &[],
 };
