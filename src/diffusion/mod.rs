@@ -223,6 +223,9 @@ pub enum SamplerFault {
     /// level the state is at (an off-by-one in the time index); the last step, to sigma = 0,
     /// keeps sigma_i.
     DriftAtNewLevel,
+    /// The noise of a whole batch drawn from one stream (the batch's first row's) instead of
+    /// one stream per sample: a sample then depends on the batch it is drawn in.
+    SharedBatchStream,
 }
 
 /// The samplers of the VE process, each one step from level s to level t < s.
@@ -333,20 +336,69 @@ pub fn run(
             score.dim()
         )));
     }
-    let mut rngs: Vec<Rng> = (0..n as u64)
-        .map(|i| crate::mc::stream(seed, stream, first_row + i))
-        .collect();
+    let shared = fault == SamplerFault::SharedBatchStream;
+    let mut rngs: Vec<Rng> = if shared {
+        vec![crate::mc::stream(seed, stream, first_row)]
+    } else {
+        (0..n as u64)
+            .map(|i| crate::mc::stream(seed, stream, first_row + i))
+            .collect()
+    };
     let mut x = x0;
     let mut z = Array2::<f64>::zeros((n, d));
     for (s, t) in grid.steps() {
         if sampler.stochastic() {
-            for (mut row, rng) in z.rows_mut().into_iter().zip(rngs.iter_mut()) {
+            for (i, mut row) in z.rows_mut().into_iter().enumerate() {
+                let rng = &mut rngs[if shared { 0 } else { i }];
                 row.iter_mut().for_each(|v| *v = StandardNormal.sample(rng));
             }
         }
         x = sampler.step(fault, x.view(), z.view(), s, t, score)?;
     }
     Ok(x)
+}
+
+/// `run` over the rows of `x0` in chunks of `chunk` rows, the chunks in parallel (rayon):
+/// each chunk is a `run` whose first row is its offset, so with per-sample streams the result
+/// is the same, bit for bit, for any chunk size and thread count.
+#[allow(clippy::too_many_arguments)]
+pub fn run_chunked(
+    sampler: Sampler,
+    fault: SamplerFault,
+    grid: &SigmaGrid,
+    score: &dyn NoisedScore,
+    x0: ArrayView2<f64>,
+    seed: u64,
+    stream: u64,
+    chunk: usize,
+) -> Result<Array2<f64>, DiffusionError> {
+    use rayon::prelude::*;
+    if chunk == 0 {
+        return Err(DiffusionError::Input("chunk size 0".into()));
+    }
+    let n = x0.nrows();
+    let parts: Vec<Array2<f64>> = (0..n)
+        .step_by(chunk)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|start| {
+            let end = (start + chunk).min(n);
+            let part = x0.slice(ndarray::s![start..end, ..]).to_owned();
+            run(
+                sampler,
+                fault,
+                grid,
+                score,
+                part,
+                seed,
+                stream,
+                start as u64,
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let views: Vec<ArrayView2<f64>> = parts.iter().map(|p| p.view()).collect();
+    Ok(ndarray::concatenate(ndarray::Axis(0), &views)
+        .map_err(|e| DiffusionError::Input(format!("joining chunks: {e}")))?)
 }
 
 /// The exact output covariance of `sampler` along `grid` for a centred Gaussian target whose

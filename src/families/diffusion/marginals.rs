@@ -21,7 +21,7 @@ const MARGIN: f64 = 0.02;
 const BATCH: usize = 64;
 
 /// The target: 0.3 N((-2, 0), 0.25 I) + 0.7 N((2, 0.5), diag(1, 0.2)).
-fn target() -> Result<Gmm, Error> {
+pub(super) fn target() -> Result<Gmm, Error> {
     Ok(Gmm::new(
         &[0.3, 0.7],
         array![[-2.0, 0.0], [2.0, 0.5]],

@@ -5,6 +5,7 @@
 pub mod discretisation;
 pub mod girsanov;
 pub mod marginals;
+pub mod reproducible;
 
 use crate::bounds::{Control, Variant};
 use crate::diffusion::{gaussian_output, ExactMixtureScore, Sampler, SamplerFault, SigmaGrid};
@@ -97,6 +98,7 @@ pub static FAMILY: Family = Family {
         discretisation::ENTRIES,
         girsanov::ENTRIES,
         marginals::ENTRIES,
+        reproducible::ENTRIES,
     ],
     measures: &[],
     pictures: &[],
