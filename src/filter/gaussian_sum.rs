@@ -14,41 +14,107 @@ pub fn gaussian_sum_filter(
     model: &StateSpaceModel,
     ys: &[Array1<f64>],
 ) -> Result<Gmm, FilterError> {
-    let d = prior.dim();
-    model.check(d, ys)?;
-    let kk = prior.components();
-    let mut log_w = Vec::with_capacity(kk);
-    let mut means = Array2::zeros((kk, d));
-    let mut covs = Vec::with_capacity(kk);
-    let eye = Array2::<f64>::eye(d);
-    for k in 0..kk {
-        let mut m = prior.mean_of(k).to_owned();
-        let mut p = prior.cov_of(k).matrix().clone();
-        let mut lw = prior.log_weights()[k];
-        for (s, y) in ys.iter().enumerate() {
-            if s > 0 {
-                m = model.a.dot(&m) + &model.b;
-                p = model.a.dot(&p).dot(&model.a.t()) + &model.q;
-            }
-            let sm = Spd::new(
-                model.o.dot(&p).dot(&model.o.t()) + &model.r,
-                &format!("innovation covariance, component {k}, step {s}"),
-            )?;
-            let e = y - &model.o.dot(&m);
-            lw += -0.5 * (e.len() as f64 * LN_2PI + sm.log_det() + sm.quad(e.view())?);
-            let gain = sm.solve(&model.o.dot(&p))?.reversed_axes(); // P O^T S^{-1}
-            m = m + gain.dot(&e);
-            let ikh = &eye - &gain.dot(&model.o);
-            p = ikh.dot(&p).dot(&ikh.t()) + gain.dot(&model.r).dot(&gain.t());
-            p = (&p + &p.t()) * 0.5;
+    GaussianSumPlan::new(prior, model, ys.len())?.posterior(ys)
+}
+
+/// The Gaussian-sum filter split in two: the covariances, gains and innovation covariances
+/// do not depend on the observations (linear-Gaussian dynamics per component), so they are
+/// computed once, O(K t d^3); each observation sequence then costs O(K t d^2) for the means
+/// and log-weights. Many replicates of one model share one plan.
+pub struct GaussianSumPlan {
+    model: StateSpaceModel,
+    prior_log_w: Array1<f64>,
+    prior_means: Array2<f64>,
+    /// per component, per step: the innovation covariance O P O^T + R and the gain P O^T S^-1
+    innovations: Vec<Vec<(Spd, Array2<f64>)>>,
+    /// per component: the filtered covariance after the last step
+    covs: Vec<Spd>,
+}
+
+impl GaussianSumPlan {
+    /// The observation-free part of the filter for `steps` observations y_0..y_{steps-1}.
+    pub fn new(
+        prior: &Gmm,
+        model: &StateSpaceModel,
+        steps: usize,
+    ) -> Result<GaussianSumPlan, FilterError> {
+        let d = prior.dim();
+        model.check_shapes(d)?;
+        if steps == 0 {
+            return Err(FilterError::Dimension("no observations".into()));
         }
-        log_w.push(lw);
-        means.row_mut(k).assign(&m);
-        covs.push(p);
+        let kk = prior.components();
+        let eye = Array2::<f64>::eye(d);
+        let mut innovations = Vec::with_capacity(kk);
+        let mut covs = Vec::with_capacity(kk);
+        for k in 0..kk {
+            let mut p = prior.cov_of(k).matrix().clone();
+            let mut per_step = Vec::with_capacity(steps);
+            for s in 0..steps {
+                if s > 0 {
+                    p = model.a.dot(&p).dot(&model.a.t()) + &model.q;
+                }
+                let sm = Spd::new(
+                    model.o.dot(&p).dot(&model.o.t()) + &model.r,
+                    &format!("innovation covariance, component {k}, step {s}"),
+                )?;
+                let gain = sm.solve(&model.o.dot(&p))?.reversed_axes(); // P O^T S^{-1}
+                let ikh = &eye - &gain.dot(&model.o);
+                p = ikh.dot(&p).dot(&ikh.t()) + gain.dot(&model.r).dot(&gain.t());
+                p = (&p + &p.t()) * 0.5;
+                per_step.push((sm, gain));
+            }
+            innovations.push(per_step);
+            covs.push(Spd::new(
+                p,
+                &format!("filtered covariance, component {k}, step {}", steps - 1),
+            )?);
+        }
+        Ok(GaussianSumPlan {
+            model: model.clone(),
+            prior_log_w: prior.log_weights().to_owned(),
+            prior_means: prior.means().to_owned(),
+            innovations,
+            covs,
+        })
     }
-    let mut w = log_w;
-    crate::prob::softmax_in_place(&mut w[..]);
-    Ok(Gmm::new(&w, means, covs)?)
+
+    /// The posterior given y_0..y_{steps-1} (exactly as many observations as planned).
+    pub fn posterior(&self, ys: &[Array1<f64>]) -> Result<Gmm, FilterError> {
+        let d = self.prior_means.ncols();
+        self.model.check(d, ys)?;
+        let steps = self.innovations.first().map_or(0, |c| c.len());
+        if ys.len() != steps {
+            return Err(FilterError::Dimension(format!(
+                "{} observations, the plan was made for {steps}",
+                ys.len()
+            )));
+        }
+        let kk = self.prior_log_w.len();
+        let mut log_w = self.prior_log_w.clone();
+        let mut means = Array2::zeros((kk, d));
+        for k in 0..kk {
+            let mut m = self.prior_means.row(k).to_owned();
+            for (s, (y, (sm, gain))) in ys.iter().zip(&self.innovations[k]).enumerate() {
+                if s > 0 {
+                    m = self.model.a.dot(&m) + &self.model.b;
+                }
+                let e = y - &self.model.o.dot(&m);
+                log_w[k] += -0.5 * (e.len() as f64 * LN_2PI + sm.log_det() + sm.quad(e.view())?);
+                m = m + gain.dot(&e);
+            }
+            means.row_mut(k).assign(&m);
+        }
+        let z = crate::prob::log_sum_exp(log_w.iter());
+        if !z.is_finite() || means.iter().any(|v| !v.is_finite()) {
+            return Err(crate::prob::ProbError::Weights(
+                "the observations have no finite likelihood under any component".into(),
+            )
+            .into());
+        }
+        log_w.mapv_inplace(|l| l - z);
+        Ok(Gmm::from_parts(log_w, means, self.covs.clone()))
+    }
 }
 
 /// The posterior of x_target (target <= t) given y_0..y_t by brute force: per component,
@@ -160,6 +226,20 @@ mod tests {
             .collect();
         let a = gaussian_sum_filter(&prior, &model, &ys).unwrap();
         let b = stacked_posterior(&prior, &model, &ys, 3).unwrap();
+        // one plan, reused: a second observation sequence agrees with the brute force too, and
+        // a sequence of another length is refused
+        let plan = GaussianSumPlan::new(&prior, &model, 4).unwrap();
+        let ys2: Vec<Array1<f64>> = ys.iter().map(|y| y.mapv(|v| 0.5 - v)).collect();
+        let a2 = plan.posterior(&ys2).unwrap();
+        let b2 = stacked_posterior(&prior, &model, &ys2, 3).unwrap();
+        for k in 0..3 {
+            assert!((a2.log_weights()[k] - b2.log_weights()[k]).abs() < 1e-9);
+            assert!((&a2.mean_of(k) - &b2.mean_of(k))
+                .iter()
+                .all(|v| v.abs() < 1e-9));
+        }
+        let err = plan.posterior(&ys[..3]).unwrap_err().to_string();
+        assert!(err.contains("plan was made for 4"), "{err}");
         for k in 0..3 {
             assert!((a.log_weights()[k] - b.log_weights()[k]).abs() < 1e-9);
             assert!((&a.mean_of(k) - &b.mean_of(k))

@@ -7,7 +7,7 @@ mod phase;
 mod state_space;
 mod tracking;
 
-pub use gaussian_sum::{gaussian_sum_filter, stacked_posterior};
+pub use gaussian_sum::{gaussian_sum_filter, stacked_posterior, GaussianSumPlan};
 pub use kalman::{Kalman, KalmanRun};
 pub use phase::{window_predictions, PhaseEkf, PhaseTracker};
 pub use state_space::StateSpaceModel;

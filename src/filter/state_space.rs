@@ -119,7 +119,7 @@ impl StateSpaceModel {
         Ok(())
     }
 
-    fn check_shapes(&self, d: usize) -> Result<(), FilterError> {
+    pub(super) fn check_shapes(&self, d: usize) -> Result<(), FilterError> {
         let bad = FilterError::Dimension;
         if self.a.dim() != (d, d) || self.b.len() != d || self.q.dim() != (d, d) {
             return Err(bad(format!(

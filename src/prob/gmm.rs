@@ -82,7 +82,9 @@ impl Gmm {
         )
     }
 
-    pub(super) fn from_parts(log_w: Array1<f64>, means: Array2<f64>, covs: Vec<Spd>) -> Gmm {
+    /// A mixture from normalised log-weights and factorised covariances, unchecked: for
+    /// callers that built the parts from a valid mixture (shapes agree, weights sum to one).
+    pub(crate) fn from_parts(log_w: Array1<f64>, means: Array2<f64>, covs: Vec<Spd>) -> Gmm {
         Gmm { log_w, means, covs }
     }
 

@@ -121,9 +121,11 @@ fn calibration_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
     let d = hier.dim();
     let phi = Array1::from_elem(d, 1.0 / d as f64); // the field's mean value
     let std_normal = crate::stats::standard_normal();
+    // the covariances and gains do not depend on the observations: one plan for all replicates
+    let plan = GaussianSumPlan::new(&g, &lg, steps)?;
     let outside = ctx.replicate("calibration", |_, rng| -> Result<bool, Error> {
         let (xs, ys) = lg.simulate(&g, steps, rng)?;
-        let post = gaussian_sum_filter(&g, &lg, &ys)?;
+        let post = plan.posterior(&ys)?;
         let truth = phi.dot(&xs[steps - 1]);
         let pit: f64 = (0..post.components())
             .map(|k| {

@@ -19,7 +19,7 @@ use crate::registry::Family;
 use crate::stats::Target;
 
 const THEORY: &str = "theory/multiscale.md";
-use crate::filter::{gaussian_sum_filter, stacked_posterior};
+use crate::filter::{gaussian_sum_filter, stacked_posterior, GaussianSumPlan};
 use crate::linalg::{min_eigenvalue, Spd};
 use crate::mc::{self, Rng};
 use crate::multiscale::{Hierarchy, IrFault, IrModel, MultiscaleGmmSpec};
