@@ -423,6 +423,23 @@ fn seeds_sweep_counts_verdicts_and_rejects_zero() {
     ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v[0]["seeds"].as_array().unwrap().len(), 2);
+    // with the controls, each control's line says at how many seeds it was caught
+    let o = boundlab(&[
+        "check",
+        "--id",
+        "online.hedge",
+        "--quick",
+        "--seeds",
+        "2",
+        "--controls",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.lines()
+            .any(|l| l.contains("control constant_halved") && l.contains("caught 2 of 2")),
+        "{out}"
+    );
     let o = boundlab(&["check", "--id", "online.hedge", "--quick", "--seeds", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }

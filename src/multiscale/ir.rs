@@ -176,15 +176,45 @@ impl IrModel {
         nodes: usize,
         fault: IrFault,
     ) -> Result<Option<f64>, MultiscaleError> {
+        self.coarse_expectation(r, nodes, fault, |coarse, x| {
+            Ok(coarse.total_variance_with(x, fault.weights())?)
+        })
+    }
+
+    /// E ||E[w_t^{r+1} | x_t^r] - E w_t^{r+1}||^2 = tr Cov(E[w | x^r]) when x_t^r is one
+    /// coordinate, by the same quadrature as `expected_coarse_spread`: the between-part of the
+    /// law of total variance, tr Cov(w) = E tr Cov(w | x) + tr Cov(E[w | x]), which holds for
+    /// the conditional of the joint law and for no other (an independent route to the
+    /// conditional's correctness: the premise of `multiscale.conditioning.total_variance_coarsest`).
+    pub fn expected_coarse_between(
+        &self,
+        r: usize,
+        nodes: usize,
+        fault: IrFault,
+    ) -> Result<Option<f64>, MultiscaleError> {
+        let mean = self.detail_marginal(r)?.mean();
+        self.coarse_expectation(r, nodes, fault, |coarse, x| {
+            let m = coarse.mean_with(x, fault.weights())? - &mean;
+            Ok(m.mapv(|v| v * v).sum_axis(Axis(1)))
+        })
+    }
+
+    /// E f(p(w_t^{r+1} | x_t^r), x_t^r) over the scalar x_t^r's mixture law by quadrature, with
+    /// the conditioner as `fault` computes it; `None` when x_t^r has more than one coordinate.
+    fn coarse_expectation(
+        &self,
+        r: usize,
+        nodes: usize,
+        fault: IrFault,
+        f: impl Fn(&Conditioner, ArrayView2<f64>) -> Result<Array1<f64>, MultiscaleError>,
+    ) -> Result<Option<f64>, MultiscaleError> {
         let (u, _, _, _) = self.sets(r)?;
         if u.len() != 1 {
             return Ok(None);
         }
         let coarse = fault.apply(self.detail_given_coarse(r)?)?;
         let law = self.joint.marginal(&u)?;
-        let e = crate::prob::quad::mixture_expectation_1d(&law, nodes, |x| {
-            coarse.total_variance_with(x, fault.weights())
-        })?;
+        let e = crate::prob::quad::mixture_expectation_1d(&law, nodes, |x| f(&coarse, x))?;
         Ok(Some(e))
     }
 

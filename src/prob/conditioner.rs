@@ -164,22 +164,38 @@ impl Conditioner {
     ) -> Result<Array1<f64>, ProbError> {
         let w = self.posterior_log_weights_with(u, weights)?.mapv(f64::exp);
         let means = self.component_means(u);
-        let n = u.nrows();
+        let mbar = Self::mixed(&w, &means);
         let kk = self.log_w.len();
-        let mut out = Array1::zeros(n);
-        for i in 0..n {
-            let mut mbar = Array1::<f64>::zeros(self.mu_v.ncols());
-            for k in 0..kk {
-                mbar.scaled_add(w[[i, k]], &means[k].row(i));
-            }
-            out[i] = (0..kk)
+        Ok(Array1::from_shape_fn(u.nrows(), |i| {
+            (0..kk)
                 .map(|k| {
                     w[[i, k]]
-                        * (self.schur[k].trace() + (&means[k].row(i) - &mbar).mapv(|x| x * x).sum())
+                        * (self.schur[k].trace()
+                            + (&means[k].row(i) - &mbar.row(i)).mapv(|x| x * x).sum())
                 })
-                .sum();
+                .sum()
+        }))
+    }
+
+    /// E[v | u_i] for rows of `u` (n x p), with the component weights chosen as in
+    /// `total_variance_with`.
+    pub fn mean_with(
+        &self,
+        u: ArrayView2<f64>,
+        weights: ComponentWeights,
+    ) -> Result<Array2<f64>, ProbError> {
+        let w = self.posterior_log_weights_with(u, weights)?.mapv(f64::exp);
+        Ok(Self::mixed(&w, &self.component_means(u)))
+    }
+
+    /// Row i of the result: sum_k w[i, k] means[k][i, :].
+    fn mixed(w: &Array2<f64>, means: &[Array2<f64>]) -> Array2<f64> {
+        let p = means.first().map_or(0, |m| m.ncols());
+        let mut out = Array2::zeros((w.nrows(), p));
+        for (k, mk) in means.iter().enumerate() {
+            out += &(mk * &w.column(k).insert_axis(Axis(1)));
         }
-        Ok(out)
+        out
     }
 
     /// The same conditioner with the gain term's sign slipped in every Schur complement:

@@ -473,6 +473,27 @@ mod tests {
         let at = cond.at(xu.row(0)).unwrap();
         let l = at.log_density(xv.slice(s![0..1, ..])).unwrap();
         assert!((l[0] - lp_c[0]).abs() < 1e-10);
+        // the batched conditional mean and total variance are those of the mixture at each
+        // point, and the weights slip moves the mean (the two components' covariances differ)
+        use super::super::conditioner::ComponentWeights::{Posterior, WithoutLogDet};
+        let m = cond.mean_with(xu.view(), Posterior).unwrap();
+        let tv = cond.total_variance(xu.view()).unwrap();
+        let slipped = cond.mean_with(xu.view(), WithoutLogDet).unwrap();
+        let mut moved: f64 = 0.0;
+        for i in 0..50 {
+            let at = cond.at(xu.row(i)).unwrap();
+            assert!((&m.row(i) - &at.mean()).iter().all(|d| d.abs() < 1e-12));
+            assert!((tv[i] - at.total_variance()).abs() < 1e-12);
+            moved = moved.max(
+                (&slipped.row(i) - &m.row(i))
+                    .iter()
+                    .fold(0.0, |a, d| a.max(d.abs())),
+            );
+        }
+        assert!(
+            moved > 1e-3,
+            "the weights slip left the means in place: {moved}"
+        );
     }
 
     #[test]

@@ -333,11 +333,26 @@ pub fn check_seeds(
                 (false, None) => format!("  FAILS at seeds {:?}", s.failing_seeds),
                 (false, Some(_)) => format!("  NOT CAUGHT at seeds {:?}", s.failing_seeds),
             };
-            let (name, label) = match &s.control {
-                None => (e.id.to_string(), e.label().to_string()),
-                Some(c) => (format!("  control {c}"), String::new()),
+            // a control can be caught by a failed premise with an INCONCLUSIVE verdict, so
+            // its line says how often it was caught before the verdicts
+            let (name, label, caught) = match &s.control {
+                None => (e.id.to_string(), e.label().to_string(), String::new()),
+                Some(c) => (
+                    format!("  control {c}"),
+                    String::new(),
+                    format!(
+                        "caught {} of {}: ",
+                        s.seeds.len() - s.failing_seeds.len(),
+                        s.seeds.len()
+                    ),
+                ),
             };
-            bar.suspend(|| println!("{name:<40} {label:<11} {}{fails}", counts.join(", ")));
+            bar.suspend(|| {
+                println!(
+                    "{name:<40} {label:<11} {caught}{}{fails}",
+                    counts.join(", ")
+                )
+            });
         }
         sweeps.push(s);
         bar.inc(1);
