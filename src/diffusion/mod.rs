@@ -10,6 +10,8 @@
 //! Gaussian is. So for a Gaussian target the output law is Gaussian and is computed exactly by
 //! running the same step on unit inputs (`gaussian_output`): x' = A x + B z with A the step's
 //! image of the identity (z = 0) and B its image of the noise (x = 0); no Monte Carlo.
+pub mod budget;
+
 use crate::mc::Rng;
 use crate::prob::Gmm;
 use crate::score::{ExactScore, Noising, ScoreModel};
@@ -26,6 +28,8 @@ pub enum DiffusionError {
     Prob(#[from] crate::prob::ProbError),
     #[error(transparent)]
     Linalg(#[from] crate::linalg::LinalgError),
+    #[error(transparent)]
+    Multiscale(#[from] crate::multiscale::MultiscaleError),
     #[error("{0}")]
     Input(String),
 }
@@ -401,10 +405,28 @@ pub fn run_chunked(
         .map_err(|e| DiffusionError::Input(format!("joining chunks: {e}")))?)
 }
 
+/// One step's affine maps for a target whose noised score is affine and centred (the exact
+/// score of N(0, Sigma) is -(Sigma + s^2 I)^{-1} x): x' = A x + B z, returned as (A^T, B^T),
+/// read off the step itself applied to the identity (z = 0) and to the noise (x = 0).
+fn step_maps(
+    sampler: Sampler,
+    fault: SamplerFault,
+    s: f64,
+    t: f64,
+    score: &dyn NoisedScore,
+) -> Result<(Array2<f64>, Array2<f64>), DiffusionError> {
+    let d = score.dim();
+    let eye = Array2::<f64>::eye(d);
+    let zero = Array2::<f64>::zeros((d, d));
+    // rows are samples: X' = X A^T + Z B^T, so the step's image of I is A^T
+    let at = sampler.step(fault, eye.view(), zero.view(), s, t, score)?;
+    let bt = sampler.step(fault, zero.view(), eye.view(), s, t, score)?;
+    Ok((at, bt))
+}
+
 /// The exact output covariance of `sampler` along `grid` for a centred Gaussian target whose
-/// noised score is affine (the exact score of N(0, Sigma) is -(Sigma + s^2 I)^{-1} x), started
-/// from N(0, v0): each step is x' = A x + B z, so V' = A V A^T + B B^T, with A and B read off
-/// the step itself applied to the identity (z = 0) and to the noise (x = 0).
+/// noised score is affine, started from N(0, v0): each step is x' = A x + B z, so
+/// V' = A V A^T + B B^T (`step_maps`).
 pub fn gaussian_output(
     sampler: Sampler,
     fault: SamplerFault,
@@ -412,18 +434,36 @@ pub fn gaussian_output(
     score: &dyn NoisedScore,
     v0: Array2<f64>,
 ) -> Result<Array2<f64>, DiffusionError> {
-    let d = score.dim();
-    let eye = Array2::<f64>::eye(d);
-    let zero = Array2::<f64>::zeros((d, d));
     let mut v = v0;
     for (s, t) in grid.steps() {
-        // rows are samples: X' = X A^T + Z B^T, so the step's image of I is A^T
-        let at = sampler.step(fault, eye.view(), zero.view(), s, t, score)?;
-        let bt = sampler.step(fault, zero.view(), eye.view(), s, t, score)?;
+        let (at, bt) = step_maps(sampler, fault, s, t, score)?;
         v = at.t().dot(&v).dot(&at) + bt.t().dot(&bt);
         v = (&v + &v.t()) * 0.5;
     }
     Ok(v)
+}
+
+/// The whole run as one affine map, for the same targets as `gaussian_output`: the output is
+/// x_N = A x_0 + e with e ~ N(0, E) independent of x_0; returns (A, E). Every step here reads
+/// the state only through the score's argument x - m when the target is N(m, Sigma), so for
+/// that target the output is m + A (x_0 - m) + e: the law of the sampler started from any
+/// x_0 (theory/diffusion.md section 6; unit-tested against the steps run on a shifted target).
+pub fn gaussian_affine_law(
+    sampler: Sampler,
+    fault: SamplerFault,
+    grid: &SigmaGrid,
+    score: &dyn NoisedScore,
+) -> Result<(Array2<f64>, Array2<f64>), DiffusionError> {
+    let d = score.dim();
+    let mut a = Array2::<f64>::eye(d);
+    let mut e = Array2::<f64>::zeros((d, d));
+    for (s, t) in grid.steps() {
+        let (at, bt) = step_maps(sampler, fault, s, t, score)?;
+        a = at.t().dot(&a);
+        e = at.t().dot(&e).dot(&at) + bt.t().dot(&bt);
+        e = (&e + &e.t()) * 0.5;
+    }
+    Ok((a, e))
 }
 
 #[cfg(test)]
@@ -572,6 +612,57 @@ mod tests {
             (var - exact).abs() < 5.0 * exact * (2.0 / n as f64).sqrt(),
             "{var} vs {exact}"
         );
+    }
+
+    #[test]
+    fn the_affine_law_is_the_steps_run_on_a_shifted_target() {
+        // target N(m, S) with S correlated: the steps themselves, noise z fixed, from x0, against
+        // m + A (x0 - m) + (the same steps on the centred target from 0 with the same noise)
+        let s = array![[1.0, 0.4], [0.4, 0.5]];
+        let m = array![1.5, -2.0];
+        let shifted = Gmm::new(
+            &[1.0],
+            m.clone().insert_axis(ndarray::Axis(0)),
+            vec![s.clone()],
+        )
+        .unwrap();
+        let centred = Gmm::new(&[1.0], Array2::zeros((1, 2)), vec![s]).unwrap();
+        let grid = SigmaGrid::karras(7, 0.01, 10.0, 7.0).unwrap();
+        for (sampler, fault) in [
+            (Sampler::EulerMaruyama, SamplerFault::None),
+            (Sampler::EulerMaruyama, SamplerFault::DriftAtNewLevel),
+            (Sampler::Heun, SamplerFault::None),
+        ] {
+            let (sh, ce) = (
+                ExactMixtureScore { target: &shifted },
+                ExactMixtureScore { target: &centred },
+            );
+            let (a, e) = gaussian_affine_law(sampler, fault, &grid, &ce).unwrap();
+            let x0 = array![[3.0, 4.0]];
+            let mut rng = crate::mc::stream(4, 0, 0);
+            let (mut x, mut y) = (x0.clone(), Array2::<f64>::zeros((1, 2)));
+            for (s1, t1) in grid.steps() {
+                let z = Array2::from_shape_fn((1, 2), |_| StandardNormal.sample(&mut rng));
+                x = sampler
+                    .step(fault, x.view(), z.view(), s1, t1, &sh)
+                    .unwrap();
+                y = sampler
+                    .step(fault, y.view(), z.view(), s1, t1, &ce)
+                    .unwrap();
+            }
+            let predicted = &m + &a.dot(&(&x0.row(0) - &m)) + &y.row(0);
+            assert!(
+                (&x.row(0) - &predicted).iter().all(|v| v.abs() < 1e-10),
+                "{sampler:?} {fault:?}: {x} vs {predicted}"
+            );
+            // and A V0 A^T + E is gaussian_output's covariance
+            let v0 = Array2::<f64>::eye(2) * 100.0;
+            let v = gaussian_output(sampler, fault, &grid, &ce, v0.clone()).unwrap();
+            let w = a.dot(&v0).dot(&a.t()) + &e;
+            assert!((&v - &w)
+                .iter()
+                .all(|x| x.abs() < 1e-10 * v[[0, 0]].abs().max(1.0)));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@ use super::{Gmm, ProbError};
 use crate::linalg::Spd;
 use crate::mc::Rng;
 use crate::stats::{student_t, Interval};
-use ndarray::ArrayView1;
+use ndarray::{Array1, Array2, ArrayView1};
 
 /// KL(N(m1, S1) || N(m2, S2)) = (1/2)[tr(S2^{-1} S1) + (m2-m1)^T S2^{-1} (m2-m1) - d + ln det S2 - ln det S1].
 pub fn kl_gaussian(
@@ -17,6 +17,23 @@ pub fn kl_gaussian(
     let dm = &m2 - &m1;
     let q = s2.quad(dm.view())?;
     Ok(0.5 * (tr + q - d as f64 + s2.log_det() - s1.log_det()))
+}
+
+/// E_{x ~ N(m, C)} KL(N(a1 + B1 x, S1) || N(a2 + B2 x, S2)): the mean difference
+/// e(x) = (a1 - a2) + (B1 - B2) x is affine, so E e^T S2^{-1} e = e(m)^T S2^{-1} e(m)
+/// + tr(S2^{-1} (B1 - B2) C (B1 - B2)^T).
+pub fn expected_conditional_kl_gaussian(
+    (a1, b1, s1): (&Array1<f64>, &Array2<f64>, &Spd),
+    (a2, b2, s2): (&Array1<f64>, &Array2<f64>, &Spd),
+    m: &Array1<f64>,
+    c: &Array2<f64>,
+) -> Result<f64, ProbError> {
+    let k = a1.len() as f64;
+    let tr = s2.solve(s1.matrix())?.diag().sum();
+    let e = (a1 - a2) + (b1 - b2).dot(m);
+    let db = b1 - b2;
+    let spread = s2.solve(&db.dot(c).dot(&db.t()))?.diag().sum();
+    Ok(0.5 * (tr - k + s2.log_det() - s1.log_det() + s2.quad(e.view())? + spread))
 }
 
 /// log(1 + chi^2(N(m1, S1) || N(m2, S2))), chi^2(P || Q) = int (dP/dQ)^2 dQ - 1: with

@@ -11,7 +11,10 @@ pub mod testing;
 
 pub use conditioner::{ComponentWeights, Conditioner};
 pub use gmm::Gmm;
-pub use kl::{chi_square_gaussian, kl_gaussian, kl_gmm_monte_carlo, log1p_chi_square_gaussian};
+pub use kl::{
+    chi_square_gaussian, expected_conditional_kl_gaussian, kl_gaussian, kl_gmm_monte_carlo,
+    log1p_chi_square_gaussian,
+};
 pub use logspace::{log_sum_exp, max_of, normalise_log_weights, softmax_in_place};
 
 use thiserror::Error;

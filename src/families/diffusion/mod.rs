@@ -3,6 +3,7 @@
 //!
 //! Each topic file holds the entries whose id is `diffusion.TOPIC[.name]`.
 pub mod discretisation;
+pub mod error_budget;
 pub mod girsanov;
 pub mod marginals;
 pub mod reproducible;
@@ -92,10 +93,11 @@ fn exact_kl(sampler: Sampler, fault: SamplerFault, n: usize, target: &Gmm) -> Re
 /// The family `diffusion`.
 pub static FAMILY: Family = Family {
     name: "diffusion",
-    summary: "diffusion samplers of the variance-exploding process checked against exact output laws: the discretisation order of Euler, Heun and Euler-Maruyama from the exact KL of their Gaussian output",
+    summary: "diffusion samplers of the variance-exploding process checked against exact output laws: the discretisation order of Euler, Heun and Euler-Maruyama from the exact KL of their Gaussian output, the Girsanov bound, and the error budget of one iterative-refinement step across resolution levels",
     theory: THEORY,
     topics: &[
         discretisation::ENTRIES,
+        error_budget::ENTRIES,
         girsanov::ENTRIES,
         marginals::ENTRIES,
         reproducible::ENTRIES,

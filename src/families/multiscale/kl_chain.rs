@@ -85,21 +85,6 @@ fn mixture_chain_pairs(
         .collect())
 }
 
-/// E_{x ~ N(m, C)} KL(N(a1 + B1 x, S1) || N(a2 + B2 x, S2)).
-fn expected_conditional_kl(
-    (a1, b1, s1): (&Array1<f64>, &Array2<f64>, &Spd),
-    (a2, b2, s2): (&Array1<f64>, &Array2<f64>, &Spd),
-    m: &Array1<f64>,
-    c: &Array2<f64>,
-) -> Result<f64, Error> {
-    let k = a1.len() as f64;
-    let tr = s2.solve(s1.matrix())?.diag().sum();
-    let e = (a1 - a2) + (b1 - b2).dot(m);
-    let db = b1 - b2;
-    let spread = s2.solve(&db.dot(c).dot(&db.t()))?.diag().sum();
-    Ok(0.5 * (tr - k + s2.log_det() - s1.log_det() + s2.quad(e.view())? + spread))
-}
-
 fn chain_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let runs = realisations(ctx, |rng| {
         let (hier, pg, q) = perturbed_pair(p, rng)?;
@@ -128,7 +113,7 @@ fn chain_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
             let (a1, b1) = pc.affine_mean(0);
             let (a2, b2) = qc.affine_mean(0);
             let pu = pg.marginal(&u)?;
-            let term = expected_conditional_kl(
+            let term = crate::prob::expected_conditional_kl_gaussian(
                 (&a1, &b1, pc.schur(0)),
                 (&a2, &b2, qc.schur(0)),
                 &pu.mean_of(0).to_owned(),

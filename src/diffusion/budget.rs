@@ -1,0 +1,319 @@
+//! The error budget of iterative refinement (IR) on a Gaussian multi-scale model, exactly
+//! (theory/diffusion.md section 6).
+//!
+//! One IR time step: given x_{t-1}, sample x_t level by level in Haar coordinates, the
+//! coarsest coefficient from p(x_t^0 | x_{t-1}^0) and each level's details w_t^{r+1} from
+//! p(w_t^{r+1} | x_t^r, x_{t-1}^{r+1}), each by a diffusion sampler (`LevelSampler`) whose
+//! score may be wrong by a factor 1 + delta; then synthesise x_t = H^T c_t. For a Gaussian
+//! model every level's sampler is an affine map of its start, its noise and its target's mean
+//! (`gaussian_affine_law`), so the law q of (x_{t-1}, x_t) is Gaussian and is composed here
+//! exactly, level by level, as is each level's share of the final error.
+use super::{
+    gaussian_affine_law, girsanov_bound, DiffusionError, ExactMixtureScore, Sampler, SamplerFault,
+    ScaledScore, SigmaGrid,
+};
+use crate::linalg::{eigenvalues, submatrix, Spd};
+use crate::multiscale::IrModel;
+use crate::prob::{expected_conditional_kl_gaussian, kl_gaussian, Gmm};
+use ndarray::{s, Array1, Array2};
+
+/// A deliberate fault in the IR sampler or in its budget (mutation controls; `None` in use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetFault {
+    None,
+    /// The IR sampler assembles its output with the analysis matrix H instead of its inverse
+    /// H^T (a transposed synthesis): the levels are sampled right, the signal is not theirs.
+    SynthesisTransposed,
+}
+
+/// The diffusion sampler every level uses: method, grid, the score (1 + delta) times the
+/// level's exact conditional score, started from N(0, init_var I).
+#[derive(Debug, Clone)]
+pub struct LevelSampler {
+    pub sampler: Sampler,
+    pub fault: SamplerFault,
+    pub grid: SigmaGrid,
+    pub delta: f64,
+    pub init_var: f64,
+}
+
+/// One level's share of the final error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LevelShare {
+    /// E_p KL(p(block | x_{t-1}, x_t's coarser coefficients) || q(block | IR's conditioning set)):
+    /// the level's term of the chain rule.
+    pub term: f64,
+    /// E_p KL(p(block | everything coarser and the whole past) || p(block | IR's set)): what
+    /// IR's shorter conditioning set loses (a conditional mutual information).
+    pub truncation: f64,
+    /// E_p KL(p(block | IR's set) || q(block | IR's set)): what the sampler loses.
+    pub sampler: f64,
+    /// The Girsanov bound on `sampler` for the fault-free sampler (initialisation +
+    /// discretisation + score error; Euler-Maruyama only, otherwise NaN).
+    pub girsanov: f64,
+}
+
+/// The final error and its budget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IrBudget {
+    /// KL(p(x_{t-1}, x_t) || q(x_{t-1}, x_t)) in signal coordinates, from the two joint laws.
+    pub final_kl: f64,
+    /// Level 0 (the coarsest coefficient) first, then the details of levels 1..=L.
+    pub levels: Vec<LevelShare>,
+}
+
+impl IrBudget {
+    /// The chain rule's right-hand side: the sum of the levels' terms (under a fault, as the
+    /// fault computes them).
+    pub fn sum_of_terms(&self) -> f64 {
+        self.levels.iter().map(|l| l.term).sum()
+    }
+}
+
+/// The Gaussian q of (c_{t-1}, c_t) composed so far: mean and covariance over all 2d
+/// coefficients, of which the `filled` ones are set.
+struct Composed {
+    mean: Array1<f64>,
+    cov: Array2<f64>,
+    filled: Vec<usize>,
+}
+
+impl Composed {
+    /// Adds block `b` = alpha + gamma y_u + e, e ~ N(0, noise) independent of what is filled.
+    fn add(
+        &mut self,
+        b: &[usize],
+        u: &[usize],
+        alpha: &Array1<f64>,
+        gamma: &Array2<f64>,
+        noise: &Array2<f64>,
+    ) {
+        let mu_u = Array1::from_iter(u.iter().map(|&i| self.mean[i]));
+        let mb = alpha + &gamma.dot(&mu_u);
+        let cross = gamma.dot(&submatrix(&self.cov, u, &self.filled)); // |b| x |filled|
+        let cbb = gamma.dot(&submatrix(&self.cov, u, u)).dot(&gamma.t()) + noise;
+        for (i, &bi) in b.iter().enumerate() {
+            self.mean[bi] = mb[i];
+            for (j, &fj) in self.filled.iter().enumerate() {
+                self.cov[[bi, fj]] = cross[[i, j]];
+                self.cov[[fj, bi]] = cross[[i, j]];
+            }
+            for (j, &bj) in b.iter().enumerate() {
+                self.cov[[bi, bj]] = 0.5 * (cbb[[i, j]] + cbb[[j, i]]);
+            }
+        }
+        self.filled.extend_from_slice(b);
+    }
+}
+
+/// Mean and covariance of the coefficients `y` under a Gaussian given as (mean, covariance).
+fn marginal_of(mean: &Array1<f64>, cov: &Array2<f64>, y: &[usize]) -> (Array1<f64>, Array2<f64>) {
+    (
+        Array1::from_iter(y.iter().map(|&i| mean[i])),
+        submatrix(cov, y, y),
+    )
+}
+
+/// The exact error budget of one IR time step on the Gaussian model `ir` (one mixture
+/// component), every level sampled by `level`, with `fault` injected.
+pub fn ir_gaussian_budget(
+    ir: &IrModel,
+    level: &LevelSampler,
+    fault: BudgetFault,
+) -> Result<IrBudget, DiffusionError> {
+    if ir.joint.components() != 1 {
+        return Err(DiffusionError::Input(format!(
+            "the exact IR budget needs a Gaussian model (K = 1), got {} components",
+            ir.joint.components()
+        )));
+    }
+    let d = ir.dim();
+    let hier = &ir.hier;
+    let (mu, sigma) = (
+        ir.joint.mean_of(0).to_owned(),
+        ir.joint.cov_of(0).matrix().to_owned(),
+    );
+    let past: Vec<usize> = (0..d).collect();
+    let mut q = Composed {
+        mean: Array1::zeros(2 * d),
+        cov: Array2::zeros((2 * d, 2 * d)),
+        filled: Vec::new(),
+    };
+    // x_{t-1} is drawn from the target: q and p agree on it
+    q.mean.slice_mut(s![..d]).assign(&mu.slice(s![..d]));
+    q.cov
+        .slice_mut(s![..d, ..d])
+        .assign(&sigma.slice(s![..d, ..d]));
+    q.filled = past.clone();
+    // blocks in sampling order: (block, IR's conditioning set, everything sampled before it)
+    let mut blocks = vec![(
+        (d..d + hier.coarse_dim(0)).collect::<Vec<usize>>(),
+        (0..hier.coarse_dim(0)).collect::<Vec<usize>>(),
+        past.clone(),
+    )];
+    for r in 0..hier.levels() {
+        let (u, w, prev, _) = ir.sets(r)?;
+        let mut set = u.clone();
+        set.extend(prev);
+        let mut before = past.clone();
+        before.extend(u);
+        blocks.push((w, set, before));
+    }
+    let mut levels = Vec::with_capacity(blocks.len());
+    for (b, u, y) in &blocks {
+        // the level's target p(b | u) = N(a + G y_u, S), its sampler's law on it
+        let cond = ir.joint.conditioner(u, b)?;
+        let (a, g) = cond.affine_mean(0);
+        let schur = cond.schur(0).clone();
+        let centred = Gmm::new(
+            &[1.0],
+            Array2::zeros((1, b.len())),
+            vec![schur.matrix().to_owned()],
+        )?;
+        let exact = ExactMixtureScore { target: &centred };
+        let score = ScaledScore {
+            inner: &exact,
+            delta: level.delta,
+        };
+        let (amap, noise) = gaussian_affine_law(level.sampler, level.fault, &level.grid, &score)?;
+        // output = a + G y_u + A (x_0 - a - G y_u) + e, x_0 ~ N(0, init_var I)
+        let keep = Array2::<f64>::eye(b.len()) - &amap;
+        let alpha = keep.dot(&a);
+        let gamma = keep.dot(&g);
+        let e = amap.dot(&amap.t()) * level.init_var + &noise;
+        // the chain rule's term and its split, under the target's law of y
+        let law = marginal_of(&mu, &sigma, y);
+        let full = ir.joint.conditioner(y, b)?;
+        let (a1, b1) = full.affine_mean(0);
+        // IR's kernels written on y's coordinates (u is a subset of y)
+        let embed = |m: &Array2<f64>| -> Array2<f64> {
+            let mut out = Array2::zeros((b.len(), y.len()));
+            for (j, ui) in u.iter().enumerate() {
+                let col = y
+                    .iter()
+                    .position(|yi| yi == ui)
+                    .expect("u is a subset of y");
+                out.column_mut(col).assign(&m.column(j));
+            }
+            out
+        };
+        let e_spd = Spd::new(e.clone(), "the level sampler's output covariance")?;
+        let term = expected_conditional_kl_gaussian(
+            (&a1, &b1, full.schur(0)),
+            (&alpha, &embed(&gamma), &e_spd),
+            &law.0,
+            &law.1,
+        )?;
+        let truncation = expected_conditional_kl_gaussian(
+            (&a1, &b1, full.schur(0)),
+            (&a, &embed(&g), &schur),
+            &law.0,
+            &law.1,
+        )?;
+        let (mu_u, c_u) = marginal_of(&mu, &sigma, u);
+        let sampler = expected_conditional_kl_gaussian(
+            (&a, &g, &schur),
+            (&alpha, &gamma, &e_spd),
+            &mu_u,
+            &c_u,
+        )?;
+        // the bound is the correct sampler's, whatever fault the sampler carries
+        let girsanov = if level.sampler == Sampler::EulerMaruyama {
+            // the centred bound, plus the start's mean term E|a + G y_u|^2 / (2 init_var)
+            let eigs = eigenvalues(schur.matrix().view())?.to_vec();
+            let t = girsanov_bound(&eigs, &level.grid, level.delta, level.init_var)?;
+            let m = &a + &g.dot(&mu_u);
+            let mean_sq = m.dot(&m) + g.dot(&c_u).dot(&g.t()).diag().sum();
+            t.total() + 0.5 * mean_sq / level.init_var
+        } else {
+            f64::NAN
+        };
+        levels.push(LevelShare {
+            term,
+            truncation,
+            sampler,
+            girsanov,
+        });
+        q.add(b, u, &alpha, &gamma, &e);
+    }
+    // the final error from the two joint laws in signal coordinates: x = H^T c for both, or
+    // under the transposed synthesis x_t = H c_t for the sampler's output
+    let h = hier.matrix();
+    let synth = |out: &Array2<f64>| -> Array2<f64> {
+        let mut t = Array2::zeros((2 * d, 2 * d));
+        t.slice_mut(s![..d, ..d]).assign(&h.t());
+        t.slice_mut(s![d.., d..]).assign(out);
+        t
+    };
+    let tp = synth(&h.t().to_owned());
+    let tq = if fault == BudgetFault::SynthesisTransposed {
+        synth(&h)
+    } else {
+        tp.clone()
+    };
+    let p_cov = Spd::new(tp.dot(&sigma).dot(&tp.t()), "the target's joint covariance")?;
+    let q_cov = Spd::new(
+        tq.dot(&q.cov).dot(&tq.t()),
+        "the IR sampler's joint covariance",
+    )?;
+    let final_kl = kl_gaussian(tp.dot(&mu).view(), &p_cov, tq.dot(&q.mean).view(), &q_cov)?;
+    Ok(IrBudget { final_kl, levels })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+
+    fn model(h: f64) -> IrModel {
+        let p = Params::new()
+            .with("geom", "1d")
+            .with("L", 3usize)
+            .with("K", 1usize)
+            .with("hetero", 1.0)
+            .with("h", h);
+        let mut rng = crate::mc::stream(7, 0, 0);
+        let (hier, g, dynm) = crate::multiscale::model(&p, &mut rng).unwrap();
+        IrModel::new(hier, &g, &dynm).unwrap()
+    }
+
+    fn level(n: usize, delta: f64) -> LevelSampler {
+        LevelSampler {
+            sampler: Sampler::EulerMaruyama,
+            fault: SamplerFault::None,
+            grid: SigmaGrid::karras(n, 0.002, 80.0, 7.0).unwrap(),
+            delta,
+            init_var: 6400.0,
+        }
+    }
+
+    #[test]
+    fn the_budget_adds_up_and_splits_into_truncation_and_sampler_error() {
+        for h in [0.0, 0.9] {
+            let ir = model(h);
+            for (n, delta) in [(8, 0.2), (64, 0.0)] {
+                let b = ir_gaussian_budget(&ir, &level(n, delta), BudgetFault::None).unwrap();
+                let sum = b.sum_of_terms();
+                assert!(
+                    (b.final_kl - sum).abs() < 1e-9 * sum,
+                    "{} vs {sum}",
+                    b.final_kl
+                );
+                for l in &b.levels {
+                    // E KL(p(.|y) || q(.|u)) = E KL(p(.|y) || p(.|u)) + E KL(p(.|u) || q(.|u))
+                    assert!((l.term - l.truncation - l.sampler).abs() < 1e-9 * l.term.max(1e-12));
+                    assert!(l.truncation >= -1e-12 && l.sampler <= l.girsanov);
+                }
+                // the transposed synthesis is not the inverse of the analysis: the final error moves
+                let t = ir_gaussian_budget(&ir, &level(n, delta), BudgetFault::SynthesisTransposed)
+                    .unwrap();
+                assert!(
+                    t.final_kl > 1.5 * b.final_kl,
+                    "{} vs {}",
+                    t.final_kl,
+                    b.final_kl
+                );
+            }
+        }
+    }
+}
