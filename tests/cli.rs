@@ -520,3 +520,22 @@ fn score_bad_input_exits_two_naming_the_field() {
         ],
     );
 }
+
+#[test]
+fn diffusion_bad_input_exits_two_naming_the_field() {
+    expect_bad_configs(
+        "diffusion_error_budget",
+        &[
+            // the exact budget needs a Gaussian model
+            ("K = 1", "K = 2", "`K`"),
+            // a one-level grid is no sampler
+            (
+                "levels = [8, 16, 32, 64, 128, 256]",
+                "levels = [1]",
+                "`levels`",
+            ),
+            ("delta = [0.0, 0.1, 0.3]", "delta = [\"big\"]", "`delta`"),
+            ("h = 0.5", "h = 1.5", "h = 1.5"),
+        ],
+    );
+}

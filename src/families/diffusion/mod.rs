@@ -6,6 +6,7 @@ pub mod discretisation;
 pub mod error_budget;
 pub mod girsanov;
 pub mod marginals;
+pub mod measures;
 pub mod reproducible;
 
 use crate::bounds::{Control, Variant};
@@ -102,6 +103,6 @@ pub static FAMILY: Family = Family {
         marginals::ENTRIES,
         reproducible::ENTRIES,
     ],
-    measures: &[],
+    measures: measures::MEASURES,
     pictures: &[],
 };
