@@ -213,6 +213,43 @@ pub fn girsanov_bound(
     })
 }
 
+/// The continuous-time limits (N -> infinity) of KL(target || output) for the centred Gaussian
+/// target with covariance eigenvalues `eigs`, the score (1 + delta) grad log p_sigma, started
+/// from N(0, init_var I) at sigma_max: (probability-flow ODE, reverse SDE). Per eigenvalue
+/// lambda, with u = lambda + sigma^2 and u_0 = lambda + sigma_max^2, the ODE scales x by
+/// (lambda / u_0)^{(1 + delta)/2}, so V = init_var (lambda / u_0)^{1 + delta}; the SDE's variance
+/// solves dV/du = 2 (1 + delta) V / u - 1, so V = lambda / (1 + 2 delta) + (init_var - u_0 /
+/// (1 + 2 delta)) (lambda / u_0)^{2 (1 + delta)}; each gives (1/2)(lambda/V - 1 - ln(lambda/V))
+/// (theory/diffusion.md section 7). The SDE's limit needs 1 + 2 delta > 0.
+pub fn scaled_score_limits(
+    eigs: &[f64],
+    sigma_max: f64,
+    delta: f64,
+    init_var: f64,
+) -> Result<(f64, f64), DiffusionError> {
+    if eigs.iter().any(|&l| !(l > 0.0 && l.is_finite()))
+        || !(init_var > 0.0 && sigma_max > 0.0 && 1.0 + 2.0 * delta > 0.0)
+    {
+        return Err(DiffusionError::Input(format!(
+            "continuous-time limits: need positive eigenvalues, init_var, sigma_max and 1 + 2 delta > 0; got {eigs:?}, {init_var}, {sigma_max}, delta = {delta}"
+        )));
+    }
+    let kl = |lambda: f64, v: f64| {
+        let r = lambda / v;
+        0.5 * (r - 1.0 - r.ln())
+    };
+    let (mut ode, mut sde) = (0.0, 0.0);
+    for &l in eigs {
+        let shrink = l / (l + sigma_max * sigma_max);
+        ode += kl(l, init_var * shrink.powf(1.0 + delta));
+        let a = 1.0 / (1.0 + 2.0 * delta);
+        let v =
+            l * a + (init_var - (l + sigma_max * sigma_max) * a) * shrink.powf(2.0 * (1.0 + delta));
+        sde += kl(l, v);
+    }
+    Ok((ode, sde))
+}
+
 /// A deliberate fault in a sampler (the catalogue's mutation controls; `None` in use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SamplerFault {
@@ -469,6 +506,7 @@ pub fn gaussian_affine_law(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg::Spd;
     use ndarray::array;
 
     fn gaussian(var: f64) -> Gmm {
@@ -663,6 +701,63 @@ mod tests {
                 .iter()
                 .all(|x| x.abs() < 1e-10 * v[[0, 0]].abs().max(1.0)));
         }
+    }
+
+    #[test]
+    fn fine_grids_reach_the_continuous_time_limits_with_a_scaled_score() {
+        // d = 2, eigenvalues 1 and 0.1, sigma_max = 80: Heun (order 2) and Euler-Maruyama
+        // (order 1) at 4096 levels against the closed forms, for three score errors. (The
+        // grid's last step, an Euler step from sigma_min = 0.002 to 0, keeps a fixed error of
+        // order sigma_min^2 / lambda that no N removes: 4e-4 at lambda = 0.01, which is why the
+        // smallest eigenvalue here is 0.1, where it is 4e-5.)
+        let target = Gmm::new(
+            &[1.0],
+            Array2::zeros((1, 2)),
+            vec![array![[1.0, 0.0], [0.0, 0.1]]],
+        )
+        .unwrap();
+        let exact = ExactMixtureScore { target: &target };
+        let grid = SigmaGrid::karras(4096, 0.002, 80.0, 7.0).unwrap();
+        let half = SigmaGrid::karras(2048, 0.002, 80.0, 7.0).unwrap();
+        let sigma = Spd::new(array![[1.0, 0.0], [0.0, 0.1]], "target").unwrap();
+        let zero = ndarray::Array1::<f64>::zeros(2);
+        for delta in [-0.2, 0.05, 0.3] {
+            let score = ScaledScore {
+                inner: &exact,
+                delta,
+            };
+            let (ode, sde) = scaled_score_limits(&[1.0, 0.1], 80.0, delta, 6400.0).unwrap();
+            let kl = |s: Sampler, g: &SigmaGrid| {
+                let v = gaussian_output(
+                    s,
+                    SamplerFault::None,
+                    g,
+                    &score,
+                    Array2::<f64>::eye(2) * 6400.0,
+                )
+                .unwrap();
+                crate::prob::kl_gaussian(
+                    zero.view(),
+                    &sigma,
+                    zero.view(),
+                    &Spd::new(v, "out").unwrap(),
+                )
+                .unwrap()
+            };
+            let heun = kl(Sampler::Heun, &grid);
+            assert!(
+                (heun - ode).abs() < 1e-3 * ode,
+                "delta {delta}: Heun {heun} vs {ode}"
+            );
+            // Euler-Maruyama is of order 1, so its error at 4096 levels is still visible; the
+            // Richardson extrapolation 2 KL(4096) - KL(2048) removes the 1/N term
+            let em = 2.0 * kl(Sampler::EulerMaruyama, &grid) - kl(Sampler::EulerMaruyama, &half);
+            assert!(
+                (em - sde).abs() < 1e-2 * sde,
+                "delta {delta}: EM {em} vs {sde}"
+            );
+        }
+        assert!(scaled_score_limits(&[1.0], 80.0, -0.6, 6400.0).is_err());
     }
 
     #[test]

@@ -3,27 +3,13 @@
 //! section 3).
 use super::*;
 use crate::bounds::{Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
-use crate::diffusion::{girsanov_bound, ScaledScore};
+use crate::diffusion::girsanov_bound;
 use crate::params::Params;
 
 /// Condition numbers 1 and 100 (d = 4), N = 8, 32, 128 levels, relative score error delta
 /// = 0 and +-0.3 (the score scaled by 1 + delta).
 fn grid(_s: Scale) -> Vec<Params> {
-    let mut out = Vec::new();
-    for kappa in [1.0, 100.0] {
-        for n in [8usize, 32, 128] {
-            for delta in [0.0, 0.3, -0.3] {
-                out.push(
-                    Params::new()
-                        .with("d", 4usize)
-                        .with("kappa", kappa)
-                        .with("levels", n)
-                        .with("delta", delta),
-                );
-            }
-        }
-    }
-    out
+    scaled_score_grid(&[8, 32, 128], &[0.0, 0.3, -0.3])
 }
 
 fn girsanov_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error> {
@@ -32,31 +18,11 @@ fn girsanov_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error>
     let n = p.usize_at_least("levels", 2)?;
     let delta = p.f64("delta")?;
     let target = gaussian_target(d, kappa)?;
-    let fault = sampler_fault(v);
     let grid = SigmaGrid::karras(n, SIGMA_MIN, SIGMA_MAX, RHO)?;
-    let exact = ExactMixtureScore { target: &target };
-    let score = ScaledScore {
-        inner: &exact,
-        delta,
-    };
+    let kl = scaled_kl(Sampler::EulerMaruyama, sampler_fault(v), p)?;
     // the usual start: N(0, sigma_max^2 I), not the noised target's law
     let init_var = SIGMA_MAX * SIGMA_MAX;
-    let v_out = gaussian_output(
-        Sampler::EulerMaruyama,
-        fault,
-        &grid,
-        &score,
-        Array2::<f64>::eye(d) * init_var,
-    )?;
-    let sigma = target.cov_of(0).matrix().to_owned();
-    let eigs: Vec<f64> = sigma.diag().to_vec();
-    let zero = Array1::<f64>::zeros(d);
-    let kl = kl_gaussian(
-        zero.view(),
-        &Spd::new(sigma, "the target covariance")?,
-        zero.view(),
-        &Spd::new(v_out, "the output covariance")?,
-    )?;
+    let eigs: Vec<f64> = target.cov_of(0).matrix().diag().to_vec();
     let bound = girsanov_bound(&eigs, &grid, delta, init_var)?;
     Ok(Evidence::Exact {
         lhs: kl,

@@ -2,6 +2,7 @@
 //! states, sources or derives every entry).
 //!
 //! Each topic file holds the entries whose id is `diffusion.TOPIC[.name]`.
+pub mod conjecture;
 pub mod discretisation;
 pub mod error_budget;
 pub mod girsanov;
@@ -91,12 +92,68 @@ fn exact_kl(sampler: Sampler, fault: SamplerFault, n: usize, target: &Gmm) -> Re
     )?)
 }
 
+/// Condition numbers 1 and 100 (d = 4) against the numbers of Karras levels and score errors
+/// delta given.
+fn scaled_score_grid(levels: &[usize], deltas: &[f64]) -> Vec<crate::params::Params> {
+    let mut out = Vec::new();
+    for kappa in [1.0, 100.0] {
+        for &n in levels {
+            for &delta in deltas {
+                out.push(
+                    crate::params::Params::new()
+                        .with("d", 4usize)
+                        .with("kappa", kappa)
+                        .with("levels", n)
+                        .with("delta", delta),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// KL(target || output) of `sampler` (with `fault`) on the Karras grid with `levels` levels, for
+/// the target `gaussian_target(d, kappa)` and the score (1 + delta) times its exact score,
+/// started from N(0, sigma_max^2 I) (the usual start, not the noised target's law).
+fn scaled_kl(
+    sampler: Sampler,
+    fault: SamplerFault,
+    p: &crate::params::Params,
+) -> Result<f64, Error> {
+    let d = p.usize_at_least("d", 1)?;
+    let target = gaussian_target(d, p.positive("kappa")?)?;
+    let grid = SigmaGrid::karras(p.usize_at_least("levels", 2)?, SIGMA_MIN, SIGMA_MAX, RHO)?;
+    let exact = ExactMixtureScore { target: &target };
+    let score = crate::diffusion::ScaledScore {
+        inner: &exact,
+        delta: p.f64("delta")?,
+    };
+    let v = gaussian_output(
+        sampler,
+        fault,
+        &grid,
+        &score,
+        Array2::<f64>::eye(d) * (SIGMA_MAX * SIGMA_MAX),
+    )?;
+    let zero = Array1::<f64>::zeros(d);
+    Ok(kl_gaussian(
+        zero.view(),
+        &Spd::new(
+            target.cov_of(0).matrix().to_owned(),
+            "the target covariance",
+        )?,
+        zero.view(),
+        &Spd::new(v, "the output covariance")?,
+    )?)
+}
+
 /// The family `diffusion`.
 pub static FAMILY: Family = Family {
     name: "diffusion",
     summary: "diffusion samplers of the variance-exploding process checked against exact output laws: the discretisation order of Euler, Heun and Euler-Maruyama from the exact KL of their Gaussian output, the Girsanov bound, and the error budget of one iterative-refinement step across resolution levels",
     theory: THEORY,
     topics: &[
+        conjecture::ENTRIES,
         discretisation::ENTRIES,
         error_budget::ENTRIES,
         girsanov::ENTRIES,
