@@ -538,4 +538,9 @@ fn diffusion_bad_input_exits_two_naming_the_field() {
             ("h = 0.5", "h = 1.5", "h = 1.5"),
         ],
     );
+    // IR against one-shot must start below the finest level
+    expect_bad_configs(
+        "diffusion_ir_vs_one_shot",
+        &[("r0 = 0", "r0 = 4", "`r0`"), ("K = 1", "K = 3", "`K`")],
+    );
 }

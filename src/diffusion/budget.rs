@@ -114,10 +114,33 @@ fn marginal_of(mean: &Array1<f64>, cov: &Array2<f64>, y: &[usize]) -> (Array1<f6
     )
 }
 
+/// How a time step's state x_t is sampled, given x_{t-1}.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Iterative refinement: from x_t^0 (`from` None: x_t^0 itself sampled given x_{t-1}^0) or
+    /// from the given x_t^{r0} (`from` Some(r0), drawn from the target), each level's details
+    /// given (x_t^r, x_{t-1}^{r+1}).
+    Ir { from: Option<usize> },
+    /// One diffusion for every detail above r0, given x_t^{r0} and the whole of x_{t-1}.
+    OneShot { from: usize },
+}
+
 /// The exact error budget of one IR time step on the Gaussian model `ir` (one mixture
-/// component), every level sampled by `level`, with `fault` injected.
+/// component), every level sampled by `level`, with `fault` injected: `gaussian_budget` with
+/// the IR scheme from the coarsest coefficient.
 pub fn ir_gaussian_budget(
     ir: &IrModel,
+    level: &LevelSampler,
+    fault: BudgetFault,
+) -> Result<IrBudget, DiffusionError> {
+    gaussian_budget(ir, Scheme::Ir { from: None }, level, fault)
+}
+
+/// The exact law of one time step sampled by `scheme`, every block by `level`, on the Gaussian
+/// model `ir`, and its error budget: the final KL of (x_{t-1}, x_t) and each block's share.
+pub fn gaussian_budget(
+    ir: &IrModel,
+    scheme: Scheme,
     level: &LevelSampler,
     fault: BudgetFault,
 ) -> Result<IrBudget, DiffusionError> {
@@ -133,31 +156,63 @@ pub fn ir_gaussian_budget(
         ir.joint.mean_of(0).to_owned(),
         ir.joint.cov_of(0).matrix().to_owned(),
     );
-    let past: Vec<usize> = (0..d).collect();
+    let r0 = match scheme {
+        Scheme::Ir { from: None } => None,
+        Scheme::Ir { from: Some(r) } | Scheme::OneShot { from: r } => {
+            if r >= hier.levels() {
+                return Err(DiffusionError::Input(format!(
+                    "a step must start below the finest level: from = {r}, levels 0..{}",
+                    hier.levels()
+                )));
+            }
+            Some(r)
+        }
+    };
+    // what is drawn from the target: x_{t-1}, and x_t^{r0} when the step starts from it
+    let mut given: Vec<usize> = (0..d).collect();
+    if let Some(r) = r0 {
+        given.extend(d..d + hier.coarse_dim(r));
+    }
     let mut q = Composed {
         mean: Array1::zeros(2 * d),
         cov: Array2::zeros((2 * d, 2 * d)),
         filled: Vec::new(),
     };
-    // x_{t-1} is drawn from the target: q and p agree on it
-    q.mean.slice_mut(s![..d]).assign(&mu.slice(s![..d]));
-    q.cov
-        .slice_mut(s![..d, ..d])
-        .assign(&sigma.slice(s![..d, ..d]));
-    q.filled = past.clone();
-    // blocks in sampling order: (block, IR's conditioning set, everything sampled before it)
-    let mut blocks = vec![(
-        (d..d + hier.coarse_dim(0)).collect::<Vec<usize>>(),
-        (0..hier.coarse_dim(0)).collect::<Vec<usize>>(),
-        past.clone(),
-    )];
-    for r in 0..hier.levels() {
-        let (u, w, prev, _) = ir.sets(r)?;
-        let mut set = u.clone();
-        set.extend(prev);
-        let mut before = past.clone();
-        before.extend(u);
-        blocks.push((w, set, before));
+    let (gm, gc) = marginal_of(&mu, &sigma, &given);
+    for (i, &gi) in given.iter().enumerate() {
+        q.mean[gi] = gm[i];
+        for (j, &gj) in given.iter().enumerate() {
+            q.cov[[gi, gj]] = gc[[i, j]];
+        }
+    }
+    q.filled = given.clone();
+    // blocks in sampling order: (block, its sampler's conditioning set, everything before it)
+    let mut blocks: Vec<(Vec<usize>, Vec<usize>, Vec<usize>)> = Vec::new();
+    match scheme {
+        Scheme::OneShot { from } => {
+            blocks.push((
+                (d + hier.coarse_dim(from)..2 * d).collect(),
+                given.clone(),
+                given.clone(),
+            ));
+        }
+        Scheme::Ir { from } => {
+            if from.is_none() {
+                blocks.push((
+                    (d..d + hier.coarse_dim(0)).collect(),
+                    (0..hier.coarse_dim(0)).collect(),
+                    given.clone(),
+                ));
+            }
+            for r in from.unwrap_or(0)..hier.levels() {
+                let (u, w, prev, _) = ir.sets(r)?;
+                let mut set = u.clone();
+                set.extend(prev);
+                let mut before: Vec<usize> = (0..d).collect();
+                before.extend(u);
+                blocks.push((w, set, before));
+            }
+        }
     }
     let mut levels = Vec::with_capacity(blocks.len());
     for (b, u, y) in &blocks {
@@ -285,6 +340,49 @@ mod tests {
             delta,
             init_var: 6400.0,
         }
+    }
+
+    #[test]
+    fn one_shot_and_ir_from_a_given_level_add_up_too() {
+        let ir = model(0.5);
+        for scheme in [
+            Scheme::Ir { from: Some(1) },
+            Scheme::OneShot { from: 1 },
+            Scheme::OneShot { from: 0 },
+        ] {
+            let b = gaussian_budget(&ir, scheme, &level(16, 0.1), BudgetFault::None).unwrap();
+            let sum = b.sum_of_terms();
+            assert!(
+                (b.final_kl - sum).abs() < 1e-9 * sum,
+                "{scheme:?}: {} vs {sum}",
+                b.final_kl
+            );
+            if let Scheme::OneShot { .. } = scheme {
+                // one block, conditioned on everything before it: nothing is truncated
+                assert_eq!(b.levels.len(), 1);
+                assert!(b.levels[0].truncation.abs() < 1e-12);
+            }
+        }
+        // IR from x_t^1 has the two finer levels' blocks of IR from x_t^0, the same terms
+        let all = ir_gaussian_budget(&ir, &level(16, 0.1), BudgetFault::None).unwrap();
+        let from1 = gaussian_budget(
+            &ir,
+            Scheme::Ir { from: Some(1) },
+            &level(16, 0.1),
+            BudgetFault::None,
+        )
+        .unwrap();
+        assert_eq!(from1.levels.len(), 2);
+        for (a, b) in from1.levels.iter().zip(&all.levels[2..]) {
+            assert!((a.term - b.term).abs() < 1e-9 * b.term);
+        }
+        assert!(gaussian_budget(
+            &ir,
+            Scheme::OneShot { from: 3 },
+            &level(16, 0.1),
+            BudgetFault::None
+        )
+        .is_err());
     }
 
     #[test]
