@@ -3,7 +3,7 @@
 //!
 //! Each test runs the entry and every negative control through the one pass/fail policy
 //! (`boundlab::bounds::policy`, the one the CLI uses), then compares each verdict and largest tightness ratio with
-//! `tests/golden/catalogue_quick.json` (relative tolerance `golden::RATIO_TOLERANCE`).
+//! `tests/golden/catalogue_quick.json` (ratios to `golden::RATIO_TOLERANCE` relative plus `golden::RATIO_FLOOR`).
 //! The golden file is regenerated only on purpose, with
 //! `cargo run --release -- check --quick --controls --record tests/golden/catalogue_quick.json`,
 //! and a commit that changes it names each changed number and why.

@@ -11,6 +11,12 @@ use std::collections::BTreeMap;
 /// repeat exactly on one machine; the slack covers the last bits that differ between
 /// OpenBLAS kernels on different CPUs.
 pub const RATIO_TOLERANCE: f64 = 1e-6;
+/// Absolute slack on a recorded ratio. An identity checked to a rounding allowance reports a
+/// ratio such as 1e-15 / 5e-10 = 2e-6, whose digits are all rounding: the same binary gives
+/// score.tweedie 4.72e-7 on one CPU and 4.79e-7 on another, score.ridge_optimal 6.9e-7 and
+/// 2.0e-6. Tightness is reported to three decimals, so a difference below 1e-4 in a ratio is
+/// one no report shows; the verdicts are compared exactly whatever the ratio.
+pub const RATIO_FLOOR: f64 = 1e-4;
 
 /// One (entry, variant): its verdict and its largest finite LHS/RHS (None when no finite ratio).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,7 +46,7 @@ impl GoldenLine {
         }
         match (self.max_ratio, want.max_ratio) {
             (None, None) => None,
-            (Some(a), Some(b)) if (a - b).abs() <= RATIO_TOLERANCE * b.abs().max(1e-12) => None,
+            (Some(a), Some(b)) if (a - b).abs() <= RATIO_TOLERANCE * b.abs() + RATIO_FLOOR => None,
             (a, b) => Some(format!("max ratio {a:?} (recorded {b:?})")),
         }
     }
@@ -55,4 +61,36 @@ pub fn summarise<'a>(reports: impl IntoIterator<Item = &'a EntryReport>) -> Gold
             .insert(r.variant.clone(), GoldenLine::of(r));
     }
     g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(r: f64) -> GoldenLine {
+        GoldenLine {
+            verdict: Verdict::Holds,
+            max_ratio: Some(r),
+        }
+    }
+
+    #[test]
+    fn ratios_agree_to_their_tolerance_and_rounding_residue_is_not_compared() {
+        // a meaningful tightness moved in its 4th digit is a difference
+        assert!(line(0.5005).differs_from(&line(0.5)).is_some());
+        assert!(line(0.5 * (1.0 + 1e-7)).differs_from(&line(0.5)).is_none());
+        // an identity's rounding residue on two CPUs is not
+        assert!(line(4.787645045311255e-7)
+            .differs_from(&line(4.7211499752374877e-7))
+            .is_none());
+        assert!(line(1.970491487446926e-6)
+            .differs_from(&line(6.903170126605866e-7))
+            .is_none());
+        // but not a tightness that moved in its third decimal
+        assert!(line(0.0012).differs_from(&line(0.001)).is_some());
+        // a verdict change always is
+        let mut v = line(0.5);
+        v.verdict = Verdict::Violated;
+        assert!(v.differs_from(&line(0.5)).is_some());
+    }
 }
