@@ -264,6 +264,9 @@ pub enum SamplerFault {
     /// level the state is at (an off-by-one in the time index); the last step, to sigma = 0,
     /// keeps sigma_i.
     DriftAtNewLevel,
+    /// DPM-Solver++(2M)'s carried denoiser never updated after the first step (the memory
+    /// written once): the extrapolation then mixes in a stale denoiser.
+    DpmStaleMemory,
     /// The noise of a whole batch drawn from one stream (the batch's first row's) instead of
     /// one stream per sample: a sample then depends on the batch it is drawn in.
     SharedBatchStream,
@@ -280,16 +283,25 @@ pub enum Sampler {
     /// The reverse SDE, Euler-Maruyama: x' = x + (s^2 - t^2) grad log p_s(x) + sqrt(s^2 - t^2) z
     /// (weak order 1).
     EulerMaruyama,
+    /// DPM-Solver++(2M) (Lu et al., arXiv 2211.01095, data prediction, multistep) on the
+    /// probability-flow ODE: x' = (t/s) x + (1 - t/s) D~ with the denoiser D(x, s) = x + s^2
+    /// grad log p_s(x) extrapolated as D~ = (1 + 1/(2 r)) D_i - (1/(2 r)) D_{i-1},
+    /// r = ln(s_{i-1}/s_i) / ln(s_i/s_{i+1}), the previous level's denoiser carried from the step
+    /// before; the first step and the step to sigma = 0 use D~ = D_i, which is Euler's step
+    /// (DDIM for the VE process is Euler: (t/s) x + (1 - t/s) D = x + (t - s)(x - D)/s) (order 2).
+    DpmSolver2M,
 }
 
 impl Sampler {
-    pub const NAMES: &'static [&'static str] = &["euler", "heun", "euler_maruyama"];
+    pub const NAMES: &'static [&'static str] =
+        &["euler", "heun", "euler_maruyama", "dpm_solver_2m"];
 
     pub fn from_name(name: &str) -> Result<Sampler, crate::params::ParamError> {
         Ok(match name {
             "euler" => Sampler::Euler,
             "heun" => Sampler::Heun,
             "euler_maruyama" => Sampler::EulerMaruyama,
+            "dpm_solver_2m" => Sampler::DpmSolver2M,
             other => return Err(crate::params::unknown_choice("sampler", other, Self::NAMES)),
         })
     }
@@ -298,12 +310,52 @@ impl Sampler {
     pub fn order(self) -> u32 {
         match self {
             Sampler::Euler | Sampler::EulerMaruyama => 1,
-            Sampler::Heun => 2,
+            Sampler::Heun | Sampler::DpmSolver2M => 2,
         }
     }
 
     pub fn stochastic(self) -> bool {
         self == Sampler::EulerMaruyama
+    }
+
+    /// Whether a step reads the previous level's denoiser (`step_with_memory`).
+    pub fn multistep(self) -> bool {
+        self == Sampler::DpmSolver2M
+    }
+
+    /// One step that may read the previous step's level and denoiser (`prev`), returning the new
+    /// state and this level's denoiser D(x, s) for the next step. For a memoryless sampler it
+    /// is `step` and the denoiser returned is unused.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step_with_memory(
+        self,
+        fault: SamplerFault,
+        x: ArrayView2<f64>,
+        z: ArrayView2<f64>,
+        s: f64,
+        t: f64,
+        prev: Option<(f64, ArrayView2<f64>)>,
+        score: &dyn NoisedScore,
+    ) -> Result<(Array2<f64>, Array2<f64>), DiffusionError> {
+        if self != Sampler::DpmSolver2M {
+            let out = self.step(fault, x, z, s, t, score)?;
+            return Ok((out, Array2::zeros((0, 0))));
+        }
+        let d = denoiser(x, s, score)?;
+        let mixed = match prev {
+            Some((sp, dp)) if t > 0.0 => {
+                // r = h_last / h with h = ln(s / t), h_last = ln(s_prev / s)
+                let r = (sp / s).ln() / (s / t).ln();
+                &d * (1.0 + 0.5 / r) - &(&dp * (0.5 / r))
+            }
+            _ => d.clone(),
+        };
+        let next = &x * (t / s) + &(mixed * (1.0 - t / s));
+        let carried = match prev {
+            Some((_, dp)) if fault == SamplerFault::DpmStaleMemory => dp.to_owned(),
+            _ => d,
+        };
+        Ok((next, carried))
     }
 
     /// One step from level `s` to level `t` of every row of `x`, with the standard normal
@@ -319,7 +371,8 @@ impl Sampler {
     ) -> Result<Array2<f64>, DiffusionError> {
         let h = t - s; // negative: the level decreases
         match self {
-            Sampler::Euler => {
+            // DPM-Solver++(2M) without memory is its first step, Euler's
+            Sampler::Euler | Sampler::DpmSolver2M => {
                 let d = score.score(x, s)? * (-s);
                 Ok(&x + &(d * h))
             }
@@ -356,6 +409,15 @@ impl Sampler {
     }
 }
 
+/// The denoiser D(x, s) = x + s^2 grad log p_s(x) (Tweedie's posterior mean of the clean state).
+fn denoiser(
+    x: ArrayView2<f64>,
+    s: f64,
+    score: &dyn NoisedScore,
+) -> Result<Array2<f64>, DiffusionError> {
+    Ok(&x + &(score.score(x, s)? * (s * s)))
+}
+
 /// Run `sampler` along `grid` from the rows of `x0` (drawn at the largest level). Row i's noise
 /// comes from its own stream (`crate::mc::stream(seed, stream, first_row + i)`), so a sample
 /// is the same whatever the batch it is drawn in.
@@ -387,6 +449,7 @@ pub fn run(
     };
     let mut x = x0;
     let mut z = Array2::<f64>::zeros((n, d));
+    let mut memory: Option<(f64, Array2<f64>)> = None;
     for (s, t) in grid.steps() {
         if sampler.stochastic() {
             for (i, mut row) in z.rows_mut().into_iter().enumerate() {
@@ -394,7 +457,15 @@ pub fn run(
                 row.iter_mut().for_each(|v| *v = StandardNormal.sample(rng));
             }
         }
-        x = sampler.step(fault, x.view(), z.view(), s, t, score)?;
+        if sampler.multistep() {
+            let prev = memory.as_ref().map(|(sp, dp)| (*sp, dp.view()));
+            let (next, den) =
+                sampler.step_with_memory(fault, x.view(), z.view(), s, t, prev, score)?;
+            x = next;
+            memory = Some((s, den));
+        } else {
+            x = sampler.step(fault, x.view(), z.view(), s, t, score)?;
+        }
     }
     Ok(x)
 }
@@ -471,6 +542,9 @@ pub fn gaussian_output(
     score: &dyn NoisedScore,
     v0: Array2<f64>,
 ) -> Result<Array2<f64>, DiffusionError> {
+    if sampler.multistep() {
+        return multistep_gaussian_output(sampler, fault, grid, score, v0);
+    }
     let mut v = v0;
     for (s, t) in grid.steps() {
         let (at, bt) = step_maps(sampler, fault, s, t, score)?;
@@ -478,6 +552,59 @@ pub fn gaussian_output(
         v = (&v + &v.t()) * 0.5;
     }
     Ok(v)
+}
+
+/// `gaussian_output` for a multistep (deterministic) sampler: the state is (x, D_prev), the
+/// previous level's denoiser, and each step maps it linearly to (x', the denoiser it carries): the joint
+/// covariance of the 2d-dimensional state is propagated, its maps read off the step applied
+/// to (I, 0) and (0, I).
+fn multistep_gaussian_output(
+    sampler: Sampler,
+    fault: SamplerFault,
+    grid: &SigmaGrid,
+    score: &dyn NoisedScore,
+    v0: Array2<f64>,
+) -> Result<Array2<f64>, DiffusionError> {
+    use ndarray::s;
+    let d = score.dim();
+    let eye = Array2::<f64>::eye(d);
+    let zero = Array2::<f64>::zeros((d, d));
+    let mut v = Array2::<f64>::zeros((2 * d, 2 * d));
+    v.slice_mut(s![..d, ..d]).assign(&v0);
+    let mut prev_level: Option<f64> = None;
+    for (lev, t) in grid.steps() {
+        // rows are samples: [x', D] = [x, D_prev] M^T, M = [[A_x, A_D], [C_x, 0]]
+        let (ax_t, cx_t) = sampler.step_with_memory(
+            fault,
+            eye.view(),
+            zero.view(),
+            lev,
+            t,
+            prev_level.map(|sp| (sp, zero.view())),
+            score,
+        )?;
+        let mut m = Array2::<f64>::zeros((2 * d, 2 * d));
+        m.slice_mut(s![..d, ..d]).assign(&ax_t.t());
+        m.slice_mut(s![d.., ..d]).assign(&cx_t.t());
+        if let Some(sp) = prev_level {
+            let (ad_t, cd_t) = sampler.step_with_memory(
+                fault,
+                zero.view(),
+                zero.view(),
+                lev,
+                t,
+                Some((sp, eye.view())),
+                score,
+            )?;
+            m.slice_mut(s![..d, d..]).assign(&ad_t.t());
+            // what is carried may read the carried denoiser too (it does under a fault)
+            m.slice_mut(s![d.., d..]).assign(&cd_t.t());
+        }
+        v = m.dot(&v).dot(&m.t());
+        v = (&v + &v.t()) * 0.5;
+        prev_level = Some(lev);
+    }
+    Ok(v.slice(s![..d, ..d]).to_owned())
 }
 
 /// The whole run as one affine map, for the same targets as `gaussian_output`: the output is
@@ -491,6 +618,11 @@ pub fn gaussian_affine_law(
     grid: &SigmaGrid,
     score: &dyn NoisedScore,
 ) -> Result<(Array2<f64>, Array2<f64>), DiffusionError> {
+    if sampler.multistep() {
+        return Err(DiffusionError::Input(format!(
+            "{sampler:?} carries the previous level's denoiser: its run is not one affine map of the start alone here"
+        )));
+    }
     let d = score.dim();
     let mut a = Array2::<f64>::eye(d);
     let mut e = Array2::<f64>::zeros((d, d));
@@ -758,6 +890,51 @@ mod tests {
             );
         }
         assert!(scaled_score_limits(&[1.0], 80.0, -0.6, 6400.0).is_err());
+    }
+
+    #[test]
+    fn dpm_solver_2m_runs_as_its_exact_recursion_says() {
+        // target N(0, S) in d = 2: run the sampler (carrying its memory in `run`) from the rows
+        // of L^T, V0 = L L^T; then sum_i out_i out_i^T is the output covariance, against the
+        // augmented recursion of multistep_gaussian_output (an independent route)
+        let s = array![[1.0, 0.3], [0.3, 0.2]];
+        let g = Gmm::new(&[1.0], Array2::zeros((1, 2)), vec![s]).unwrap();
+        let sc = ExactMixtureScore { target: &g };
+        let grid = SigmaGrid::karras(10, 0.01, 10.0, 7.0).unwrap();
+        let v0 = array![[101.0, 0.3], [0.3, 100.2]];
+        let l = Spd::new(v0.clone(), "v0").unwrap().chol().to_owned();
+        for fault in [SamplerFault::None, SamplerFault::DpmStaleMemory] {
+            let out = run(
+                Sampler::DpmSolver2M,
+                fault,
+                &grid,
+                &sc,
+                l.t().to_owned(),
+                0,
+                0,
+                0,
+            )
+            .unwrap();
+            let from_run = out.t().dot(&out);
+            let exact =
+                gaussian_output(Sampler::DpmSolver2M, fault, &grid, &sc, v0.clone()).unwrap();
+            assert!(
+                (&from_run - &exact).iter().all(|x| x.abs() < 1e-10),
+                "{fault:?}: {from_run} vs {exact}"
+            );
+        }
+        // one step without memory is Euler's (DDIM for the VE process)
+        let x = array![[0.5, -1.0]];
+        let z = Array2::zeros((1, 2));
+        let e = Sampler::Euler
+            .step(SamplerFault::None, x.view(), z.view(), 3.0, 2.0, &sc)
+            .unwrap();
+        let (m, _) = Sampler::DpmSolver2M
+            .step_with_memory(SamplerFault::None, x.view(), z.view(), 3.0, 2.0, None, &sc)
+            .unwrap();
+        assert!((&e - &m).iter().all(|v| v.abs() < 1e-12));
+        // a multistep run is not one affine map of its start here
+        assert!(gaussian_affine_law(Sampler::DpmSolver2M, SamplerFault::None, &grid, &sc).is_err());
     }
 
     #[test]

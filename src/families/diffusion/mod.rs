@@ -36,12 +36,21 @@ pub const DRIFT_AT_NEW_LEVEL: Control = Control::mutation(
     "Euler-Maruyama's drift evaluated at the step's new level sigma_{i+1} instead of sigma_i (an off-by-one in the time index)",
 );
 
-/// Grid points whose sampler is Euler-Maruyama / Heun (where a fault of that sampler applies).
+pub const DPM_STALE_MEMORY: Control = Control::mutation(
+    "dpm_stale_memory",
+    "DPM-Solver++(2M)'s carried denoiser written at the first step and never updated",
+);
+
+/// Grid points whose sampler is Euler-Maruyama / Heun / DPM-Solver++(2M) (where a fault of
+/// that sampler applies).
 fn is_sde(p: &crate::params::Params) -> Result<bool, Error> {
     Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::EulerMaruyama)
 }
 fn is_heun(p: &crate::params::Params) -> Result<bool, Error> {
     Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::Heun)
+}
+fn is_dpm(p: &crate::params::Params) -> Result<bool, Error> {
+    Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::DpmSolver2M)
 }
 
 /// The sampler fault a variant asks for (`None` for the statement and for bound controls).
@@ -52,6 +61,8 @@ fn sampler_fault(v: Variant) -> SamplerFault {
         SamplerFault::NoiseScaledByStep
     } else if v.is(DRIFT_AT_NEW_LEVEL) {
         SamplerFault::DriftAtNewLevel
+    } else if v.is(DPM_STALE_MEMORY) {
+        SamplerFault::DpmStaleMemory
     } else {
         SamplerFault::None
     }
@@ -150,7 +161,7 @@ fn scaled_kl(
 /// The family `diffusion`.
 pub static FAMILY: Family = Family {
     name: "diffusion",
-    summary: "diffusion samplers of the variance-exploding process checked against exact output laws: the discretisation order of Euler, Heun and Euler-Maruyama from the exact KL of their Gaussian output, the Girsanov bound, and the error budget of one iterative-refinement step across resolution levels",
+    summary: "diffusion samplers of the variance-exploding process checked against exact output laws: the discretisation order of Euler, Heun, Euler-Maruyama and DPM-Solver++(2M) from the exact KL of their Gaussian output, the Girsanov bound, and the error budget of one iterative-refinement step across resolution levels",
     theory: THEORY,
     topics: &[
         conjecture::ENTRIES,
