@@ -270,7 +270,16 @@ pub const BOTH_IR: Control = Control::positive_mutation(
     "the one-shot score replaced by the IR levels learned from an independent training set of the same size (the two sides then have one law: the check must not refute); read against the coarse-structure half, where the recorded refutation lives",
     &[Verdict::Supported, Verdict::Inconclusive],
 )
-.only_where(is_coarse);
+.only_where(coarse_at_small_n);
+
+/// The null controls run where they are cheap: N = 300 trajectories. They must not refute
+/// anywhere, and at N = 3000 (full scale) they cost up to 64 replicates of the slowest fits
+/// without saying more (theory/score.md section 10).
+const NULL_CONTROL_MAX_N: usize = 300;
+
+fn coarse_at_small_n(p: &Params) -> Result<bool, Error> {
+    Ok(is_coarse(p)? && p.usize_at_least("N", 10)? <= NULL_CONTROL_MAX_N)
+}
 
 /// IR's levels learned with a kernel (or features) flat in their conditioning variables: each
 /// level then learns the marginal score of its details, and at fine structure IR must lose.
@@ -379,7 +388,7 @@ pub const BOTH_WITHOUT: Control = Control::positive_mutation(
     "the with-past score replaced by the without-past score learned from an independent training set of the same size (the two sides then have one law: the check must not refute); read against the other points, where the recorded refutation lives (the kernel estimator at every level, random features at the finest)",
     &[Verdict::Supported, Verdict::Inconclusive],
 )
-.only_where(past_does_not_help);
+.only_where(past_does_not_help_at_small_n);
 
 /// Where the full experiment finds the past lowering the error at every N (random features at
 /// the middle level): `past_independent`'s battery; the other points are `both_without`'s.
@@ -387,8 +396,8 @@ fn past_helps(p: &Params) -> Result<bool, Error> {
     Ok(p.str("estimator")? == "ridge" && p.usize_at_least("level", 0)? == 1)
 }
 
-fn past_does_not_help(p: &Params) -> Result<bool, Error> {
-    Ok(!past_helps(p)?)
+fn past_does_not_help_at_small_n(p: &Params) -> Result<bool, Error> {
+    Ok(!past_helps(p)? && p.usize_at_least("N", 10)? <= NULL_CONTROL_MAX_N)
 }
 
 /// Quick: every level of the 1-D model (d = 8, L = 3, two modes 8 apart, h = 0.5), both
