@@ -5,23 +5,14 @@
 //! flops), the samples in chunks of 256 in parallel (rayon, single-threaded BLAS per chunk,
 //! per-sample noise streams). Printed: the run's seconds, its score GEMM rate, and that rate
 //! as a fraction of a 2000^3 DGEMM's (best of 3 each).
+mod common;
 use boundlab::diffusion::{run_chunked, ExactMixtureScore, Sampler, SamplerFault, SigmaGrid};
 use boundlab::prob::Gmm;
+use common::{best_of_3, DgemmReference};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::{Array1, Array2};
 use rand_distr::{Distribution, StandardNormal};
 use std::hint::black_box;
-use std::time::Instant;
-
-fn best_of_3(mut f: impl FnMut()) -> f64 {
-    (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
 
 /// A K-component mixture in d dimensions with random means and well-conditioned random
 /// covariances (A A^T / d + 0.5 I).
@@ -67,23 +58,17 @@ fn bench_sampling(c: &mut Criterion) {
     });
     let out = sample();
     let m: Array1<f64> = out.mean_axis(ndarray::Axis(0)).unwrap();
-    let s = 2000usize;
-    let a = Array2::from_shape_fn((s, s), |(i, j)| ((i * 7 + j * 13) % 17) as f64 / 17.0);
-    let b = a.t().to_owned();
-    let t_gemm = best_of_3(|| {
-        black_box(a.dot(&b));
-    });
+    let gemm = DgemmReference::new();
+    let r_gemm = gemm.gflops();
     let score_flops = levels as f64 * 2.0 * (n * k * d * d) as f64;
-    let (r_gemm, r_score) = (
-        2.0 * (s * s * s) as f64 / t_gemm / 1e9,
-        score_flops / t_run / 1e9,
-    );
+    let r_score = score_flops / t_run / 1e9;
     eprintln!(
         "Euler-Maruyama, {levels} levels, n = {n}, d = {d}, K = {k}: {t_run:.2} s; score GEMMs {r_score:.1} GFLOP/s against DGEMM 2000^3 on one thread {r_gemm:.1} GFLOP/s (ratio {:.2}; the run uses every core); output mean norm {:.3} against the target's {:.3}",
         r_score / r_gemm,
         m.dot(&m).sqrt(),
         g.mean().dot(&g.mean()).sqrt()
     );
+    gemm.bench(c, "dgemm_reference_one_thread");
     let mut grp = c.benchmark_group("diffusion_sampling");
     grp.sample_size(10);
     grp.bench_function("em_200_levels_n1e4_d64_k4", |bch| {

@@ -9,12 +9,13 @@
 use boundlab::isoperimetry::{
     gram_matrices, poincare_fem_fixed, Basis, GalerkinBasis, GalerkinFault,
 };
+mod common;
 use boundlab::mc;
 use boundlab::prob::Gmm;
+use common::{best_of_3, DgemmReference};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::{array, Array2};
 use std::hint::black_box;
-use std::time::Instant;
 
 fn bench_fem(c: &mut Criterion) {
     let g = Gmm::new(
@@ -28,16 +29,6 @@ fn bench_fem(c: &mut Criterion) {
         b.iter(|| black_box(poincare_fem_fixed(&g, 1e-14, 4000).unwrap()))
     });
     grp.finish();
-}
-
-fn best_of_3(mut f: impl FnMut()) -> f64 {
-    (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
 }
 
 fn bench_gram(c: &mut Criterion) {
@@ -59,28 +50,18 @@ fn bench_gram(c: &mut Criterion) {
     let (x, _) = g.sample(n, &mut rng);
     let (val, grad) = basis.evaluate(x.view());
     let gram_flops = 2.0 * n as f64 * (m * m) as f64 * (1.0 + d as f64);
-    let s = 2000usize;
-    let a = Array2::from_shape_fn((s, s), |(i, j)| ((i * 7 + j * 13) % 17) as f64 / 17.0);
-    let b = a.t().to_owned();
-    let gemm_flops = 2.0 * (s * s * s) as f64;
-
-    let t_gemm = best_of_3(|| {
-        black_box(a.dot(&b));
-    });
+    let gemm = DgemmReference::new();
+    let r_gemm = gemm.gflops();
     let t_gram = best_of_3(|| {
         black_box(gram_matrices(&val, &grad));
     });
-    let (r_gemm, r_gram) = (gemm_flops / t_gemm / 1e9, gram_flops / t_gram / 1e9);
+    let r_gram = gram_flops / t_gram / 1e9;
     eprintln!(
         "DGEMM 2000^3: {r_gemm:.1} GFLOP/s; Galerkin Gram m = {m}, n = {n}, d = {d}: {r_gram:.1} GFLOP/s; ratio {:.2}",
         r_gram / r_gemm
     );
 
-    let mut grp = c.benchmark_group("dgemm_reference");
-    grp.throughput(Throughput::Elements(gemm_flops as u64));
-    grp.sample_size(10);
-    grp.bench_function("2000x2000x2000", |bch| bch.iter(|| black_box(a.dot(&b))));
-    grp.finish();
+    gemm.bench(c, "dgemm_reference");
     let mut grp = c.benchmark_group("galerkin_gram");
     grp.throughput(Throughput::Elements(gram_flops as u64));
     grp.sample_size(10);

@@ -3,25 +3,17 @@
 //! rayon's parallel replicates, so that is how it is used): m = 1024 random Fourier features
 //! of n = 1e5 noised draws in d = 2, the normal equations Phi^T Phi (2 n m^2 flops, the bulk)
 //! and Phi^T T by GEMM, then Cholesky. The ratio is printed after a best-of-3 timing of each.
+mod common;
 use boundlab::mc;
 use boundlab::prob::Gmm;
 use boundlab::score::{
     dsm_target, ridge_fit, DsmFault, NoisedDraws, Noising, RandomFeatures, RidgeFault,
 };
+use common::{best_of_3, DgemmReference};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::{array, Array2};
 use std::hint::black_box;
 use std::time::Instant;
-
-fn best_of_3(mut f: impl FnMut()) -> f64 {
-    (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
 
 /// Peak resident memory of this process so far (VmHWM), in MB.
 fn peak_mb() -> f64 {
@@ -77,27 +69,18 @@ fn bench_ridge(c: &mut Criterion) {
     let rf = RandomFeatures::new(2, m, 1.0, &mut rng).unwrap();
     let phi = rf.map(draws.y.view()).unwrap();
     let fit_flops = 2.0 * n as f64 * (m * m) as f64;
-    let s = 2000usize;
-    let a = Array2::from_shape_fn((s, s), |(i, j)| ((i * 7 + j * 13) % 17) as f64 / 17.0);
-    let b = a.t().to_owned();
-    let gemm_flops = 2.0 * (s * s * s) as f64;
-    let t_gemm = best_of_3(|| {
-        black_box(a.dot(&b));
-    });
+    let gemm = DgemmReference::new();
+    let r_gemm = gemm.gflops();
     let t_fit = best_of_3(|| {
         black_box(ridge_fit(&phi, &t, 1e-3, RidgeFault::None).unwrap());
     });
-    let (r_gemm, r_fit) = (gemm_flops / t_gemm / 1e9, fit_flops / t_fit / 1e9);
+    let r_fit = fit_flops / t_fit / 1e9;
     eprintln!(
         "one thread: DGEMM 2000^3: {r_gemm:.1} GFLOP/s; ridge fit m = {m}, n = {n}: {r_fit:.1} GFLOP/s ({:.2} s); ratio {:.2}",
         t_fit,
         r_fit / r_gemm
     );
-    let mut grp = c.benchmark_group("dgemm_reference_one_thread");
-    grp.throughput(Throughput::Elements(gemm_flops as u64));
-    grp.sample_size(10);
-    grp.bench_function("2000x2000x2000", |bch| bch.iter(|| black_box(a.dot(&b))));
-    grp.finish();
+    gemm.bench(c, "dgemm_reference_one_thread");
     let mut grp = c.benchmark_group("ridge_fit_one_thread");
     grp.throughput(Throughput::Elements(fit_flops as u64));
     grp.sample_size(10);
