@@ -440,6 +440,18 @@ impl Evidence {
         !matches!(self.core(), Evidence::Exact { .. })
     }
 
+    /// Whether this evidence is read off a confidence sequence (a mean with a declared bounded
+    /// support: the betting interval), valid at every look at once.
+    pub(crate) fn is_anytime(&self) -> bool {
+        matches!(
+            self.core(),
+            Evidence::Mean {
+                support: Support::Bounded { .. },
+                ..
+            }
+        )
+    }
+
     /// The kind of entry this evidence decides.
     pub fn kind(&self) -> Kind {
         match self.core() {

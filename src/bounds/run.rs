@@ -5,8 +5,8 @@ use super::Ctx;
 use crate::params::Params;
 use crate::stats::{
     betting_limits, clopper_pearson_limits, gaussian_limits, grid_slope, student_t_limits,
-    verdict_exact, verdict_interval, Budget, Limits, SlopeFit, Target, Verdict, DEFAULT_ALPHA,
-    LOOKS,
+    verdict_exact, verdict_interval, Budget, Limits, SlopeFit, Target, Verdict, ANYTIME_LOOKS,
+    DEFAULT_ALPHA, LOOKS,
 };
 use crate::Error;
 use serde::Serialize;
@@ -227,8 +227,9 @@ pub struct EntryReport {
 
 /// One grid point: run `check` with `start.replicates`, and while the verdict is INCONCLUSIVE
 /// rerun it with twice the replicates, at most `LOOKS` looks in all (the streams extend,
-/// nothing is redrawn; the budget was split over the looks in advance; a check that draws
-/// through `Ctx::replicate` computes only the new replicates). Returns the last
+/// nothing is redrawn; the budget was split over the looks in advance), or `ANYTIME_LOOKS`
+/// when the interval is a confidence sequence (its looks are free). A check that draws
+/// through `Ctx::replicate` computes only the new replicates. Returns the last
 /// evidence, its evaluation and its replicate count.
 pub fn look_until_decided(
     mut check: impl FnMut(&Ctx) -> Result<Evidence, Error>,
@@ -244,7 +245,12 @@ pub fn look_until_decided(
     loop {
         let ev = check(&ctx)?;
         let res = evaluate(&ev, budget, start.replicates)?;
-        if res.verdict == Verdict::Inconclusive && ev.is_stochastic() && look < LOOKS {
+        let looks = if ev.is_anytime() {
+            ANYTIME_LOOKS
+        } else {
+            LOOKS
+        };
+        if res.verdict == Verdict::Inconclusive && ev.is_stochastic() && look < looks {
             ctx.replicates *= 2;
             look += 1;
             continue;
@@ -505,4 +511,59 @@ pub fn seed_sweep(
         failing_seeds,
         errors,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Evidence for "E Z <= bound" from `n` replicates Z = 0 (the mean sits 2e-3 below the
+    /// bound), read either as a bounded variable in [0, 1] or as an unbounded one.
+    fn zeros(ctx: &Ctx, support: Support) -> Evidence {
+        Evidence::Mean {
+            samples: vec![0.0; ctx.replicates],
+            target: Target::AtMost(2e-3),
+            support,
+        }
+    }
+
+    #[test]
+    fn a_confidence_sequence_looks_past_the_split_schedule() {
+        // a bounded variable of range 1 whose mean is 2e-3 below the bound needs about
+        // 2 ln(1/a) / 2e-3 ~ 7000 replicates: past the split schedule's 8 n0 = 3200
+        let budget = Budget::new(DEFAULT_ALPHA, 1);
+        let start = Ctx::new(1, 0, 400, Scale::Quick);
+        let bounded = |c: &Ctx| Ok(zeros(c, Support::Bounded { lo: 0.0, hi: 1.0 }));
+        let (_, res, n) = look_until_decided(bounded, &budget, start).unwrap();
+        assert_eq!(res.verdict, Verdict::Holds);
+        assert!(
+            n > 400 << (LOOKS - 1) && n <= 400 << (ANYTIME_LOOKS - 1),
+            "{n}"
+        );
+        // a mean above the bound stays INCONCLUSIVE and stops at the last free look
+        let above = |c: &Ctx| {
+            Ok(Evidence::Mean {
+                samples: vec![2e-3; c.replicates],
+                target: Target::AtMost(2e-3),
+                support: Support::Bounded { lo: 0.0, hi: 1.0 },
+            })
+        };
+        let (_, res, n) = look_until_decided(above, &budget, start).unwrap();
+        assert_eq!(res.verdict, Verdict::Inconclusive);
+        assert_eq!(n, 400 << (ANYTIME_LOOKS - 1));
+        // an interval split over looks (Student's t) stops at 8 n0 whatever it says
+        let noisy = |c: &Ctx| {
+            let samples: Vec<f64> = (0..c.replicates)
+                .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 } + 2e-3)
+                .collect();
+            Ok(Evidence::Mean {
+                samples,
+                target: Target::AtMost(2e-3),
+                support: Support::Unbounded,
+            })
+        };
+        let (_, res, n) = look_until_decided(noisy, &budget, start).unwrap();
+        assert_eq!(res.verdict, Verdict::Inconclusive);
+        assert_eq!(n, 400 << (LOOKS - 1));
+    }
 }

@@ -18,6 +18,12 @@ pub const DEFAULT_ALPHA: f64 = 1e-3;
 /// Looks at one grid point: n0, 2 n0, 4 n0, 8 n0 replicates (each taken only when the
 /// previous one was INCONCLUSIVE; the random streams extend, nothing is redrawn).
 pub const LOOKS: usize = 4;
+/// Looks at one grid point whose interval is a confidence sequence (the betting interval):
+/// n0 .. 64 n0 replicates. Ville's inequality holds at every sample size at once, so these
+/// looks cost no error budget (`Budget::ends` with `anytime`); the cap only bounds the work.
+/// A bounded variable whose declared range is far wider than its spread needs about
+/// range x log(1/alpha) / gap replicates to decide (theory/stats.md), which can exceed 8 n0.
+pub const ANYTIME_LOOKS: usize = 7;
 
 /// What the two ends of an interval are used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

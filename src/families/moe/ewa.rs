@@ -38,9 +38,10 @@ fn ewa_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let ma = MirrorAveraging::new(p)?;
     let fault = fault(v);
     // excess over the best expert, against the allowed excess (the ratio is the tightness)
-    let samples = mc::replicate(ctx.replicates, ctx.seed, ctx.cell, |_, rng| {
-        ma.risk_with(rng, fault) - ma.net.best_member
-    });
+    // through the context, so a later look computes only its new replicates
+    let samples = ctx.replicate("excess", |_, rng| {
+        Ok::<_, Error>(ma.risk_with(rng, fault) - ma.net.best_member)
+    })?;
     let bound = if v.is(LOG_TERM_DROPPED) {
         0.0
     } else {
