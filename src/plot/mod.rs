@@ -104,7 +104,7 @@ pub use legend::{draw_marker, LegendEntry, Sample};
 pub use panels::Panels;
 pub use pyramid::Pyramid;
 pub use scatter::Scatter;
-pub use ticks::{fmt_axis, log_ticks};
+pub use ticks::{bracket_log_range, fmt_axis, log_ticks};
 
 /// Something drawn the same way on any plotters backend; a chart returns its layout as drawn
 /// (for the figure battery, `plot::layout`), other figures none.

@@ -112,6 +112,46 @@ pub fn log_ticks(lo: f64, hi: f64, data: &[f64], min_gap: f64) -> Vec<f64> {
     kept
 }
 
+/// A log axis [lo, hi] whose data run from `d0` to `d1` (lo <= d0 <= d1 <= hi), widened so
+/// that a labelled tick lies at or beyond each end of the data. The decades are the ticks
+/// `log_ticks` keeps first; when the data reach below the lowest decade inside the axis (or
+/// above the highest), the end moves out to the nearest 1-2-5 value that lies at least a
+/// quarter of the new axis from that decade, so its label fits beside the decade's. An axis
+/// with no decade inside is left alone (`log_ticks` labels it with 2-5 multiples).
+pub fn bracket_log_range(lo: f64, hi: f64, d0: f64, d1: f64) -> (f64, f64) {
+    if !(lo > 0.0 && hi > lo && lo.is_finite() && hi.is_finite()) {
+        return (lo, hi);
+    }
+    let first = 10f64.powi(lo.log10().ceil() as i32);
+    let last = 10f64.powi(hi.log10().floor() as i32);
+    if first > hi || last < lo {
+        return (lo, hi);
+    }
+    const MIN_SHARE: f64 = 0.25;
+    let nice = |k: i32| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k));
+    let (mut a, mut b) = (lo, hi);
+    if d0 < first * (1.0 - 1e-12) {
+        // descending 1-2-5 values below the lowest decade
+        let k0 = first.log10().round() as i32;
+        a = (k0 - 12..k0)
+            .rev()
+            .flat_map(|k| nice(k).into_iter().rev())
+            .find(|v| *v <= d0 && (first / v).ln() >= MIN_SHARE * (b / v).ln())
+            .unwrap_or(lo)
+            .min(lo);
+    }
+    if d1 > last * (1.0 + 1e-12) {
+        let k0 = last.log10().round() as i32;
+        b = (k0..k0 + 12)
+            .flat_map(nice)
+            .filter(|v| *v > last)
+            .find(|v| *v >= d1 && (v / last).ln() >= MIN_SHARE * (v / a).ln())
+            .unwrap_or(hi)
+            .max(hi);
+    }
+    (a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +181,21 @@ mod tests {
         }
         let t = log_ticks(0.31, 0.62, &[], 0.08);
         assert!(t.len() >= 2, "{t:?}");
+    }
+
+    #[test]
+    fn the_data_lie_between_labelled_ticks() {
+        // the diffusion_error_budget_score case: data 0.58..27 on [0.45, 33]; ticks 1 and 10
+        // left 0.58 below the lowest label
+        let (a, b) = bracket_log_range(0.45, 33.0, 0.58, 27.0);
+        assert_eq!(a, 0.2);
+        assert_eq!(b, 50.0);
+        let t = log_ticks(a, b, &[], 0.17);
+        assert!(t[0] <= 0.58 && *t.last().unwrap() >= 27.0, "{t:?}");
+        // data bracketed by decades already: unchanged
+        assert_eq!(bracket_log_range(0.8, 120.0, 1.0, 100.0), (0.8, 120.0));
+        // no decade inside: unchanged
+        assert_eq!(bracket_log_range(0.3, 0.7, 0.35, 0.6), (0.3, 0.7));
     }
 
     #[test]

@@ -253,7 +253,11 @@ impl Chart {
         };
         // room under a floored axis for the arrows of the values below it
         let below = if self.ymin.is_some() { 2.5 } else { 1.0 };
-        let (mut xr, yr) = (pad(x0, x1, self.logx, 1.0), pad(y0, y1, self.logy, below));
+        let (mut xr, mut yr) = (pad(x0, x1, self.logx, 1.0), pad(y0, y1, self.logy, below));
+        if self.logy && self.ymin.is_none() {
+            // a labelled tick at or beyond each end of the data
+            yr = crate::plot::bracket_log_range(yr.0, yr.1, y0, y1);
+        }
         if self.x_categories.is_some() {
             xr = (-0.5, x1 + 0.5);
         } else if self.kind == ChartKind::Points && !self.logx {
