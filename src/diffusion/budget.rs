@@ -15,7 +15,7 @@ use super::{
 use crate::linalg::{eigenvalues, submatrix, Spd};
 use crate::multiscale::IrModel;
 use crate::prob::{expected_conditional_kl_gaussian, kl_gaussian, Gmm};
-use ndarray::{s, Array1, Array2};
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
 /// A deliberate fault in the IR sampler or in its budget (mutation controls; `None` in use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +49,12 @@ pub struct LevelShare {
     /// E_p KL(p(block | IR's set) || q(block | IR's set)): what the sampler loses.
     pub sampler: f64,
     /// The Girsanov bound on `sampler` for the fault-free sampler (initialisation +
-    /// discretisation + score error; Euler-Maruyama only, otherwise NaN).
+    /// discretisation + score error; Euler-Maruyama with the scaled exact score only,
+    /// otherwise NaN).
     pub girsanov: f64,
+    /// E_p KL(p(block | IR's set) || the fitted conditional law itself): what estimating the
+    /// level's conditional from training data loses before any sampling (0 with exact scores).
+    pub estimation: f64,
 }
 
 /// The final error and its budget.
@@ -125,6 +129,20 @@ pub enum Scheme {
     OneShot { from: usize },
 }
 
+/// Where each block's score comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Scores<'a> {
+    /// The block's exact conditional score (times 1 + delta).
+    Exact,
+    /// Learned: the score (times 1 + delta) of the Gaussian conditional fitted by least squares
+    /// to the training rows, each a draw of the joint coefficients (c_{t-1}, c_t) (2d columns):
+    /// the regression of the block on its conditioning set with an intercept, and the residual
+    /// covariance RSS / (n - 1 - |u|) (unbiased).
+    /// A block fits on its own and its conditioning set's columns only, so a small block with
+    /// a small conditioning set has few parameters to learn (`Gmm::fit_gaussian`).
+    Fitted(ArrayView2<'a, f64>),
+}
+
 /// The exact error budget of one IR time step on the Gaussian model `ir` (one mixture
 /// component), every level sampled by `level`, with `fault` injected: `gaussian_budget` with
 /// the IR scheme from the coarsest coefficient.
@@ -144,6 +162,27 @@ pub fn gaussian_budget(
     level: &LevelSampler,
     fault: BudgetFault,
 ) -> Result<IrBudget, DiffusionError> {
+    scored_gaussian_budget(ir, scheme, level, fault, Scores::Exact)
+}
+
+/// `gaussian_budget` with each block's score from `scores`. With fitted scores the output law
+/// is still Gaussian and composed exactly: the KL is exact for the given training set.
+pub fn scored_gaussian_budget(
+    ir: &IrModel,
+    scheme: Scheme,
+    level: &LevelSampler,
+    fault: BudgetFault,
+    scores: Scores,
+) -> Result<IrBudget, DiffusionError> {
+    if let Scores::Fitted(t) = scores {
+        if t.ncols() != 2 * ir.dim() {
+            return Err(DiffusionError::Input(format!(
+                "training rows have {} columns, the joint (c_(t-1), c_t) has {}",
+                t.ncols(),
+                2 * ir.dim()
+            )));
+        }
+    }
     if ir.joint.components() != 1 {
         return Err(DiffusionError::Input(format!(
             "the exact IR budget needs a Gaussian model (K = 1), got {} components",
@@ -220,10 +259,41 @@ pub fn gaussian_budget(
         let cond = ir.joint.conditioner(u, b)?;
         let (a, g) = cond.affine_mean(0);
         let schur = cond.schur(0).clone();
+        // the conditional the sampler's score is built on: the exact one, or the fitted one
+        let (a_s, g_s, schur_s) = match scores {
+            Scores::Exact => (a.clone(), g.clone(), schur.clone()),
+            Scores::Fitted(t) => {
+                let mut cols = u.clone();
+                cols.extend_from_slice(b);
+                if t.nrows() <= cols.len() {
+                    return Err(DiffusionError::Input(format!(
+                        "{} training rows cannot fit a block of {} given {} coefficients: \
+                         more than {} are needed",
+                        t.nrows(),
+                        b.len(),
+                        u.len(),
+                        cols.len()
+                    )));
+                }
+                let fit = Gmm::fit_gaussian(t.select(Axis(1), &cols).view())?;
+                let local: Vec<usize> = (0..u.len()).collect();
+                let rest: Vec<usize> = (u.len()..cols.len()).collect();
+                let c = fit.conditioner(&local, &rest)?;
+                let (a_f, g_f) = c.affine_mean(0);
+                // the least-squares residual covariance with its degrees of freedom,
+                // RSS / (n - 1 - |u|): the fitted Gaussian's Schur complement is RSS / (n - 1),
+                // which shrinks the spread the more regressors there are
+                let n = t.nrows() as f64;
+                let dof = (n - 1.0) / (n - 1.0 - u.len() as f64);
+                let schur_f =
+                    Spd::new(c.schur(0).matrix() * dof, "the fitted residual covariance")?;
+                (a_f, g_f, schur_f)
+            }
+        };
         let centred = Gmm::new(
             &[1.0],
             Array2::zeros((1, b.len())),
-            vec![schur.matrix().to_owned()],
+            vec![schur_s.matrix().to_owned()],
         )?;
         let exact = ExactMixtureScore { target: &centred };
         let score = ScaledScore {
@@ -233,8 +303,8 @@ pub fn gaussian_budget(
         let (amap, noise) = gaussian_affine_law(level.sampler, level.fault, &level.grid, &score)?;
         // output = a + G y_u + A (x_0 - a - G y_u) + e, x_0 ~ N(0, init_var I)
         let keep = Array2::<f64>::eye(b.len()) - &amap;
-        let alpha = keep.dot(&a);
-        let gamma = keep.dot(&g);
+        let alpha = keep.dot(&a_s);
+        let gamma = keep.dot(&g_s);
         let e = amap.dot(&amap.t()) * level.init_var + &noise;
         // the chain rule's term and its split, under the target's law of y
         let law = marginal_of(&mu, &sigma, y);
@@ -272,8 +342,18 @@ pub fn gaussian_budget(
             &mu_u,
             &c_u,
         )?;
+        let estimation = match scores {
+            Scores::Exact => 0.0,
+            Scores::Fitted(_) => expected_conditional_kl_gaussian(
+                (&a, &g, &schur),
+                (&a_s, &g_s, &schur_s),
+                &mu_u,
+                &c_u,
+            )?,
+        };
         // the bound is the correct sampler's, whatever fault the sampler carries
-        let girsanov = if level.sampler == Sampler::EulerMaruyama {
+        let girsanov = if level.sampler == Sampler::EulerMaruyama && matches!(scores, Scores::Exact)
+        {
             // the centred bound, plus the start's mean term E|a + G y_u|^2 / (2 init_var)
             let eigs = eigenvalues(schur.matrix().view())?.to_vec();
             let t = girsanov_bound(&eigs, &level.grid, level.delta, level.init_var)?;
@@ -288,6 +368,7 @@ pub fn gaussian_budget(
             truncation,
             sampler,
             girsanov,
+            estimation,
         });
         q.add(b, u, &alpha, &gamma, &e);
     }
@@ -340,6 +421,60 @@ mod tests {
             delta,
             init_var: 6400.0,
         }
+    }
+
+    #[test]
+    fn a_fitted_score_loses_its_parameter_count_over_2n_and_the_chain_rule_still_holds() {
+        // independent route: to first order a well-specified Gaussian regression's expected
+        // KL is its parameter count over 2N (|b| (|u| + 1) coefficients, |b| (|b| + 1) / 2
+        // covariances per block)
+        let ir = model(0.5);
+        let n = 4000;
+        let params: usize = (0..ir.hier.levels())
+            .map(|r| {
+                let (u, w, prev, _) = ir.sets(r).unwrap();
+                let k = u.len() + prev.len();
+                w.len() * (k + 1) + w.len() * (w.len() + 1) / 2
+            })
+            .sum();
+        let mut rng = crate::mc::stream(3, 0, 0);
+        let mut scaled = 0.0;
+        let sets = 10;
+        for _ in 0..sets {
+            let (t, _) = ir.joint.sample(n, &mut rng);
+            let b = scored_gaussian_budget(
+                &ir,
+                Scheme::Ir { from: Some(0) },
+                &level(16, 0.0),
+                BudgetFault::None,
+                Scores::Fitted(t.view()),
+            )
+            .unwrap();
+            let est: f64 = b.levels.iter().map(|l| l.estimation).sum();
+            scaled += est * 2.0 * n as f64 / params as f64 / sets as f64;
+            // the fitted sampler's law still obeys the chain rule exactly
+            let sum = b.sum_of_terms();
+            assert!(
+                (b.final_kl - sum).abs() < 1e-9 * sum,
+                "{} {sum}",
+                b.final_kl
+            );
+        }
+        assert!(
+            (0.85..1.2).contains(&scaled),
+            "{scaled} ({params} parameters)"
+        );
+        // too few rows for the largest block is a named error
+        let (t, _) = ir.joint.sample(10, &mut rng);
+        let err = scored_gaussian_budget(
+            &ir,
+            Scheme::OneShot { from: 0 },
+            &level(16, 0.0),
+            BudgetFault::None,
+            Scores::Fitted(t.view()),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("10 training rows"), "{err}");
     }
 
     #[test]

@@ -110,6 +110,23 @@ impl Gmm {
         &self.covs[k]
     }
 
+    /// The Gaussian fitted to the rows of `x` by their sample mean and unbiased sample
+    /// covariance (one GEMM). Its conditionals are the least-squares regressions of one block
+    /// of coordinates on another, with the residual covariance normalised by n - 1: the
+    /// plug-in score model of a Gaussian target. Needs more rows than columns.
+    pub fn fit_gaussian(x: ArrayView2<f64>) -> Result<Gmm, ProbError> {
+        let (n, d) = x.dim();
+        if n <= d {
+            return Err(ProbError::Dimension(format!(
+                "a Gaussian in {d} dimensions needs more than {d} samples to fit, got {n}"
+            )));
+        }
+        let mean = x.mean_axis(Axis(0)).expect("n > 0");
+        let c = &x - &mean.view().insert_axis(Axis(0));
+        let cov = c.t().dot(&c) / (n as f64 - 1.0);
+        Gmm::gaussian(mean, cov)
+    }
+
     /// The mixture's mean sum_k w_k mu_k.
     pub fn mean(&self) -> Array1<f64> {
         self.weights().dot(&self.means)
@@ -383,6 +400,33 @@ impl Gmm {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn a_fitted_gaussians_conditional_is_the_least_squares_regression() {
+        // independent route: the normal equations of y = b0 + b1 x0 + b2 x1 + r
+        let mut rng = crate::mc::stream(11, 0, 0);
+        let truth = Gmm::gaussian(
+            array![0.5, -1.0, 2.0],
+            array![[1.0, 0.3, 0.5], [0.3, 2.0, -0.4], [0.5, -0.4, 1.5]],
+        )
+        .unwrap();
+        let (x, _) = truth.sample(60, &mut rng);
+        let fit = Gmm::fit_gaussian(x.view()).unwrap();
+        let (a, g) = fit.conditioner(&[0, 1], &[2]).unwrap().affine_mean(0);
+        let design =
+            Array2::from_shape_fn((60, 3), |(i, j)| if j == 0 { 1.0 } else { x[[i, j - 1]] });
+        let xtx = Spd::new(design.t().dot(&design), "X^T X").unwrap();
+        let beta = xtx.solve(&design.t().dot(&x.slice(s![.., 2..3]))).unwrap();
+        assert!((a[0] - beta[[0, 0]]).abs() < 1e-10, "{a} {beta}");
+        assert!((g[[0, 0]] - beta[[1, 0]]).abs() < 1e-10);
+        assert!((g[[0, 1]] - beta[[2, 0]]).abs() < 1e-10);
+        let resid = &x.slice(s![.., 2..3]) - &design.dot(&beta);
+        let s2 = resid.mapv(|v| v * v).sum() / 59.0;
+        let schur = fit.conditioner(&[0, 1], &[2]).unwrap().schur(0).matrix()[[0, 0]];
+        assert!((schur - s2).abs() < 1e-10, "{schur} {s2}");
+        // too few rows is an error, not a singular matrix
+        assert!(Gmm::fit_gaussian(x.slice(s![..3, ..])).is_err());
+    }
 
     #[test]
     fn the_independent_pair_has_the_sum_of_log_densities() {

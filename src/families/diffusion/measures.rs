@@ -1,8 +1,6 @@
 //! What the diffusion family hands the experiment engine.
 use super::*;
-use crate::diffusion::budget::{
-    gaussian_budget, ir_gaussian_budget, BudgetFault, LevelSampler, Scheme,
-};
+use crate::diffusion::budget::{ir_gaussian_budget, BudgetFault, IrBudget, LevelShare, Scores};
 use crate::experiment::{Measure, Replicate};
 use crate::multiscale::{IrModel, ModelSpec};
 use crate::params::Params;
@@ -22,7 +20,54 @@ Measure {
     indicators: &[],
     prepare: prepare_ir_vs_one_shot,
     closed_form: None,
+},
+Measure {
+    name: "diffusion.ir_vs_one_shot.learned",
+    description: "diffusion.ir_vs_one_shot with learned scores: `train` pairs (x_{t-1}, x_t) drawn from the model (the replicate's own stream), and each block's score the score of the Gaussian conditional fitted to them by least squares on the block's and its conditioning set's coordinates only (IR: each level's details on (x_t^r, x_{t-1}^{r+1}); one-shot: all details on (x_t^{r0}, x_{t-1})), times 1 + delta. The output law is still Gaussian, so each KL is exact for its training set. Metrics: the exact KL of each (`ir`, `one_shot`), their ratio, what fitting alone loses (`ir_estimation`, `one_shot_estimation`: E KL(exact conditional || fitted conditional), summed over blocks) and IR's truncation (theory/diffusion.md section 9); one replicate is one random model and one training set",
+    metrics: &[
+        "ir",
+        "one_shot",
+        "ir_over_one_shot",
+        "ir_estimation",
+        "one_shot_estimation",
+        "ir_truncation",
+    ],
+    indicators: &[],
+    prepare: prepare_ir_vs_one_shot_learned,
+    closed_form: None,
 }];
+
+fn prepare_ir_vs_one_shot_learned(p: &Params) -> Result<Replicate, Error> {
+    let spec = gaussian_spec(p)?;
+    let r0 = spec.level(p, "r0", 1)?;
+    let blocks = spec.hier.levels() - r0;
+    let n = p.usize_at_least("levels", 2)?;
+    let delta = p.f64("delta")?;
+    let train = p.usize_at_least("train", 2)?;
+    let (per_level, one_run) = (em_sampler(n, delta)?, em_sampler(n * blocks, delta)?);
+    Ok(Box::new(move |rng, common| {
+        let (hier, g, dynm) = spec.build(common)?;
+        let ir = IrModel::new(hier, &g, &dynm)?;
+        let (t, _) = ir.joint.sample(train, rng);
+        let (a, b) = ir_and_one_shot(
+            &ir,
+            r0,
+            &per_level,
+            &one_run,
+            Scores::Fitted(t.view()),
+            BudgetFault::None,
+        )?;
+        let sum = |x: &IrBudget, f: fn(&LevelShare) -> f64| -> f64 { x.levels.iter().map(f).sum() };
+        Ok(vec![
+            ("ir".into(), a.final_kl),
+            ("one_shot".into(), b.final_kl),
+            ("ir_over_one_shot".into(), a.final_kl / b.final_kl),
+            ("ir_estimation".into(), sum(&a, |l| l.estimation)),
+            ("one_shot_estimation".into(), sum(&b, |l| l.estimation)),
+            ("ir_truncation".into(), sum(&a, |l| l.truncation)),
+        ])
+    }))
+}
 
 fn prepare_ir_vs_one_shot(p: &Params) -> Result<Replicate, Error> {
     let spec = gaussian_spec(p)?;
@@ -30,29 +75,16 @@ fn prepare_ir_vs_one_shot(p: &Params) -> Result<Replicate, Error> {
     let blocks = spec.hier.levels() - r0;
     let n = p.usize_at_least("levels", 2)?;
     let delta = p.f64("delta")?;
-    let sampler = |levels: usize| -> Result<LevelSampler, Error> {
-        Ok(LevelSampler {
-            sampler: Sampler::EulerMaruyama,
-            fault: SamplerFault::None,
-            grid: SigmaGrid::karras(levels, SIGMA_MIN, SIGMA_MAX, RHO)?,
-            delta,
-            init_var: SIGMA_MAX * SIGMA_MAX,
-        })
-    };
-    let (per_level, one_run) = (sampler(n)?, sampler(n * blocks)?);
+    let (per_level, one_run) = (em_sampler(n, delta)?, em_sampler(n * blocks, delta)?);
     Ok(Box::new(move |_rng, common| {
         let (hier, g, dynm) = spec.build(common)?;
         let ir = IrModel::new(hier, &g, &dynm)?;
-        let a = gaussian_budget(
+        let (a, b) = ir_and_one_shot(
             &ir,
-            Scheme::Ir { from: Some(r0) },
+            r0,
             &per_level,
-            BudgetFault::None,
-        )?;
-        let b = gaussian_budget(
-            &ir,
-            Scheme::OneShot { from: r0 },
             &one_run,
+            Scores::Exact,
             BudgetFault::None,
         )?;
         Ok(vec![
@@ -87,13 +119,7 @@ fn gaussian_spec(p: &Params) -> Result<ModelSpec, Error> {
 
 fn prepare_budget(p: &Params) -> Result<Replicate, Error> {
     let spec = gaussian_spec(p)?;
-    let level = LevelSampler {
-        sampler: Sampler::EulerMaruyama,
-        fault: SamplerFault::None,
-        grid: SigmaGrid::karras(p.usize_at_least("levels", 2)?, SIGMA_MIN, SIGMA_MAX, RHO)?,
-        delta: p.f64("delta")?,
-        init_var: SIGMA_MAX * SIGMA_MAX,
-    };
+    let level = em_sampler(p.usize_at_least("levels", 2)?, p.f64("delta")?)?;
     Ok(Box::new(move |_rng, common| {
         // the model from the stream every cell shares: cells differ only in the sampler
         let (hier, g, dynm) = spec.build(common)?;

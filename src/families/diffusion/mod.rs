@@ -11,8 +11,12 @@ pub mod measures;
 pub mod reproducible;
 
 use crate::bounds::{Control, Variant};
+use crate::diffusion::budget::{
+    scored_gaussian_budget, BudgetFault, IrBudget, LevelSampler, Scheme, Scores,
+};
 use crate::diffusion::{gaussian_output, ExactMixtureScore, Sampler, SamplerFault, SigmaGrid};
 use crate::linalg::Spd;
+use crate::multiscale::IrModel;
 use crate::prob::{kl_gaussian, Gmm};
 use crate::registry::Family;
 use crate::Error;
@@ -174,3 +178,41 @@ pub static FAMILY: Family = Family {
     measures: measures::MEASURES,
     pictures: &[],
 };
+
+/// IR against one-shot on one model, each scheme's blocks scored by `scores`, IR with
+/// `ir_fault` injected (one-shot is never faulted).
+pub(super) fn ir_and_one_shot(
+    ir: &IrModel,
+    r0: usize,
+    per_level: &LevelSampler,
+    one_run: &LevelSampler,
+    scores: Scores,
+    ir_fault: BudgetFault,
+) -> Result<(IrBudget, IrBudget), Error> {
+    let a = scored_gaussian_budget(
+        ir,
+        Scheme::Ir { from: Some(r0) },
+        per_level,
+        ir_fault,
+        scores,
+    )?;
+    let b = scored_gaussian_budget(
+        ir,
+        Scheme::OneShot { from: r0 },
+        one_run,
+        BudgetFault::None,
+        scores,
+    )?;
+    Ok((a, b))
+}
+
+/// Euler-Maruyama on Karras's grid with `levels` levels, the score times 1 + delta.
+pub(super) fn em_sampler(levels: usize, delta: f64) -> Result<LevelSampler, Error> {
+    Ok(LevelSampler {
+        sampler: Sampler::EulerMaruyama,
+        fault: SamplerFault::None,
+        grid: SigmaGrid::karras(levels, SIGMA_MIN, SIGMA_MAX, RHO)?,
+        delta,
+        init_var: SIGMA_MAX * SIGMA_MAX,
+    })
+}
