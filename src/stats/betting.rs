@@ -21,9 +21,10 @@ use super::limits::{Limits, Method};
 
 /// Truncation of the bets: |lambda (y - m)| <= c.
 const TRUNCATION: f64 = 0.5;
-/// Bisection steps: the ends to 2^-40 (1e-12) of the range, far below any interval's width.
-/// Each step replays the whole sequence, so this sets the cost of a look.
-const STEPS: usize = 40;
+/// Bisection steps: the ends to 2^-30 (1e-9) of the range, far below any interval's width;
+/// the end returned is the last rejected candidate, so a coarser bisection only widens the
+/// interval. Each step replays the whole sequence, so this sets the cost of a look.
+const STEPS: usize = 30;
 
 /// The look horizon of sample i (0-based): the smallest n0 2^k >= i + 1.
 fn horizon(i: usize, n0: usize) -> f64 {

@@ -81,11 +81,15 @@ const SCARCE: usize = 40;
 const PLENTIFUL: usize = 2560;
 
 /// The Gaussian multi-scale model of the experiment diffusion_ir_vs_one_shot_learned (1-D,
-/// d = 16, four Haar levels, heterogeneous level variances), alpha = 0, 1, 2, N = 40 and 2560
-/// training pairs.
-fn ir_grid(_s: Scale) -> Vec<Params> {
+/// d = 16, four Haar levels, heterogeneous level variances), alpha = 0, 1, 2 (quick: the two
+/// ends), N = 40 and 2560 training pairs.
+fn ir_grid(s: Scale) -> Vec<Params> {
+    let alphas: &[f64] = match s {
+        Scale::Quick => &[0.0, 2.0],
+        Scale::Full => &[0.0, 1.0, 2.0],
+    };
     let mut out = Vec::new();
-    for alpha in [0.0, 1.0, 2.0] {
+    for &alpha in alphas {
         for train in [SCARCE, PLENTIFUL] {
             out.push(
                 Params::new()
