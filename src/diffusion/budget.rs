@@ -253,6 +253,22 @@ pub fn scored_gaussian_budget(
             }
         }
     }
+    if let Scores::Fitted(t) = scores {
+        // every block's fit needs more rows than its coefficients; name the largest need
+        // before any fit runs, so one error tells how many rows suffice
+        if let Some((b, u, _)) = blocks.iter().max_by_key(|(b, u, _)| b.len() + u.len()) {
+            if t.nrows() <= b.len() + u.len() {
+                return Err(DiffusionError::Input(format!(
+                    "{} training rows cannot fit the largest block, {} coefficients given {}: \
+                     more than {} are needed",
+                    t.nrows(),
+                    b.len(),
+                    u.len(),
+                    b.len() + u.len()
+                )));
+            }
+        }
+    }
     let mut levels = Vec::with_capacity(blocks.len());
     for (b, u, y) in &blocks {
         // the level's target p(b | u) = N(a + G y_u, S), its sampler's law on it
@@ -265,16 +281,6 @@ pub fn scored_gaussian_budget(
             Scores::Fitted(t) => {
                 let mut cols = u.clone();
                 cols.extend_from_slice(b);
-                if t.nrows() <= cols.len() {
-                    return Err(DiffusionError::Input(format!(
-                        "{} training rows cannot fit a block of {} given {} coefficients: \
-                         more than {} are needed",
-                        t.nrows(),
-                        b.len(),
-                        u.len(),
-                        cols.len()
-                    )));
-                }
                 let fit = Gmm::fit_gaussian(t.select(Axis(1), &cols).view())?;
                 let local: Vec<usize> = (0..u.len()).collect();
                 let rest: Vec<usize> = (u.len()..cols.len()).collect();
@@ -475,6 +481,32 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("10 training rows"), "{err}");
+        // IR's error names its largest block's need (the finest level's), not the first's
+        let need = (0..ir.hier.levels())
+            .map(|r| {
+                let (u, w, prev, _) = ir.sets(r).unwrap();
+                u.len() + prev.len() + w.len()
+            })
+            .max()
+            .unwrap();
+        let first = {
+            let (u, w, prev, _) = ir.sets(0).unwrap();
+            u.len() + prev.len() + w.len()
+        };
+        assert!(need > first && need > 10, "{need} {first}");
+        let err = scored_gaussian_budget(
+            &ir,
+            Scheme::Ir { from: Some(0) },
+            &level(16, 0.0),
+            BudgetFault::None,
+            Scores::Fitted(t.view()),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("more than {need} are needed")),
+            "{err}"
+        );
     }
 
     #[test]

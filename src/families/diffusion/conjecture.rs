@@ -110,12 +110,8 @@ fn ir_grid(s: Scale) -> Vec<Params> {
 /// Per replicate (a random model and a training set): the winner's KL minus the loser's,
 /// IR the claimed winner at N = 40 and one-shot at N = 2560; the claim is E Z <= 0.
 fn ir_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
-    let spec = crate::multiscale::ModelSpec::from_params(p)?;
-    let r0 = spec.level(p, "r0", 1)?;
-    let blocks = spec.hier.levels() - r0;
-    let n = p.usize_at_least("levels", 2)?;
+    let cmp = IrComparison::from_params(p, 0.0)?;
     let train = p.usize_at_least("train", 2)?;
-    let (per_level, one_run) = (em_sampler(n, 0.0)?, em_sampler(n * blocks, 0.0)?);
     let ir_fault = if v.is(IR_SYNTHESIS_TRANSPOSED) {
         BudgetFault::SynthesisTransposed
     } else {
@@ -124,30 +120,15 @@ fn ir_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let factor = if v.is(TWICE_AS_GOOD) { 2.0 } else { 1.0 };
     let scarce = train <= SCARCE;
     let samples = ctx.replicate("ir_vs_one_shot", |_, rng| {
-        let (hier, g, dynm) = spec.build(rng)?;
-        let ir = IrModel::new(hier, &g, &dynm)?;
+        let ir = cmp.model(rng)?;
         let (t, _) = ir.joint.sample(train, rng);
-        let (a, _) = ir_and_one_shot(
-            &ir,
-            r0,
-            &per_level,
-            &one_run,
-            Scores::Fitted(t.view()),
-            ir_fault,
-        )?;
+        let a = cmp.ir(&ir, Scores::Fitted(t.view()), ir_fault)?;
         let one_shot_scores = if v.is(ONE_SHOT_PEEKS) {
             Scores::Exact
         } else {
             Scores::Fitted(t.view())
         };
-        let (_, b) = ir_and_one_shot(
-            &ir,
-            r0,
-            &per_level,
-            &one_run,
-            one_shot_scores,
-            BudgetFault::None,
-        )?;
+        let b = cmp.one_shot(&ir, one_shot_scores)?;
         let (win, lose) = if scarce {
             (a.final_kl, b.final_kl)
         } else {

@@ -2,7 +2,7 @@
 use super::*;
 use crate::diffusion::budget::{ir_gaussian_budget, BudgetFault, IrBudget, LevelShare, Scores};
 use crate::experiment::{Measure, Replicate};
-use crate::multiscale::{IrModel, ModelSpec};
+use crate::multiscale::IrModel;
 use crate::params::Params;
 
 pub static MEASURES: &[Measure] = &[Measure {
@@ -38,25 +38,14 @@ Measure {
 }];
 
 fn prepare_ir_vs_one_shot_learned(p: &Params) -> Result<Replicate, Error> {
-    let spec = gaussian_spec(p)?;
-    let r0 = spec.level(p, "r0", 1)?;
-    let blocks = spec.hier.levels() - r0;
-    let n = p.usize_at_least("levels", 2)?;
-    let delta = p.f64("delta")?;
+    let cmp = IrComparison::from_params(p, p.f64("delta")?)?;
     let train = p.usize_at_least("train", 2)?;
-    let (per_level, one_run) = (em_sampler(n, delta)?, em_sampler(n * blocks, delta)?);
     Ok(Box::new(move |rng, common| {
-        let (hier, g, dynm) = spec.build(common)?;
-        let ir = IrModel::new(hier, &g, &dynm)?;
+        let ir = cmp.model(common)?;
         let (t, _) = ir.joint.sample(train, rng);
-        let (a, b) = ir_and_one_shot(
-            &ir,
-            r0,
-            &per_level,
-            &one_run,
-            Scores::Fitted(t.view()),
-            BudgetFault::None,
-        )?;
+        let fitted = Scores::Fitted(t.view());
+        let a = cmp.ir(&ir, fitted, BudgetFault::None)?;
+        let b = cmp.one_shot(&ir, fitted)?;
         let sum = |x: &IrBudget, f: fn(&LevelShare) -> f64| -> f64 { x.levels.iter().map(f).sum() };
         Ok(vec![
             ("ir".into(), a.final_kl),
@@ -70,23 +59,11 @@ fn prepare_ir_vs_one_shot_learned(p: &Params) -> Result<Replicate, Error> {
 }
 
 fn prepare_ir_vs_one_shot(p: &Params) -> Result<Replicate, Error> {
-    let spec = gaussian_spec(p)?;
-    let r0 = spec.level(p, "r0", 1)?;
-    let blocks = spec.hier.levels() - r0;
-    let n = p.usize_at_least("levels", 2)?;
-    let delta = p.f64("delta")?;
-    let (per_level, one_run) = (em_sampler(n, delta)?, em_sampler(n * blocks, delta)?);
+    let cmp = IrComparison::from_params(p, p.f64("delta")?)?;
     Ok(Box::new(move |_rng, common| {
-        let (hier, g, dynm) = spec.build(common)?;
-        let ir = IrModel::new(hier, &g, &dynm)?;
-        let (a, b) = ir_and_one_shot(
-            &ir,
-            r0,
-            &per_level,
-            &one_run,
-            Scores::Exact,
-            BudgetFault::None,
-        )?;
+        let ir = cmp.model(common)?;
+        let a = cmp.ir(&ir, Scores::Exact, BudgetFault::None)?;
+        let b = cmp.one_shot(&ir, Scores::Exact)?;
         Ok(vec![
             ("ir".into(), a.final_kl),
             ("one_shot".into(), b.final_kl),
@@ -101,20 +78,6 @@ fn prepare_ir_vs_one_shot(p: &Params) -> Result<Replicate, Error> {
             ),
         ])
     }))
-}
-
-/// The model spec of a parameter set, refused unless Gaussian (K = 1).
-fn gaussian_spec(p: &Params) -> Result<ModelSpec, Error> {
-    let spec = ModelSpec::from_params(p)?;
-    if spec.mixture.components != 1 {
-        return Err(crate::params::out_of_range(
-            "K",
-            &spec.mixture.components.into(),
-            "the exact IR budget needs a Gaussian model: K = 1",
-        )
-        .into());
-    }
-    Ok(spec)
 }
 
 fn prepare_budget(p: &Params) -> Result<Replicate, Error> {

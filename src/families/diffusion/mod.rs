@@ -16,7 +16,9 @@ use crate::diffusion::budget::{
 };
 use crate::diffusion::{gaussian_output, ExactMixtureScore, Sampler, SamplerFault, SigmaGrid};
 use crate::linalg::Spd;
-use crate::multiscale::IrModel;
+use crate::mc::Rng;
+use crate::multiscale::{IrModel, ModelSpec};
+use crate::params::Params;
 use crate::prob::{kl_gaussian, Gmm};
 use crate::registry::Family;
 use crate::Error;
@@ -179,31 +181,80 @@ pub static FAMILY: Family = Family {
     pictures: &[],
 };
 
-/// IR against one-shot on one model, each scheme's blocks scored by `scores`, IR with
-/// `ir_fault` injected (one-shot is never faulted).
-pub(super) fn ir_and_one_shot(
-    ir: &IrModel,
+/// What IR and one-shot share wherever they are compared (the measures
+/// diffusion.ir_vs_one_shot(.learned) and the conjecture diffusion.conjecture.ir_beats_one_shot):
+/// the Gaussian model spec, the level r0 both start from, and their samplers: `levels` noise
+/// levels per IR block, as many in all for one-shot's single run (equal score evaluations).
+pub(super) struct IrComparison {
+    spec: ModelSpec,
     r0: usize,
-    per_level: &LevelSampler,
-    one_run: &LevelSampler,
-    scores: Scores,
-    ir_fault: BudgetFault,
-) -> Result<(IrBudget, IrBudget), Error> {
-    let a = scored_gaussian_budget(
-        ir,
-        Scheme::Ir { from: Some(r0) },
-        per_level,
-        ir_fault,
-        scores,
-    )?;
-    let b = scored_gaussian_budget(
-        ir,
-        Scheme::OneShot { from: r0 },
-        one_run,
-        BudgetFault::None,
-        scores,
-    )?;
-    Ok((a, b))
+    per_level: LevelSampler,
+    one_run: LevelSampler,
+}
+
+impl IrComparison {
+    /// From the multiscale parameters (K = 1), `r0` and `levels`, every score times 1 + delta.
+    pub(super) fn from_params(p: &Params, delta: f64) -> Result<Self, Error> {
+        let spec = gaussian_spec(p)?;
+        let r0 = spec.level(p, "r0", 1)?;
+        let blocks = spec.hier.levels() - r0;
+        let n = p.usize_at_least("levels", 2)?;
+        Ok(IrComparison {
+            spec,
+            r0,
+            per_level: em_sampler(n, delta)?,
+            one_run: em_sampler(n * blocks, delta)?,
+        })
+    }
+
+    /// A random model drawn from `rng`.
+    pub(super) fn model(&self, rng: &mut Rng) -> Result<IrModel, Error> {
+        let (hier, g, dynm) = self.spec.build(rng)?;
+        Ok(IrModel::new(hier, &g, &dynm)?)
+    }
+
+    /// IR's budget, its blocks scored by `scores`, with `fault` injected.
+    pub(super) fn ir(
+        &self,
+        ir: &IrModel,
+        scores: Scores,
+        fault: BudgetFault,
+    ) -> Result<IrBudget, Error> {
+        let from = Some(self.r0);
+        Ok(scored_gaussian_budget(
+            ir,
+            Scheme::Ir { from },
+            &self.per_level,
+            fault,
+            scores,
+        )?)
+    }
+
+    /// One-shot's budget, its block scored by `scores` (one-shot is never faulted).
+    pub(super) fn one_shot(&self, ir: &IrModel, scores: Scores) -> Result<IrBudget, Error> {
+        let scheme = Scheme::OneShot { from: self.r0 };
+        Ok(scored_gaussian_budget(
+            ir,
+            scheme,
+            &self.one_run,
+            BudgetFault::None,
+            scores,
+        )?)
+    }
+}
+
+/// The model spec of a parameter set, refused unless Gaussian (K = 1).
+pub(super) fn gaussian_spec(p: &Params) -> Result<ModelSpec, Error> {
+    let spec = ModelSpec::from_params(p)?;
+    if spec.mixture.components != 1 {
+        return Err(crate::params::out_of_range(
+            "K",
+            &spec.mixture.components.into(),
+            "the exact IR budget needs a Gaussian model: K = 1",
+        )
+        .into());
+    }
+    Ok(spec)
 }
 
 /// Euler-Maruyama on Karras's grid with `levels` levels, the score times 1 + delta.
