@@ -57,10 +57,17 @@ pub fn reproduce(
     resume: bool,
 ) -> Result<Vec<RunSummary>, Error> {
     let configs = list_configs(dir)?;
-    let mut runs = Vec::new();
-    for (path, _) in &configs {
-        runs.push(run_config(reg, path, quick, None, resume)?);
-    }
+    // configs side by side: a config's cells run one after another, each parallel over its
+    // replicates, so a config with few replicates per cell leaves cores idle that another
+    // config fills (results do not depend on the schedule: each replicate has its own
+    // stream). Every config runs to the end; the first error in file order is returned.
+    use rayon::prelude::*;
+    let runs: Vec<RunSummary> = configs
+        .par_iter()
+        .map(|(path, _)| run_config(reg, path, quick, None, resume))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
     let fig_dir = if quick { "figures/quick" } else { "figures" };
     let md = contact_sheet(reg, &runs, &configs, quick);
     let readme = Path::new(fig_dir).join("README.md");

@@ -2,7 +2,7 @@
 //! Cholesky factor, log-determinants, solves, whitening, symmetric eigenvalues.
 //! Constructors validate and name the offending matrix in their errors.
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
-use ndarray_linalg::{Cholesky, Diag, Eigh, SolveTriangular, UPLO};
+use ndarray_linalg::{Cholesky, Diag, Eigh, SolveTriangular, SolveTriangularInplace, UPLO};
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -115,6 +115,28 @@ impl Spd {
             })
     }
 
+    /// The rows of X (n x d) whitened: row i becomes L^{-1} x_i (the rows of X L^{-T}). X's
+    /// transpose is solved in place: a row-major X is the column-major d x n right-hand side
+    /// LAPACK reads without a copy, where `whiten` of a row-major d x n matrix transposes it
+    /// in and out (most of the time of a batched density with many rows).
+    pub fn whiten_rows(&self, x: Array2<f64>) -> Result<Array2<f64>, LinalgError> {
+        let mut t = x.as_standard_layout().into_owned().reversed_axes();
+        // L column-major too: ndarray-linalg transposes the right-hand side to the factor's
+        // order, and LAPACK's wrapper transposes whatever is row-major
+        let l = self
+            .chol
+            .t()
+            .as_standard_layout()
+            .into_owned()
+            .reversed_axes();
+        l.solve_triangular_inplace(UPLO::Lower, Diag::NonUnit, &mut t)
+            .map_err(|e| LinalgError::Lapack {
+                what: "whitening".into(),
+                detail: e.to_string(),
+            })?;
+        Ok(t.reversed_axes())
+    }
+
     /// S^{-1} B (two triangular solves).
     pub fn solve(&self, b: &Array2<f64>) -> Result<Array2<f64>, LinalgError> {
         let y = self.whiten(b)?;
@@ -204,6 +226,29 @@ mod tests {
         let q = s.quad(array![1.0, 1.0].view()).unwrap();
         // [1 1] S^{-1} [1 1]^T = (3 - 2 - 2 + 4) / 8
         assert!((q - 3.0 / 8.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn whitening_rows_is_whitening_columns_transposed() {
+        let s = Spd::new(
+            array![[4.0, 2.0, 0.5], [2.0, 3.0, 0.1], [0.5, 0.1, 2.0]],
+            "S",
+        )
+        .unwrap();
+        let x = Array2::from_shape_fn((50, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+        let rows = s.whiten_rows(x.clone()).unwrap();
+        let cols = s.whiten(&x.t().as_standard_layout().to_owned()).unwrap();
+        assert_eq!(rows.dim(), (50, 3));
+        // the same LAPACK solve on the same numbers: equal bit for bit
+        assert_eq!(rows, cols.t());
+        // and each row z solves L z = x (so |z|^2 = x^T S^{-1} x)
+        for (z, xi) in rows.rows().into_iter().zip(x.rows()) {
+            let q = s.quad(xi).unwrap();
+            assert!((z.dot(&z) - q).abs() < 1e-12 * q.max(1.0));
+        }
+        // a column-major input gives the same rows
+        let f = x.t().as_standard_layout().to_owned().reversed_axes();
+        assert_eq!(s.whiten_rows(f).unwrap(), rows);
     }
 
     #[test]

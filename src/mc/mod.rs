@@ -1,7 +1,7 @@
 //! The Monte Carlo engine: one random stream per (seed, cell, replicate),
 //! replicates run in parallel with rayon and collected in replicate order, so
 //! results are bit-identical whatever the thread count.
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -66,12 +66,14 @@ where
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
 pub fn progress(len: u64, message: &str) -> ProgressBar {
-    let target = if std::io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
+    // one display for every bar of the process: configs and entries run side by side
+    static BARS: std::sync::OnceLock<MultiProgress> = std::sync::OnceLock::new();
+    let bar = if std::io::stderr().is_terminal() {
+        BARS.get_or_init(MultiProgress::new)
+            .add(ProgressBar::new(len))
     } else {
-        ProgressDrawTarget::hidden()
+        ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden())
     };
-    let bar = ProgressBar::with_draw_target(Some(len), target);
     if let Ok(style) =
         ProgressStyle::with_template("{msg:30} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}")
     {

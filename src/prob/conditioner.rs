@@ -83,9 +83,8 @@ impl Conditioner {
         let m = u.ncols();
         let mut lw = Array2::zeros((n, kk));
         for k in 0..kk {
-            let r = (&u - &self.mu_u.row(k)).reversed_axes(); // m x n
-            let z = self.cov_u[k].whiten(&r.as_standard_layout().to_owned())?;
-            let q = z.mapv(|v| v * v).sum_axis(Axis(0));
+            let z = self.cov_u[k].whiten_rows(&u - &self.mu_u.row(k))?; // n x m
+            let q = z.mapv(|v| v * v).sum_axis(Axis(1));
             let log_det = if with_det {
                 self.cov_u[k].log_det()
             } else {
@@ -135,9 +134,8 @@ impl Conditioner {
         let kk = self.log_w.len();
         let mut terms = Array2::zeros((n, kk));
         for k in 0..kk {
-            let r = (&v - &means[k]).reversed_axes();
-            let z = self.schur[k].whiten(&r.as_standard_layout().to_owned())?;
-            let q = z.mapv(|x| x * x).sum_axis(Axis(0));
+            let z = self.schur[k].whiten_rows(&v - &means[k])?; // n x p
+            let q = z.mapv(|x| x * x).sum_axis(Axis(1));
             let c = -0.5 * (p as f64 * LN_2PI + self.schur[k].log_det());
             for i in 0..n {
                 terms[[i, k]] = lw[[i, k]] + c - 0.5 * q[i];
