@@ -533,32 +533,12 @@ fn step_maps(
 }
 
 /// The exact output covariance of `sampler` along `grid` for a centred Gaussian target whose
-/// noised score is affine, started from N(0, v0): each step is x' = A x + B z, so
-/// V' = A V A^T + B B^T (`step_maps`).
+/// noised score is affine, started from N(0, v0). The sampler's state is x, and for a
+/// multistep sampler also D_prev, the denoiser it carries; each step maps it linearly,
+/// state' = M state + N z, so the state's covariance V' = M V M^T + N N^T. M and N are read
+/// off the step itself applied to the identity (x = I, then D_prev = I) and to the noise
+/// (z = I). One loop for every sampler: a one-step sampler's state is x alone.
 pub fn gaussian_output(
-    sampler: Sampler,
-    fault: SamplerFault,
-    grid: &SigmaGrid,
-    score: &dyn NoisedScore,
-    v0: Array2<f64>,
-) -> Result<Array2<f64>, DiffusionError> {
-    if sampler.multistep() {
-        return multistep_gaussian_output(sampler, fault, grid, score, v0);
-    }
-    let mut v = v0;
-    for (s, t) in grid.steps() {
-        let (at, bt) = step_maps(sampler, fault, s, t, score)?;
-        v = at.t().dot(&v).dot(&at) + bt.t().dot(&bt);
-        v = (&v + &v.t()) * 0.5;
-    }
-    Ok(v)
-}
-
-/// `gaussian_output` for a multistep (deterministic) sampler: the state is (x, D_prev), the
-/// previous level's denoiser, and each step maps it linearly to (x', the denoiser it carries): the joint
-/// covariance of the 2d-dimensional state is propagated, its maps read off the step applied
-/// to (I, 0) and (0, I).
-fn multistep_gaussian_output(
     sampler: Sampler,
     fault: SamplerFault,
     grid: &SigmaGrid,
@@ -567,40 +547,57 @@ fn multistep_gaussian_output(
 ) -> Result<Array2<f64>, DiffusionError> {
     use ndarray::s;
     let d = score.dim();
+    // the carried denoiser's dimension (0 for a one-step sampler)
+    let m = if sampler.multistep() { d } else { 0 };
     let eye = Array2::<f64>::eye(d);
     let zero = Array2::<f64>::zeros((d, d));
-    let mut v = Array2::<f64>::zeros((2 * d, 2 * d));
+    let mut v = Array2::<f64>::zeros((d + m, d + m));
     v.slice_mut(s![..d, ..d]).assign(&v0);
     let mut prev_level: Option<f64> = None;
     for (lev, t) in grid.steps() {
-        // rows are samples: [x', D] = [x, D_prev] M^T, M = [[A_x, A_D], [C_x, 0]]
-        let (ax_t, cx_t) = sampler.step_with_memory(
+        let memory = |dp| prev_level.map(|sp| (sp, dp));
+        // rows are samples: [x', D] = [x, D_prev] M^T + z N^T
+        let mut mm = Array2::<f64>::zeros((d + m, d + m));
+        let mut nn = Array2::<f64>::zeros((d + m, d));
+        let (x_t, c_t) = sampler.step_with_memory(
             fault,
             eye.view(),
             zero.view(),
             lev,
             t,
-            prev_level.map(|sp| (sp, zero.view())),
+            memory(zero.view()),
             score,
         )?;
-        let mut m = Array2::<f64>::zeros((2 * d, 2 * d));
-        m.slice_mut(s![..d, ..d]).assign(&ax_t.t());
-        m.slice_mut(s![d.., ..d]).assign(&cx_t.t());
-        if let Some(sp) = prev_level {
-            let (ad_t, cd_t) = sampler.step_with_memory(
-                fault,
-                zero.view(),
-                zero.view(),
-                lev,
-                t,
-                Some((sp, eye.view())),
-                score,
-            )?;
-            m.slice_mut(s![..d, d..]).assign(&ad_t.t());
-            // what is carried may read the carried denoiser too (it does under a fault)
-            m.slice_mut(s![d.., d..]).assign(&cd_t.t());
+        mm.slice_mut(s![..d, ..d]).assign(&x_t.t());
+        let (bx_t, bc_t) = sampler.step_with_memory(
+            fault,
+            zero.view(),
+            eye.view(),
+            lev,
+            t,
+            memory(zero.view()),
+            score,
+        )?;
+        nn.slice_mut(s![..d, ..]).assign(&bx_t.t());
+        if m > 0 {
+            mm.slice_mut(s![d.., ..d]).assign(&c_t.t());
+            nn.slice_mut(s![d.., ..]).assign(&bc_t.t());
+            if prev_level.is_some() {
+                let (ad_t, cd_t) = sampler.step_with_memory(
+                    fault,
+                    zero.view(),
+                    zero.view(),
+                    lev,
+                    t,
+                    memory(eye.view()),
+                    score,
+                )?;
+                mm.slice_mut(s![..d, d..]).assign(&ad_t.t());
+                // what is carried may read the carried denoiser too (it does under a fault)
+                mm.slice_mut(s![d.., d..]).assign(&cd_t.t());
+            }
         }
-        v = m.dot(&v).dot(&m.t());
+        v = mm.dot(&v).dot(&mm.t()) + nn.dot(&nn.t());
         v = (&v + &v.t()) * 0.5;
         prev_level = Some(lev);
     }
