@@ -6,6 +6,14 @@ use crate::multiscale::IrModel;
 use crate::params::Params;
 
 pub static MEASURES: &[Measure] = &[Measure {
+    name: "diffusion.samplers",
+    description: "one sampler (`sampler`: euler, heun, euler_maruyama, dpm_solver_2m) on Karras's grid with `levels` noise levels from 80 to 0.002, for the centred Gaussian target in `d` dimensions with covariance eigenvalues from 1 down to 1/kappa (condition number `kappa`); every value exact, from the Gaussian recursion, no Monte Carlo (so its interval has zero width). `kl_discretisation`: KL(output || target) with the exact score, started from the noised target's exact law (discretisation error alone: the quantity of diffusion.discretisation.rates, theory/diffusion.md section 2); `kl`: KL(target || output) with the score (1 + delta) grad log p_sigma, started from N(0, 80^2 I) (the quantity of diffusion.conjecture.ode_sde_gap, section 7); `continuous`: kl's continuous-time limit for the sampler's own process (the reverse SDE for euler_maruyama, the probability-flow ODE for the others), in closed form",
+    metrics: &["kl_discretisation", "kl", "continuous"],
+    indicators: &[],
+    prepare: prepare_samplers,
+    closed_form: None,
+},
+Measure {
     name: "diffusion.error_budget",
     description: "one IR time step on the Gaussian multi-scale model (multiscale parameters geom, L, h, alpha, hetero, dynamics, K = 1; the model drawn from the stream all cells share), every level sampled by Euler-Maruyama on Karras's grid with `levels` noise levels and the score (1 + delta) times the level's exact conditional score, started from N(0, 80^2 I): the exact KL of the output (`final_kl`), its split into what IR's conditioning set loses (`truncation`) and what the samplers lose (`sampler`), the bound truncation + the levels' Girsanov terms (`bound`), and the shares of the coarsest and finest levels (theory/diffusion.md section 6); one replicate is one random model",
     metrics: &["final_kl", "truncation", "sampler", "bound", "coarsest", "finest"],
@@ -36,6 +44,29 @@ Measure {
     prepare: prepare_ir_vs_one_shot_learned,
     closed_form: None,
 }];
+
+/// Every value is exact: computed once per cell here, each replicate returns it.
+fn prepare_samplers(p: &Params) -> Result<Replicate, Error> {
+    let sampler = Sampler::from_name(p.str("sampler")?)?;
+    let target = gaussian_target(p.usize_at_least("d", 1)?, p.positive("kappa")?)?;
+    let levels = p.usize_at_least("levels", 2)?;
+    let eigs = target.cov_of(0).matrix().diag().to_vec();
+    let init_var = SIGMA_MAX * SIGMA_MAX;
+    let (ode, sde) =
+        crate::diffusion::scaled_score_limits(&eigs, SIGMA_MAX, p.f64("delta")?, init_var)?;
+    let metrics = vec![
+        (
+            "kl_discretisation".to_string(),
+            exact_kl(sampler, SamplerFault::None, levels, &target)?,
+        ),
+        ("kl".into(), scaled_kl(sampler, SamplerFault::None, p)?),
+        (
+            "continuous".into(),
+            if sampler.stochastic() { sde } else { ode },
+        ),
+    ];
+    Ok(Box::new(move |_rng, _common| Ok(metrics.clone())))
+}
 
 fn prepare_ir_vs_one_shot_learned(p: &Params) -> Result<Replicate, Error> {
     let cmp = IrComparison::from_params(p, p.f64("delta")?)?;
