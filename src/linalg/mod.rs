@@ -165,6 +165,63 @@ impl Spd {
 
 extern "C" {
     fn openblas_set_num_threads(n: std::os::raw::c_int);
+    // CBLAS's symmetric rank-k update, from the OpenBLAS every product here already uses
+    #[allow(clippy::too_many_arguments)]
+    fn cblas_dsyrk(
+        order: std::os::raw::c_int,
+        uplo: std::os::raw::c_int,
+        trans: std::os::raw::c_int,
+        n: std::os::raw::c_int,
+        k: std::os::raw::c_int,
+        alpha: f64,
+        a: *const f64,
+        lda: std::os::raw::c_int,
+        beta: f64,
+        c: *mut f64,
+        ldc: std::os::raw::c_int,
+    );
+}
+
+/// c += a^T a for a (k x n) and a symmetric c (n x n), by the symmetric rank-k update
+/// (dsyrk): half the arithmetic of the general product, which computes both triangles.
+pub fn add_gram(a: ArrayView2<f64>, c: &mut Array2<f64>) {
+    let (k, n) = a.dim();
+    assert_eq!(c.dim(), (n, n), "add_gram: c must be {n} x {n}");
+    if k == 0 || n == 0 {
+        return;
+    }
+    let a = a.as_standard_layout();
+    if !c.is_standard_layout() {
+        *c = c.as_standard_layout().into_owned();
+    }
+    let to_int =
+        |v: usize| std::os::raw::c_int::try_from(v).expect("matrix dimension fits a C int");
+    const ROW_MAJOR: std::os::raw::c_int = 101;
+    const UPPER: std::os::raw::c_int = 121;
+    const TRANS: std::os::raw::c_int = 112;
+    // SAFETY: a is k x n and c is n x n, both contiguous row-major (checked and made so
+    // above), with leading dimensions n; dsyrk reads a and writes c's upper triangle only.
+    unsafe {
+        cblas_dsyrk(
+            ROW_MAJOR,
+            UPPER,
+            TRANS,
+            to_int(n),
+            to_int(k),
+            1.0,
+            a.as_ptr(),
+            to_int(n),
+            1.0,
+            c.as_mut_ptr(),
+            to_int(n),
+        );
+    }
+    // the lower triangle from the upper
+    for i in 1..n {
+        for j in 0..i {
+            c[[i, j]] = c[[j, i]];
+        }
+    }
 }
 
 /// Make OpenBLAS single-threaded (once per process). Parallelism comes from rayon over
@@ -211,6 +268,29 @@ pub fn subvector(v: ArrayView1<f64>, idx: &[usize]) -> Array1<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn add_gram_is_the_general_product() {
+        let mut rng = crate::mc::stream(5, 0, 0);
+        use rand_distr::{Distribution, StandardNormal};
+        let a = Array2::from_shape_fn((9, 4), |_| StandardNormal.sample(&mut rng));
+        let b = Array2::from_shape_fn((5, 4), |_| StandardNormal.sample(&mut rng));
+        let mut c = Array2::eye(4);
+        add_gram(a.view(), &mut c);
+        add_gram(b.view(), &mut c);
+        let direct = Array2::<f64>::eye(4) + a.t().dot(&a) + b.t().dot(&b);
+        for (x, y) in c.iter().zip(direct.iter()) {
+            assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+        }
+        // a transposed view is read as the matrix it shows
+        let mut d = Array2::zeros((9, 9));
+        add_gram(a.t(), &mut d);
+        let direct = a.dot(&a.t());
+        assert!(d
+            .iter()
+            .zip(direct.iter())
+            .all(|(x, y)| (x - y).abs() < 1e-12));
+    }
+
     use super::*;
     use ndarray::array;
 

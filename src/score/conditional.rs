@@ -540,26 +540,56 @@ pub fn select_ridge(
     }
     let u = (&z - &centre) * &inv_sd;
     let cut = ((n as f64 * (1.0 - holdout)).round() as usize).clamp(1, n - 1);
-    let mut best: Option<(f64, RandomFeatures, f64)> = None;
     let (tf, te) = (
         noised.t.slice(s![..cut, ..]),
         noised.t.slice(s![cut.., ..]).to_owned(),
     );
+    // per length scale, the fit part's normal equations and the held-out part's features are
+    // formed once: every penalty reuses them, and the refit on all pairs adds the held-out
+    // part's products to the fit part's (the same sums as forming them over all n rows)
+    struct Candidate {
+        loss: f64,
+        lambda: f64,
+        features: RandomFeatures,
+        gram: Array2<f64>,
+        rhs: Array2<f64>,
+        phi_eval: Array2<f64>,
+    }
+    let mut best: Option<Candidate> = None;
     for &l in ls {
         let features = RandomFeatures::new(u.ncols(), m, l, rng)?;
         // blockwise: the feature matrix is never formed whole (`RandomFeatures::normal_equations`)
         let (gram, rhs) = features.normal_equations(u.slice(s![..cut, ..]), tf)?;
+        let phi_eval = features.map(u.slice(s![cut.., ..]))?;
+        let mut chosen: Option<(f64, f64)> = None;
         for &lambda in lambdas {
             let w = ridge_solve(&gram, &rhs, cut as f64 * lambda)?;
-            let loss = mean_sq_diff(&features.predict(u.slice(s![cut.., ..]), &w)?, &te);
-            if best.as_ref().is_none_or(|b| loss < b.0) {
-                best = Some((loss, features.clone(), lambda));
+            let loss = mean_sq_diff(&phi_eval.dot(&w), &te);
+            let incumbent = chosen
+                .map(|c| c.0)
+                .or(best.as_ref().map(|b| b.loss))
+                .unwrap_or(f64::INFINITY);
+            if loss < incumbent || (chosen.is_none() && best.is_none()) {
+                chosen = Some((loss, lambda));
             }
         }
+        if let Some((loss, lambda)) = chosen {
+            best = Some(Candidate {
+                loss,
+                lambda,
+                features,
+                gram,
+                rhs,
+                phi_eval,
+            });
+        }
     }
-    let (_, features, lambda) = best.expect("the grids are not empty");
-    let (gram, rhs) = features.normal_equations(u.view(), noised.t.view())?;
-    let w = ridge_solve(&gram, &rhs, n as f64 * lambda)?;
+    let b = best.expect("the grids are not empty");
+    let mut gram = b.gram;
+    crate::linalg::add_gram(b.phi_eval.view(), &mut gram);
+    let rhs = b.rhs + b.phi_eval.t().dot(&te);
+    let w = ridge_solve(&gram, &rhs, n as f64 * b.lambda)?;
+    let features = b.features;
     Ok(ConditionalRidge {
         centre,
         inv_sd,

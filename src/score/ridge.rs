@@ -86,7 +86,7 @@ impl RandomFeatures {
         for st in (0..u.nrows()).step_by(FEATURE_BLOCK_ROWS) {
             let end = (st + FEATURE_BLOCK_ROWS).min(u.nrows());
             let phi = self.map(u.slice(s![st..end, ..]))?;
-            general_mat_mul(1.0, &phi.t(), &phi, 1.0, &mut gram);
+            crate::linalg::add_gram(phi.view(), &mut gram);
             general_mat_mul(1.0, &phi.t(), &t.slice(s![st..end, ..]), 1.0, &mut rhs);
         }
         Ok((gram, rhs))
