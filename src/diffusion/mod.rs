@@ -267,6 +267,9 @@ pub enum SamplerFault {
     /// DPM-Solver++(2M)'s carried denoiser never updated after the first step (the memory
     /// written once): the extrapolation then mixes in a stale denoiser.
     DpmStaleMemory,
+    /// The exponential integrator's decay written (t/s) (the probability-flow ODE's, DDIM's)
+    /// where the SDE's exact linear part gives (t/s)^2, its noise kept.
+    EiOdeDecay,
     /// The noise of a whole batch drawn from one stream (the batch's first row's) instead of
     /// one stream per sample: a sample then depends on the batch it is drawn in.
     SharedBatchStream,
@@ -290,11 +293,23 @@ pub enum Sampler {
     /// before; the first step and the step to sigma = 0 use D~ = D_i, which is Euler's step
     /// (DDIM for the VE process is Euler: (t/s) x + (1 - t/s) D = x + (t - s)(x - D)/s) (order 2).
     DpmSolver2M,
+    /// The reverse SDE by the exponential integrator: with the denoiser D = D(x, s) held over
+    /// the step, the SDE dx = -2 sigma grad log p_sigma(x) dsigma + sqrt(2 sigma) dW (sigma
+    /// decreasing) is linear in x - D, d(x - D) = (2 / sigma)(x - D) dsigma + ..., and is solved
+    /// exactly: x' = D + (t/s)^2 (x - D) + t sqrt(1 - t^2/s^2) z, DDPM's ancestral step for the
+    /// VE process (theory/diffusion.md section 2; weak order 1). Its drift equals
+    /// Euler-Maruyama's; its noise variance is (t/s)^2 times Euler-Maruyama's s^2 - t^2.
+    ExpIntegrator,
 }
 
 impl Sampler {
-    pub const NAMES: &'static [&'static str] =
-        &["euler", "heun", "euler_maruyama", "dpm_solver_2m"];
+    pub const NAMES: &'static [&'static str] = &[
+        "euler",
+        "heun",
+        "euler_maruyama",
+        "dpm_solver_2m",
+        "exp_integrator",
+    ];
 
     pub fn from_name(name: &str) -> Result<Sampler, crate::params::ParamError> {
         Ok(match name {
@@ -302,6 +317,7 @@ impl Sampler {
             "heun" => Sampler::Heun,
             "euler_maruyama" => Sampler::EulerMaruyama,
             "dpm_solver_2m" => Sampler::DpmSolver2M,
+            "exp_integrator" => Sampler::ExpIntegrator,
             other => return Err(crate::params::unknown_choice("sampler", other, Self::NAMES)),
         })
     }
@@ -309,13 +325,14 @@ impl Sampler {
     /// Its order in the step size: the output law's error is O(h^order), its KL O(h^{2 order}).
     pub fn order(self) -> u32 {
         match self {
-            Sampler::Euler | Sampler::EulerMaruyama => 1,
+            Sampler::Euler | Sampler::EulerMaruyama | Sampler::ExpIntegrator => 1,
             Sampler::Heun | Sampler::DpmSolver2M => 2,
         }
     }
 
+    /// Whether it samples the reverse SDE (it reads the noise draws `z`).
     pub fn stochastic(self) -> bool {
-        self == Sampler::EulerMaruyama
+        matches!(self, Sampler::EulerMaruyama | Sampler::ExpIntegrator)
     }
 
     /// Whether a step reads the previous level's denoiser (`step_with_memory`).
@@ -404,6 +421,17 @@ impl Sampler {
                     s
                 };
                 Ok(&x + &(score.score(x, level)? * dv) + &(&z * noise))
+            }
+            Sampler::ExpIntegrator => {
+                let d = denoiser(x, s, score)?;
+                let r = t / s;
+                let decay = if fault == SamplerFault::EiOdeDecay {
+                    r
+                } else {
+                    r * r
+                };
+                let noise = t * (1.0 - r * r).sqrt();
+                Ok(&d + &((&x - &d) * decay) + &(&z * noise))
             }
         }
     }
@@ -555,43 +583,23 @@ pub fn gaussian_output(
     v.slice_mut(s![..d, ..d]).assign(&v0);
     let mut prev_level: Option<f64> = None;
     for (lev, t) in grid.steps() {
-        let memory = |dp| prev_level.map(|sp| (sp, dp));
+        // the step applied to one block of the state (x, z, D_prev): its (x', D) images
+        let apply = |x: &Array2<f64>, z: &Array2<f64>, dp: &Array2<f64>| {
+            let memory = prev_level.map(|sp| (sp, dp.view()));
+            sampler.step_with_memory(fault, x.view(), z.view(), lev, t, memory, score)
+        };
         // rows are samples: [x', D] = [x, D_prev] M^T + z N^T
         let mut mm = Array2::<f64>::zeros((d + m, d + m));
         let mut nn = Array2::<f64>::zeros((d + m, d));
-        let (x_t, c_t) = sampler.step_with_memory(
-            fault,
-            eye.view(),
-            zero.view(),
-            lev,
-            t,
-            memory(zero.view()),
-            score,
-        )?;
+        let (x_t, c_t) = apply(&eye, &zero, &zero)?;
         mm.slice_mut(s![..d, ..d]).assign(&x_t.t());
-        let (bx_t, bc_t) = sampler.step_with_memory(
-            fault,
-            zero.view(),
-            eye.view(),
-            lev,
-            t,
-            memory(zero.view()),
-            score,
-        )?;
+        let (bx_t, bc_t) = apply(&zero, &eye, &zero)?;
         nn.slice_mut(s![..d, ..]).assign(&bx_t.t());
         if m > 0 {
             mm.slice_mut(s![d.., ..d]).assign(&c_t.t());
             nn.slice_mut(s![d.., ..]).assign(&bc_t.t());
             if prev_level.is_some() {
-                let (ad_t, cd_t) = sampler.step_with_memory(
-                    fault,
-                    zero.view(),
-                    zero.view(),
-                    lev,
-                    t,
-                    memory(eye.view()),
-                    score,
-                )?;
+                let (ad_t, cd_t) = apply(&zero, &zero, &eye)?;
                 mm.slice_mut(s![..d, d..]).assign(&ad_t.t());
                 // what is carried may read the carried denoiser too (it does under a fault)
                 mm.slice_mut(s![d.., d..]).assign(&cd_t.t());
@@ -700,6 +708,23 @@ mod tests {
             .step(SamplerFault::None, zero.view(), one.view(), s, t, &sc)
             .unwrap()[[0, 0]];
         assert!((b - (s * s - t * t).sqrt()).abs() < 1e-14);
+        // the exponential integrator: D = x lam / (lam + s^2), x' = D + (t/s)^2 (x - D), so the
+        // coefficient is (lam + t^2) / (lam + s^2), written here from that simplification; its
+        // drift is Euler-Maruyama's, its noise t sqrt(1 - t^2/s^2)
+        let ei = (lam + t * t) / (lam + s * s);
+        assert!((a(Sampler::ExpIntegrator, SamplerFault::None) - ei).abs() < 1e-14);
+        assert!((ei - em).abs() < 1e-14);
+        let ei_slip = lam * k(s) + (t / s) * (s * s) * k(s);
+        assert!((a(Sampler::ExpIntegrator, SamplerFault::EiOdeDecay) - ei_slip).abs() < 1e-14);
+        let b = Sampler::ExpIntegrator
+            .step(SamplerFault::None, zero.view(), one.view(), s, t, &sc)
+            .unwrap()[[0, 0]];
+        assert!((b - t * (1.0 - t * t / (s * s)).sqrt()).abs() < 1e-14);
+        // its last step, to sigma = 0, is the denoiser, noise-free
+        let last = Sampler::ExpIntegrator
+            .step(SamplerFault::None, one.view(), one.view(), s, 0.0, &sc)
+            .unwrap()[[0, 0]];
+        assert!((last - lam * k(s)).abs() < 1e-14);
         // the exact flow maps N(0, lam + s^2) to N(0, lam + t^2): x_t = x_s sqrt((lam+t^2)/(lam+s^2))
         let exact = ((lam + t * t) / (lam + s * s)).sqrt();
         assert!((heun - exact).abs() < (euler - exact).abs());
@@ -740,45 +765,31 @@ mod tests {
 
     #[test]
     fn the_exact_recursion_agrees_with_monte_carlo_of_the_sampler() {
-        // Euler-Maruyama on N(0, 0.5), 12 Karras levels: the sample variance of 20000 runs
+        // each SDE sampler on N(0, 0.5), 12 Karras levels: the sample variance of 20000 runs
         // against the exact recursion's (an independent route: the samples see no recursion)
         let g = gaussian(0.5);
         let sc = ExactMixtureScore { target: &g };
         let grid = SigmaGrid::karras(12, 0.01, 10.0, 7.0).unwrap();
         let v0 = 0.5 + 100.0;
-        let exact = gaussian_output(
-            Sampler::EulerMaruyama,
-            SamplerFault::None,
-            &grid,
-            &sc,
-            array![[v0]],
-        )
-        .unwrap()[[0, 0]];
-        let n = 20000;
-        let mut rng = crate::mc::stream(5, 0, 0);
-        let x0 = Array2::from_shape_fn((n, 1), |_| {
-            v0.sqrt() * {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                z
-            }
-        });
-        let out = run(
-            Sampler::EulerMaruyama,
-            SamplerFault::None,
-            &grid,
-            &sc,
-            x0,
-            5,
-            1,
-            0,
-        )
-        .unwrap();
-        let var = out.column(0).mapv(|v| v * v).mean().unwrap();
-        // the sample variance's standard error is about var sqrt(2/n) = 0.01 var
-        assert!(
-            (var - exact).abs() < 5.0 * exact * (2.0 / n as f64).sqrt(),
-            "{var} vs {exact}"
-        );
+        for sampler in [Sampler::EulerMaruyama, Sampler::ExpIntegrator] {
+            let exact = gaussian_output(sampler, SamplerFault::None, &grid, &sc, array![[v0]])
+                .unwrap()[[0, 0]];
+            let n = 20000;
+            let mut rng = crate::mc::stream(5, 0, 0);
+            let x0 = Array2::from_shape_fn((n, 1), |_| {
+                v0.sqrt() * {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    z
+                }
+            });
+            let out = run(sampler, SamplerFault::None, &grid, &sc, x0, 5, 1, 0).unwrap();
+            let var = out.column(0).mapv(|v| v * v).mean().unwrap();
+            // the sample variance's standard error is about var sqrt(2/n) = 0.01 var
+            assert!(
+                (var - exact).abs() < 5.0 * exact * (2.0 / n as f64).sqrt(),
+                "{sampler:?}: {var} vs {exact}"
+            );
+        }
     }
 
     #[test]
@@ -799,6 +810,7 @@ mod tests {
             (Sampler::EulerMaruyama, SamplerFault::None),
             (Sampler::EulerMaruyama, SamplerFault::DriftAtNewLevel),
             (Sampler::Heun, SamplerFault::None),
+            (Sampler::ExpIntegrator, SamplerFault::None),
         ] {
             let (sh, ce) = (
                 ExactMixtureScore { target: &shifted },

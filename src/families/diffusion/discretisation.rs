@@ -60,8 +60,8 @@ pub static ENTRIES: &[Entry] = &[Entry {
     id: "diffusion.discretisation.rates",
     kind: Kind::Scaling,
     status: Status::Claim,
-    statement: "VE sampling of a Gaussian target (d = 4, condition number 1 or 100) on Karras's grid with N levels, started from the exact law at sigma_max: the exact KL of the output falls as N^{-2p}, p the sampler's order (Euler 1, Heun 2, Euler-Maruyama 1, DPM-Solver++(2M) 2): the log-log slope over N = 32, 64, 128 lies within 1/2 of -2p",
-    source: "grid and Heun's method with an Euler last step: Karras, Aittala, Aila, Laine (NeurIPS 2022, arXiv 2206.00364), read through public implementations and a reading note; DPM-Solver++(2M): Lu, Zhou, Bao, Chen, Li, Zhu (arXiv 2211.01095), its VE form read through public implementations; the orders: derived (theory/diffusion.md section 2)",
+    statement: "VE sampling of a Gaussian target (d = 4, condition number 1 or 100) on Karras's grid with N levels, started from the exact law at sigma_max: the exact KL of the output falls as N^{-2p}, p the sampler's order (Euler 1, Heun 2, Euler-Maruyama 1, DPM-Solver++(2M) 2, the SDE's exponential integrator 1): the log-log slope over N = 32, 64, 128 lies within 1/2 of -2p",
+    source: "grid and Heun's method with an Euler last step: Karras, Aittala, Aila, Laine (NeurIPS 2022, arXiv 2206.00364), read through public implementations and a reading note; DPM-Solver++(2M): Lu, Zhou, Bao, Chen, Li, Zhu (arXiv 2211.01095), its VE form read through public implementations; the exponential integrator: derived (theory/diffusion.md section 2), the step of Ho, Jain, Abbeel's ancestral sampler (arXiv 2006.11239) in VE form; the orders: derived (theory/diffusion.md section 2)",
     replicates: 1,
     grid,
     check: rates_check,
@@ -69,6 +69,7 @@ pub static ENTRIES: &[Entry] = &[Entry {
         HEUN_OLD_LEVEL.only_where(is_heun),
         NOISE_SCALED_BY_STEP.only_where(is_sde),
         DPM_STALE_MEMORY.only_where(is_dpm),
+        EI_ODE_DECAY.only_where(is_ei),
         ORDER_TWO_FOR_ALL,
     ],
 }];

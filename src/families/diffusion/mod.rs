@@ -42,13 +42,18 @@ pub const DRIFT_AT_NEW_LEVEL: Control = Control::mutation(
     "Euler-Maruyama's drift evaluated at the step's new level sigma_{i+1} instead of sigma_i (an off-by-one in the time index)",
 );
 
+pub const EI_ODE_DECAY: Control = Control::mutation(
+    "ei_ode_decay",
+    "the exponential integrator's decay of x - D written t/s (the probability-flow ODE's) instead of the SDE's exact (t/s)^2, its noise kept",
+);
+
 pub const DPM_STALE_MEMORY: Control = Control::mutation(
     "dpm_stale_memory",
     "DPM-Solver++(2M)'s carried denoiser written at the first step and never updated",
 );
 
-/// Grid points whose sampler is Euler-Maruyama / Heun / DPM-Solver++(2M) (where a fault of
-/// that sampler applies).
+/// Grid points whose sampler is Euler-Maruyama / Heun / DPM-Solver++(2M) / the exponential
+/// integrator (where a fault of that sampler applies).
 fn is_sde(p: &crate::params::Params) -> Result<bool, Error> {
     Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::EulerMaruyama)
 }
@@ -57,6 +62,9 @@ fn is_heun(p: &crate::params::Params) -> Result<bool, Error> {
 }
 fn is_dpm(p: &crate::params::Params) -> Result<bool, Error> {
     Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::DpmSolver2M)
+}
+fn is_ei(p: &crate::params::Params) -> Result<bool, Error> {
+    Ok(Sampler::from_name(p.str("sampler")?)? == Sampler::ExpIntegrator)
 }
 
 /// The sampler fault a variant asks for (`None` for the statement and for bound controls).
@@ -67,6 +75,8 @@ fn sampler_fault(v: Variant) -> SamplerFault {
         SamplerFault::NoiseScaledByStep
     } else if v.is(DRIFT_AT_NEW_LEVEL) {
         SamplerFault::DriftAtNewLevel
+    } else if v.is(EI_ODE_DECAY) {
+        SamplerFault::EiOdeDecay
     } else if v.is(DPM_STALE_MEMORY) {
         SamplerFault::DpmStaleMemory
     } else {
