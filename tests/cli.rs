@@ -87,6 +87,19 @@ fn unknown_names_exit_two_with_the_known_ones() {
     let o = boundlab(&["run", "does/not/exist.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does/not/exist.toml"));
+    // a scenario filter that matches nothing lists the scenarios instead of measuring none
+    let o = boundlab(&["engine-rates", "--only", "no such scenario"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`no such scenario`") && stderr(&o).contains("betting"));
+    // and a sampler that does not exist names the ones that do
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::fs::read_to_string("experiments/diffusion_samplers_order.toml")
+        .unwrap()
+        .replacen("\"dpm_solver_2m\"]", "\"ddim\"]", 1);
+    let path = write(dir.path(), "bad_sampler.toml", &cfg);
+    let o = boundlab(&["run", &path, "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("ddim") && stderr(&o).contains("exp_integrator"));
 }
 
 #[test]

@@ -104,6 +104,10 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Only the scenarios whose name contains this text (e.g. `betting`, `equality`,
+        /// `Clopper-Pearson`); a text that matches none exits 2 and lists the names.
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Everything about one entry: statement, kind, source, theory section, the file and
     /// line that define it, its controls, the configs and figures that draw it, and its
@@ -195,7 +199,8 @@ fn main() -> ExitCode {
             alpha,
             trials,
             json,
-        } => rates::engine_rates(alpha, trials, json),
+            only,
+        } => rates::engine_rates(alpha, trials, json, only.as_deref()),
         Command::Show { id, experiments } => show(&id, &experiments),
         Command::Run {
             config,

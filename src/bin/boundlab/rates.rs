@@ -2,8 +2,23 @@
 use boundlab::bounds::selfcheck::{battery, measure, Expect};
 use boundlab::Error;
 
-pub fn engine_rates(alpha: f64, trials: u64, json: bool) -> Result<bool, Error> {
-    let scenarios = battery(alpha);
+pub fn engine_rates(
+    alpha: f64,
+    trials: u64,
+    json: bool,
+    only: Option<&str>,
+) -> Result<bool, Error> {
+    let mut scenarios = battery(alpha);
+    if let Some(text) = only {
+        let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
+        scenarios.retain(|s| s.name.contains(text));
+        if scenarios.is_empty() {
+            return Err(Error::NotFound(format!(
+                "--only `{text}`: no scenario's name contains it; the scenarios are:\n  {}",
+                names.join("\n  ")
+            )));
+        }
+    }
     let bar = boundlab::mc::progress(scenarios.len() as u64, "scenarios");
     let mut all = Vec::new();
     let mut ok = true;
