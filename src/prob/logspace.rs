@@ -27,7 +27,10 @@ pub fn normalise_log_weights(a: &[f64]) -> Vec<f64> {
 
 /// exp(a_k) / sum_j exp(a_j), in place: a slice (`&mut v[..]`) or an ndarray row
 /// (`row.view_mut()`), any stride, no allocation (it runs once per row of every EM step).
-pub fn softmax_in_place<'a>(a: impl Into<ndarray::ArrayViewMut1<'a, f64>>) {
+///
+/// Returns log sum_k exp(a_k) of the input, from the same exps (one per term: a kernel
+/// estimate's responsibilities and its log-density come out of one pass).
+pub fn softmax_in_place<'a>(a: impl Into<ndarray::ArrayViewMut1<'a, f64>>) -> f64 {
     let mut a = a.into();
     let m = max_of(a.iter());
     let mut z = 0.0;
@@ -36,6 +39,7 @@ pub fn softmax_in_place<'a>(a: impl Into<ndarray::ArrayViewMut1<'a, f64>>) {
         z += *v;
     }
     a.mapv_inplace(|v| v / z);
+    m + z.ln()
 }
 
 #[cfg(test)]
@@ -52,6 +56,11 @@ mod tests {
         assert!((log_sum_exp(&big) - (direct + 1e4)).abs() < 1e-9);
         assert_eq!(log_sum_exp(&[f64::NEG_INFINITY; 3]), f64::NEG_INFINITY);
         assert_eq!(log_sum_exp(&[] as &[f64]), f64::NEG_INFINITY);
+        // softmax returns the same log-sum-exp from its own exps
+        let mut w = big.clone();
+        let l = softmax_in_place(&mut w[..]);
+        assert!((l - (direct + 1e4)).abs() < 1e-9);
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-15);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! bandwidth), and the score grad rho / max(rho, eps) (the density floor eps keeps the
 //! estimate bounded where rho is tiny; eps = 0 is the plain score of the estimate).
 use super::{check_dim, Noising, ScoreError, ScoreModel};
-use crate::prob::max_of;
+use crate::prob::softmax_in_place;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -115,13 +115,8 @@ impl SmoothedEmpirical {
             for (j, e) in row.iter_mut().enumerate() {
                 *e = -(y2 - 2.0 * *e + self.sq_norms[j]) / (2.0 * v);
             }
-            // one exp per entry: the shifted weights exp(e - max) give both the log-sum-exp
-            // and, normalised, the responsibilities
-            let m = max_of(row.iter());
-            row.mapv_inplace(|e| (e - m).exp());
-            let z: f64 = row.sum();
-            row /= z;
-            logp[i] = m + z.ln() + lognorm;
+            // one exp per entry: the responsibilities and the log-sum-exp from one pass
+            logp[i] = softmax_in_place(row.view_mut()) + lognorm;
         }
         // responsibilities times centres: the posterior mean of the centre
         let mean = k.dot(&self.centres);
