@@ -55,7 +55,7 @@ Entry {
     replicates: 200,
     grid: ir_grid,
     check: ir_check,
-    controls: &[TWICE_AS_GOOD, IR_SYNTHESIS_TRANSPOSED, ONE_SHOT_PEEKS],
+    controls: &[THREE_TIMES_AS_GOOD, IR_SYNTHESIS_TRANSPOSED, ONE_SHOT_PEEKS],
 }];
 
 // ------------------------------------------------- IR against one-shot, learned scores
@@ -70,10 +70,14 @@ pub const ONE_SHOT_PEEKS: Control = Control::mutation(
     "one_shot_peeks",
     "one-shot samples with the exact conditional score instead of the one fitted to the training pairs",
 );
-/// The winner claimed to halve the loser's error.
-pub const TWICE_AS_GOOD: Control = Control::new(
-    "twice_as_good",
-    "the winner's KL claimed at most half the loser's at every point",
+/// The winner claimed to cut the loser's error to a third. (A factor of two was false only at
+/// alpha = 0, N = 40, by 0.15 of the loser's KL, on a left-skewed sample whose deciding end the
+/// skewness rule left open at one master seed in 20: a claim barely false, not a powered
+/// control. A factor of three is false at both scarce points, by 0.7 and 0.3 of the loser's KL,
+/// and decided at the first look at 20 of 20 seeds; theory/diffusion.md section 10.)
+pub const THREE_TIMES_AS_GOOD: Control = Control::new(
+    "three_times_as_good",
+    "the winner's KL claimed at most a third of the loser's at every point",
 );
 
 /// Training sets where the conjecture says IR wins (scarce) and where one-shot wins.
@@ -117,7 +121,7 @@ fn ir_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     } else {
         BudgetFault::None
     };
-    let factor = if v.is(TWICE_AS_GOOD) { 2.0 } else { 1.0 };
+    let factor = if v.is(THREE_TIMES_AS_GOOD) { 3.0 } else { 1.0 };
     let scarce = train <= SCARCE;
     let samples = ctx.replicate("ir_vs_one_shot", |_, rng| {
         let ir = cmp.model(rng)?;
