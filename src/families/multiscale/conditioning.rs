@@ -269,7 +269,9 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 20000,
         grid: |s| mixture_grid(s, false),
         check: total_variance_check,
-        controls: &[REVERSED_ORDER, WEIGHTS_WITHOUT_LOG_DET, GAIN_SIGN],
+        // weights_without_log_det is not listed here: at 3 of 20 master seeds its error stays
+        // inside this inequality's slack; entry 4b's closure premise catches it at 20 of 20
+        controls: &[REVERSED_ORDER, GAIN_SIGN],
     },
     Entry {
         id: "multiscale.conditioning.total_variance_coarsest",

@@ -14,9 +14,6 @@ pub const PROJECTION_SKIPPED: Control = Control::mutation(
     "the KL projection onto the clipped simplex is skipped (plain multiplicative weights); the bound keeps the clipped set's sup D_R",
 );
 
-/// The derived bound divided by four (its largest ratio is about 0.3, theory/online.md).
-pub const BOUND_QUARTERED: Control = Control::new("bound_quartered", "D (0.75 sqrt(S) + 1.875)");
-
 /// Domains where sup D_R is finite: the ball (2 rho^2) and the simplex clipped at gamma.
 fn bounded_domains() -> Vec<Params> {
     vec![
@@ -105,10 +102,9 @@ fn hint_premise(outs: &[Outcome]) -> Premise {
 
 fn adaptive_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let outs = adaptive_runs(p, v, ctx)?;
-    let scale = v.pick(BOUND_QUARTERED, 1.0, 0.25);
     Ok(Evidence::worst_exact(
         outs.iter()
-            .map(|o| (o.regret, scale * adaptive_bound(o.divergence_sq, o.s))),
+            .map(|o| (o.regret, adaptive_bound(o.divergence_sq, o.s))),
     )
     .with_premises(vec![hint_premise(&outs)]))
 }
@@ -132,7 +128,7 @@ pub static ENTRIES: &[Entry] = &[
         replicates: 3,
         grid: |s| grid(bounded_domains(), "adaptive", s),
         check: adaptive_check,
-        controls: &[UPHILL_STEP, PROJECTION_SKIPPED, BOUND_QUARTERED],
+        controls: &[UPHILL_STEP, PROJECTION_SKIPPED],
     },
     Entry {
         id: "online.adaptive.range",
