@@ -557,3 +557,25 @@ fn diffusion_bad_input_exits_two_naming_the_field() {
         &[("r0 = 0", "r0 = 4", "`r0`"), ("K = 1", "K = 3", "`K`")],
     );
 }
+
+#[test]
+fn diffusion_bad_schedule_exits_two_naming_the_field() {
+    expect_bad_configs(
+        "diffusion_samplers_schedule",
+        &[
+            // a misspelt schedule names the nearest one
+            (
+                "schedule = [\"karras\", \"geometric\"]",
+                "schedule = [\"karras\", \"geometrc\"]",
+                "did you mean `geometric`?",
+            ),
+            // rho of a schedule that has none is read by nothing: refused, not ignored
+            (
+                "schedule = [\"karras\", \"geometric\"]",
+                "schedule = [\"geometric\"]\nrho = [3.0]",
+                "`rho`",
+            ),
+            ("[params]\n", "[params]\nrho = -1.0\n", "`rho`"),
+        ],
+    );
+}

@@ -43,7 +43,14 @@ fn rates_check(p: &Params, v: Variant, _ctx: &Ctx) -> Result<Evidence, Error> {
     };
     let kl: Vec<f64> = LEVELS
         .iter()
-        .map(|&n| exact_kl(sampler, fault, n, &target))
+        .map(|&n| {
+            exact_kl(
+                sampler,
+                fault,
+                &SigmaGrid::karras(n, SIGMA_MIN, SIGMA_MAX, RHO)?,
+                &target,
+            )
+        })
         .collect::<Result<_, _>>()?;
     // exact values: no standard errors, the slope is the least-squares line's
     Ok(Evidence::Slope {

@@ -7,7 +7,7 @@ use crate::params::Params;
 
 pub static MEASURES: &[Measure] = &[Measure {
     name: "diffusion.samplers",
-    description: "one sampler (`sampler`: euler, heun, euler_maruyama, dpm_solver_2m) on Karras's grid with `levels` noise levels from 80 to 0.002, for the centred Gaussian target in `d` dimensions with covariance eigenvalues from 1 down to 1/kappa (condition number `kappa`); every value exact, from the Gaussian recursion, no Monte Carlo (so its interval has zero width). `kl_discretisation`: KL(output || target) with the exact score, started from the noised target's exact law (discretisation error alone: the quantity of diffusion.discretisation.rates, theory/diffusion.md section 2); `kl`: KL(target || output) with the score (1 + delta) grad log p_sigma, started from N(0, 80^2 I) (the quantity of diffusion.conjecture.ode_sde_gap, section 7); `continuous`: kl's continuous-time limit for the sampler's own process (the reverse SDE for euler_maruyama, the probability-flow ODE for the others), in closed form",
+    description: "one sampler (`sampler`: euler, heun, euler_maruyama, exp_integrator, dpm_solver_2m) on the grid of `schedule` (karras, the default, with `rho`, default 7; or geometric) with `levels` noise levels from 80 to 0.002, for the centred Gaussian target in `d` dimensions with covariance eigenvalues from 1 down to 1/kappa (condition number `kappa`); every value exact, from the Gaussian recursion, no Monte Carlo (so its interval has zero width). `kl_discretisation`: KL(output || target) with the exact score, started from the noised target's exact law (discretisation error alone: the quantity of diffusion.discretisation.rates, theory/diffusion.md section 2); `kl`: KL(target || output) with the score (1 + delta) grad log p_sigma, started from N(0, 80^2 I) (the quantity of diffusion.conjecture.ode_sde_gap, section 7); `continuous`: kl's continuous-time limit for the sampler's own process (the reverse SDE for euler_maruyama, the probability-flow ODE for the others), in closed form",
     metrics: &["kl_discretisation", "kl", "continuous"],
     indicators: &[],
     prepare: prepare_samplers,
@@ -49,7 +49,7 @@ Measure {
 fn prepare_samplers(p: &Params) -> Result<Replicate, Error> {
     let sampler = Sampler::from_name(p.str("sampler")?)?;
     let target = gaussian_target(p.usize_at_least("d", 1)?, p.positive("kappa")?)?;
-    let levels = p.usize_at_least("levels", 2)?;
+    let grid = grid_from_params(p)?;
     let eigs = target.cov_of(0).matrix().diag().to_vec();
     let init_var = SIGMA_MAX * SIGMA_MAX;
     let (ode, sde) =
@@ -57,7 +57,7 @@ fn prepare_samplers(p: &Params) -> Result<Replicate, Error> {
     let metrics = vec![
         (
             "kl_discretisation".to_string(),
-            exact_kl(sampler, SamplerFault::None, levels, &target)?,
+            exact_kl(sampler, SamplerFault::None, &grid, &target)?,
         ),
         ("kl".into(), scaled_kl(sampler, SamplerFault::None, p)?),
         (

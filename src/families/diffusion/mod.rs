@@ -100,16 +100,36 @@ fn gaussian_target(d: usize, kappa: f64) -> Result<Gmm, Error> {
     )?)
 }
 
-/// KL(output law || target) of `sampler` on the Karras grid with `n` levels (then 0), started
+/// The schedules a parameter set can name (`schedule`), Karras's the default.
+pub(super) const SCHEDULES: &[&str] = &["karras", "geometric"];
+
+/// The noise grid of a parameter set: `levels` levels from SIGMA_MAX down to SIGMA_MIN, then 0,
+/// spaced by `schedule` (default "karras", with `rho`, default 7; or "geometric", Song et
+/// al.'s VE grid, which reads no `rho`). An unknown schedule is a parameter error naming the
+/// nearest one.
+pub(super) fn grid_from_params(p: &Params) -> Result<SigmaGrid, Error> {
+    let n = p.usize_at_least("levels", 2)?;
+    Ok(match p.str_or("schedule", "karras")? {
+        "karras" => SigmaGrid::karras(n, SIGMA_MIN, SIGMA_MAX, p.positive_or("rho", RHO)?)?,
+        "geometric" => SigmaGrid::geometric(n, SIGMA_MIN, SIGMA_MAX)?,
+        other => return Err(crate::params::unknown_choice("schedule", other, SCHEDULES).into()),
+    })
+}
+
+/// KL(output law || target) of `sampler` on `grid` (from SIGMA_MAX down, then 0), started
 /// from the target's exact law at the largest level (no initialisation error): the exact
 /// Gaussian recursion, no Monte Carlo.
-fn exact_kl(sampler: Sampler, fault: SamplerFault, n: usize, target: &Gmm) -> Result<f64, Error> {
-    let grid = SigmaGrid::karras(n, SIGMA_MIN, SIGMA_MAX, RHO)?;
+fn exact_kl(
+    sampler: Sampler,
+    fault: SamplerFault,
+    grid: &SigmaGrid,
+    target: &Gmm,
+) -> Result<f64, Error> {
     let sigma = target.cov_of(0).matrix().to_owned();
     let d = target.dim();
     let v0 = &sigma + &(Array2::<f64>::eye(d) * (SIGMA_MAX * SIGMA_MAX));
     let score = ExactMixtureScore { target };
-    let v = gaussian_output(sampler, fault, &grid, &score, v0)?;
+    let v = gaussian_output(sampler, fault, grid, &score, v0)?;
     let zero = Array1::<f64>::zeros(d);
     Ok(kl_gaussian(
         zero.view(),
@@ -139,7 +159,7 @@ fn scaled_score_grid(levels: &[usize], deltas: &[f64]) -> Vec<crate::params::Par
     out
 }
 
-/// KL(target || output) of `sampler` (with `fault`) on the Karras grid with `levels` levels, for
+/// KL(target || output) of `sampler` (with `fault`) on the grid of `grid_from_params`, for
 /// the target `gaussian_target(d, kappa)` and the score (1 + delta) times its exact score,
 /// started from N(0, sigma_max^2 I) (the usual start, not the noised target's law).
 fn scaled_kl(
@@ -149,7 +169,7 @@ fn scaled_kl(
 ) -> Result<f64, Error> {
     let d = p.usize_at_least("d", 1)?;
     let target = gaussian_target(d, p.positive("kappa")?)?;
-    let grid = SigmaGrid::karras(p.usize_at_least("levels", 2)?, SIGMA_MIN, SIGMA_MAX, RHO)?;
+    let grid = grid_from_params(p)?;
     let exact = ExactMixtureScore { target: &target };
     let score = crate::diffusion::ScaledScore {
         inner: &exact,
@@ -276,4 +296,27 @@ pub(super) fn em_sampler(levels: usize, delta: f64) -> Result<LevelSampler, Erro
         delta,
         init_var: SIGMA_MAX * SIGMA_MAX,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_parameter_builds_the_grid_it_names() {
+        let p = Params::new().with("levels", 12usize);
+        let karras = SigmaGrid::karras(12, SIGMA_MIN, SIGMA_MAX, RHO).unwrap();
+        assert_eq!(grid_from_params(&p).unwrap().sigmas(), karras.sigmas());
+        let p3 = p.clone().with("schedule", "karras").with("rho", 3.0);
+        let k3 = SigmaGrid::karras(12, SIGMA_MIN, SIGMA_MAX, 3.0).unwrap();
+        assert_eq!(grid_from_params(&p3).unwrap().sigmas(), k3.sigmas());
+        let pg = p.clone().with("schedule", "geometric");
+        let g = SigmaGrid::geometric(12, SIGMA_MIN, SIGMA_MAX).unwrap();
+        assert_eq!(grid_from_params(&pg).unwrap().sigmas(), g.sigmas());
+        // the two schedules differ, so the parameter is read
+        assert_ne!(karras.sigmas(), g.sigmas());
+        let bad = p.with("schedule", "cosine");
+        let e = grid_from_params(&bad).unwrap_err().to_string();
+        assert!(e.contains("schedule") && e.contains("geometric"), "{e}");
+    }
 }
