@@ -20,6 +20,7 @@ mod galerkin;
 mod law;
 mod lsi;
 mod mixture;
+mod mixture_lsi;
 mod muckenhoupt;
 mod schrodinger;
 mod tridiag;
@@ -38,6 +39,9 @@ pub use lsi::{lsi_lower_bound, LsiLower};
 pub use mixture::{
     band_directions, chi_square_bound, poincare_band, poincare_band_with, Band, BandFault,
     ChiFault, ChiSquareBound,
+};
+pub use mixture_lsi::{
+    mixture_lsi_upper, two_component_lsi_bound, two_point_lsi, two_point_search, LsiFault,
 };
 pub use muckenhoupt::{muckenhoupt, MuckFault, Muckenhoupt};
 pub use schrodinger::{poincare_schrodinger, SchrodingerFault, SchrodingerPoincare};

@@ -6,10 +6,10 @@ use crate::isoperimetry::{chi_square_bound, linear_lower_bound, ChiFault};
 pub static MEASURES: &[Measure] = &[
     Measure {
     name: "isoperimetry.line",
-    description: "a two-component mixture w N(m, s1^2) + (1 - w) N(-m, s2^2) on the line: C_P by finite elements (Richardson estimate and its Courant-Fischer lower end), the log-Sobolev lower end from e^{theta u} test functions, the variance (linear test functions' lower bound), Muckenhoupt's bracket B/2, 4B, the chi-square bound (isoperimetry.schlichting), Bobkov and Götze's functional D, and the two-point law's ratio log((1-w)/w) / (2(1-2w)) (deterministic: every replicate is the same)",
+    description: "a two-component mixture w N(m, s1^2) + (1 - w) N(-m, s2^2) on the line: C_P by finite elements (Richardson estimate and its Courant-Fischer lower end), the log-Sobolev lower end from e^{theta u} test functions, the variance (linear test functions' lower bound), Muckenhoupt's bracket B/2, 4B, the chi-square bound (isoperimetry.schlichting), Bobkov and Götze's functional D, the two-point law's ratio log((1-w)/w) / (2(1-2w)), and the log-Sobolev upper end max_k s_k^2 + that ratio times C_P (isoperimetry.lsi_mixture), also over C_P (deterministic: every replicate is the same)",
     metrics: &[
         "c_p", "fem_lower", "lsi_lower", "variance", "muck_lo", "muck_hi", "chi_bound",
-        "bobkov_gotze", "lsi_over_cp", "two_point",
+        "bobkov_gotze", "lsi_over_cp", "two_point", "lsi_upper", "lsi_upper_over_cp",
     ],
     indicators: &[],
     prepare: line,
@@ -134,12 +134,19 @@ fn line(p: &Params) -> Result<Replicate, Error> {
     Ok(Box::new(move |_rng, _common| {
         let fem = poincare_fem(&g, TAIL, TOL, FemFault::None)?;
         let lsi = lsi_lower_bound(&fem)?.c_ls_lower;
+        let upper = crate::isoperimetry::mixture_lsi_upper(
+            &g,
+            fem.c_p * (1.0 + AGREE),
+            crate::isoperimetry::LsiFault::None,
+        )?;
         let mut out: Metrics = vec![
             ("c_p".into(), fem.c_p),
             ("fem_lower".into(), fem.lower),
             ("lsi_lower".into(), lsi),
             ("variance".into(), linear_lower_bound(&g)?),
             ("lsi_over_cp".into(), lsi / fem.c_p),
+            ("lsi_upper".into(), upper),
+            ("lsi_upper_over_cp".into(), upper / fem.c_p),
         ];
         out.extend(closed.iter().cloned());
         Ok(out)
@@ -165,15 +172,9 @@ fn line_closed(p: &Params) -> Result<Metrics, Error> {
         ),
         // the two-point law's ratio C_LS / C_P = log((1 - w)/w) / (2 (1 - 2w)), the limit
         // of well-separated modes (1 at w = 1/2)
-        ("two_point".into(), two_point_ratio(w)),
+        (
+            "two_point".into(),
+            0.5 * crate::isoperimetry::two_point_lsi(w),
+        ),
     ])
-}
-
-/// log((1 - w)/w) / (2 (1 - 2w)), continued by 1 at w = 1/2.
-fn two_point_ratio(w: f64) -> f64 {
-    if (w - 0.5).abs() < 1e-6 {
-        1.0
-    } else {
-        ((1.0 - w) / w).ln() / (2.0 * (1.0 - 2.0 * w))
-    }
 }

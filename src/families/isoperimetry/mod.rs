@@ -9,6 +9,7 @@ pub mod conjecture;
 pub mod convolution;
 pub mod galerkin;
 pub mod gaussian;
+pub mod lsi_mixture;
 mod measures;
 pub mod muckenhoupt;
 pub mod one_d;
@@ -136,6 +137,7 @@ pub static FAMILY: Family = Family {
         conditioning::ENTRIES,
         schlichting::ENTRIES,
         weights::ENTRIES,
+        lsi_mixture::ENTRIES,
         sandwich::ENTRIES,
         coarsening::ENTRIES,
         galerkin::ENTRIES,

@@ -1,7 +1,9 @@
 //! Family `isoperimetry`, topic `schlichting`: the chi-square bound on the Poincaré constant of
 //! a two-component mixture (theory/isoperimetry.md section 8 derives it).
 use super::*;
-use crate::isoperimetry::{chi_square_bound, linear_lower_bound, projection_lower_bound, ChiFault};
+use crate::isoperimetry::{
+    band_directions, chi_square_bound, linear_lower_bound, projection_lower_bound, ChiFault,
+};
 
 /// The variance decomposition without its between-component part: C_P <= max_k C_k.
 pub const BETWEEN_TERM_DROPPED: Control = Control::mutation(
@@ -47,6 +49,18 @@ fn grid(s: Scale) -> Vec<Params> {
     out
 }
 
+/// w N(0, Sigma) + (1 - w) N(delta, Sigma) in d dimensions: Sigma random (eigenvalues 0.2 to 5),
+/// the mean difference a random direction of Mahalanobis length `delta`.
+pub(super) fn shared_pair(d: usize, delta: f64, w: f64, rng: &mut Rng) -> Result<Gmm, Error> {
+    let cov = random_covariance(d, rng)?;
+    let spd = crate::linalg::Spd::new(cov.clone(), "Sigma")?;
+    let dir: Array1<f64> = Array1::from_shape_fn(d, |_| StandardNormal.sample(rng));
+    let mean = &dir * (delta / spd.quad(dir.view())?.sqrt());
+    let mut means = Array2::zeros((2, d));
+    means.row_mut(1).assign(&mean);
+    Ok(Gmm::new(&[w, 1.0 - w], means, vec![cov.clone(), cov])?)
+}
+
 fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let fault = chi_fault(v);
     if !p.has("d") {
@@ -62,26 +76,13 @@ fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
         return Err(out_of_range("w", &w.into(), "a weight in (0, 1)").into());
     }
     let runs = realisations(ctx, |rng| {
-        let cov = random_covariance(d, rng)?;
-        let spd = crate::linalg::Spd::new(cov.clone(), "Sigma")?;
-        // a random direction scaled to Mahalanobis length delta
-        let dir: Array1<f64> = Array1::from_shape_fn(d, |_| StandardNormal.sample(rng));
-        let mean = &dir * (delta / spd.quad(dir.view())?.sqrt());
-        let mut means = Array2::zeros((2, d));
-        means.row_mut(1).assign(&mean);
-        let g = Gmm::new(&[w, 1.0 - w], means, vec![cov.clone(), cov.clone()])?;
+        let g = shared_pair(d, delta, w, rng)?;
         let upper = chi_square_bound(&g, fault)?.bound;
         // the lower ends: linear test functions, and the exact 1-D constant of the projections
         // on the mean difference, on Sigma^{-1} times it (the discriminant direction) and on
         // the covariance's top eigenvector
-        let (_, q) = crate::linalg::eigh(g.covariance().view())?;
-        let discriminant = spd.solve(&mean.clone().insert_axis(ndarray::Axis(1)))?;
         let mut pairs = vec![(linear_lower_bound(&g)?, upper)];
-        for dir in [
-            mean.clone(),
-            discriminant.column(0).to_owned(),
-            q.column(d - 1).to_owned(),
-        ] {
+        for dir in band_directions(&g)? {
             pairs.push((projection_lower_bound(&g, &dir, TOL)?, upper));
         }
         Ok(pairs)
