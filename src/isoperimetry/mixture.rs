@@ -138,7 +138,7 @@ pub struct Band {
 
 /// The relative margin added to a one-dimensional finite-element estimate used as an upper end
 /// (its refinement tolerance is 1e-8; a hundred times that, as the agreement entries demand).
-const ESTIMATE_MARGIN: f64 = 1e-6;
+pub(super) const ESTIMATE_MARGIN: f64 = 1e-6;
 
 /// Whether every component has the first one's covariance (to 1e-12 relative).
 fn shared_covariance(g: &Gmm) -> bool {

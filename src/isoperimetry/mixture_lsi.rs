@@ -126,6 +126,17 @@ pub fn mixture_lsi_upper(g: &Gmm, c_p_upper: f64, fault: LsiFault) -> Result<f64
     ))
 }
 
+/// The upper end for a two-component mixture on the line, with C_P by finite elements refined
+/// to `tol` (its estimate with the band's 1e-6 margin, theory/isoperimetry.md section 11).
+pub fn line_lsi_upper(g: &Gmm, tol: f64) -> Result<f64, IsoError> {
+    let fem = super::poincare_fem(g, 1e-14, tol, super::FemFault::None)?;
+    mixture_lsi_upper(
+        g,
+        fem.c_p * (1.0 + super::mixture::ESTIMATE_MARGIN),
+        LsiFault::None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
