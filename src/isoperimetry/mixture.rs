@@ -155,15 +155,28 @@ fn shared_covariance(g: &Gmm) -> bool {
 /// Delta^2 = (m1 - m0)^T S^{-1} (m1 - m0): whitened, the mixture is this law along
 /// S^{-1/2}(m1 - m0) times a standard Gaussian across it.
 fn whitened_line(g: &Gmm, tol: f64) -> Result<f64, IsoError> {
+    let (line, _) = whitened_pair(g)?;
+    Ok(super::poincare_fem(&line, 1e-14, tol, super::FemFault::None)?.c_p)
+}
+
+/// The whitened line law nu = w0 N(0, 1) + w1 N(Delta, 1) of two components sharing S, and
+/// Delta (the Mahalanobis separation). `g` must have two components sharing a covariance.
+pub(super) fn whitened_pair(g: &Gmm) -> Result<(Gmm, f64), IsoError> {
     let delta = &g.mean_of(1) - &g.mean_of(0);
-    let d2 = g.cov_of(0).quad(delta.view())?;
+    let d = g.cov_of(0).quad(delta.view())?.sqrt();
     let w = g.weights();
     let line = Gmm::new(
         &[w[0], w[1]],
-        ndarray::array![[0.0], [d2.sqrt()]],
+        ndarray::array![[0.0], [d]],
         vec![ndarray::array![[1.0]], ndarray::array![[1.0]]],
     )?;
-    Ok(super::poincare_fem(&line, 1e-14, tol, super::FemFault::None)?.c_p)
+    Ok((line, d))
+}
+
+/// Whether `g` has two components sharing a covariance, neither weight below 1e-12 (where the
+/// whitened product bounds apply).
+pub(super) fn whitened_applies(g: &Gmm) -> bool {
+    g.components() == 2 && shared_covariance(g) && g.weights().iter().all(|w| *w >= 1e-12)
 }
 
 /// A defect injected into the band (a mutation control), or none.
@@ -208,6 +221,19 @@ pub fn poincare_band(g: &Gmm, tol: f64) -> Result<Band, IsoError> {
 
 /// `poincare_band` with a fault injected (mutation controls).
 pub fn poincare_band_with(g: &Gmm, tol: f64, fault: BandFault) -> Result<Band, IsoError> {
+    Ok(band_and_lsi_lower(g, tol, fault, false)?.0)
+}
+
+/// The Poincaré band and, when `lsi` is asked for, the log-Sobolev lower end of the projection
+/// on the band direction with the largest Poincaré lower end (otherwise, and for a Gaussian,
+/// whose two constants are equal, negative infinity).
+pub(super) fn band_and_lsi_lower(
+    g: &Gmm,
+    tol: f64,
+    fault: BandFault,
+    lsi: bool,
+) -> Result<(Band, f64), IsoError> {
+    let mut lsi_lower = f64::NEG_INFINITY;
     let mut lower = if fault == BandFault::UncentredSecondMoment {
         let m = g.mean();
         let second = g.covariance()
@@ -218,25 +244,32 @@ pub fn poincare_band_with(g: &Gmm, tol: f64, fault: BandFault) -> Result<Band, I
     } else {
         super::linear_lower_bound(g)?
     };
-    for dir in &band_directions(g)? {
-        lower = lower.max(super::projection_lower_bound(g, dir, tol)?);
+    let dirs = band_directions(g)?;
+    let (mut best, mut best_dir) = (f64::NEG_INFINITY, 0);
+    for (j, dir) in dirs.iter().enumerate() {
+        let p = super::projection_lower_bound(g, dir, tol)?;
+        if p > best {
+            (best, best_dir) = (p, j);
+        }
+    }
+    lower = lower.max(best);
+    if lsi && g.components() > 1 {
+        // the log-Sobolev test functions (30 ms a projection at 1e-8) on the direction whose
+        // projection has the largest Poincaré constant only: any direction gives a lower end
+        lsi_lower = super::projection_lower_ends(g, &dirs[best_dir], tol)?.1;
     }
     let chi_fault = match fault {
         BandFault::Chi(f) => f,
         _ => ChiFault::None,
     };
     let mut upper = chi_square_bound(g, chi_fault)?.bound;
-    if g.components() == 2
-        && chi_fault == ChiFault::None
-        && shared_covariance(g)
-        && g.weights().iter().all(|w| *w >= 1e-12)
-    {
+    if chi_fault == ChiFault::None && whitened_applies(g) {
         // (a weight below 1e-12 would sit near the truncated domain's tail mass, 1e-14: the
         // chi-square bound alone is used there)
         let c = super::gaussian_constant(g.cov_of(0).matrix().view())?;
         upper = upper.min(c * whitened_line(g, tol)?.max(1.0) * (1.0 + ESTIMATE_MARGIN));
     }
-    Ok(Band { lower, upper })
+    Ok((Band { lower, upper }, lsi_lower))
 }
 
 #[cfg(test)]

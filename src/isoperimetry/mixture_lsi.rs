@@ -11,6 +11,7 @@
 //! what the test functions attain; at a fixed separation it overstates C_LS by up to
 //! ln(1/w) / 2 as w -> 0 (the Poincaré constant does not see the small mode, the label
 //! entropy's constant does).
+use super::Band;
 use super::IsoError;
 use crate::prob::Gmm;
 
@@ -110,6 +111,10 @@ pub fn two_component_lsi_bound(
 /// lambda_max(Sigma_k); `c_p_upper` an upper end on the mixture's C_P (the band's, or a 1-D
 /// estimate with its margin). An error for any other number of components.
 pub fn mixture_lsi_upper(g: &Gmm, c_p_upper: f64, fault: LsiFault) -> Result<f64, IsoError> {
+    if g.components() == 1 {
+        // a Gaussian: C_LS = lambda_max(Sigma) (Bakry-Emery; theory/isoperimetry.md section 1)
+        return super::gaussian_constant(g.cov_of(0).matrix().view());
+    }
     if g.components() != 2 {
         return Err(IsoError::Input(format!(
             "the log-Sobolev upper end is derived for two components; this mixture has {}",
@@ -124,6 +129,35 @@ pub fn mixture_lsi_upper(g: &Gmm, c_p_upper: f64, fault: LsiFault) -> Result<f64
         c_p_upper,
         fault,
     ))
+}
+
+/// Both bands of a one- or two-component Gaussian mixture in d dimensions: the Poincaré band
+/// (section 11) and the log-Sobolev band [lower, upper]. Lower: the Poincaré lower end
+/// (C_P <= C_LS) and the log-Sobolev test functions of the projection on the band direction
+/// whose projection has the largest Poincaré constant (a projection's constant is at most the
+/// law's, section 5); upper: section 16's bound with the Poincaré band's upper end and, for two
+/// components sharing a covariance, the same bound (or the convolution bound) on the whitened
+/// line, times lambda_max(S). An error for more than two components.
+pub fn lsi_band(g: &Gmm, tol: f64) -> Result<(Band, Band), IsoError> {
+    let (poincare, lsi_lower) =
+        super::mixture::band_and_lsi_lower(g, tol, super::BandFault::None, true)?;
+    let mut upper = mixture_lsi_upper(g, poincare.upper, LsiFault::None)?;
+    if super::mixture::whitened_applies(g) {
+        // whitened: the law is S^{1/2} (nu x N(0, I_{d-1})) up to a shift, so by tensorisation
+        // and the push-forward C_LS <= lambda_max(S) max(1, C_LS(nu)), with C_LS(nu) bounded by
+        // the line's bound above and, for Delta < 2, by the convolution bound
+        // 1 / (1 - Delta^2 / 4) (nu = (w0 delta_0 + w1 delta_Delta) * N(0, 1), the atoms
+        // within Delta / 2 of their midpoint; section 4)
+        let (nu, delta) = super::mixture::whitened_pair(g)?;
+        let mut line = line_lsi_upper(&nu, tol)?;
+        if let Ok(c) = super::convolution_lsi_bound(1.0, 0.5 * delta) {
+            line = line.min(c);
+        }
+        let s = super::gaussian_constant(g.cov_of(0).matrix().view())?;
+        upper = upper.min(s * line.max(1.0));
+    }
+    let lower = poincare.lower.max(lsi_lower);
+    Ok((poincare, Band { lower, upper }))
 }
 
 /// The upper end for a two-component mixture on the line, with C_P by finite elements refined
@@ -202,6 +236,78 @@ mod tests {
                 lhs <= rhs + 1e-9 * rhs.abs().max(1.0),
                 "w0 {w0}: {lhs} > {rhs}"
             );
+        }
+    }
+
+    /// `lsi_band`'s ends: exact for a Gaussian; on the line below the general bound and above
+    /// the test functions, the convolution bound taking over for Delta < 2; in d = 3 ordered
+    /// and no wider than section 16's bound on the Poincaré band.
+    #[test]
+    fn lsi_band_is_ordered_and_tightens_the_general_bound() {
+        use ndarray::array;
+        let gauss = Gmm::gaussian(array![1.0, -2.0], array![[2.0, 0.5], [0.5, 1.0]]).unwrap();
+        let lam = super::super::gaussian_constant(gauss.covariance().view()).unwrap();
+        let (_, b) = lsi_band(&gauss, 1e-8).unwrap();
+        assert!((b.upper - lam).abs() <= 1e-12 * lam, "{b:?} vs {lam}");
+        assert!(b.lower <= b.upper && b.lower >= lam * (1.0 - 1e-6), "{b:?}");
+        for &(w0, delta, s) in &[
+            (0.5, 1.0, 1.0),
+            (0.2, 1.5, 0.5),
+            (0.5, 4.0, 2.0),
+            (0.05, 6.0, 1.0),
+        ] {
+            let g = Gmm::new(
+                &[w0, 1.0 - w0],
+                array![[0.0], [delta * s]],
+                vec![array![[s * s]], array![[s * s]]],
+            )
+            .unwrap();
+            let (p, b) = lsi_band(&g, 1e-8).unwrap();
+            let general = mixture_lsi_upper(&g, p.upper, LsiFault::None).unwrap();
+            let fem =
+                super::super::poincare_fem(&g, 1e-14, 1e-8, super::super::FemFault::None).unwrap();
+            let lower = super::super::lsi_lower_bound(&fem).unwrap().c_ls_lower;
+            assert!(
+                b.upper <= general * (1.0 + 1e-12),
+                "{w0} {delta}: {b:?} vs {general}"
+            );
+            assert!(
+                lower <= b.upper && b.lower <= b.upper,
+                "{w0} {delta}: {lower} {b:?}"
+            );
+            assert!(
+                (b.lower - lower).abs() <= 1e-9 * lower,
+                "{w0} {delta}: {lower} {b:?}"
+            );
+            if delta < 2.0 {
+                let conv = s * s / (1.0 - delta * delta / 4.0);
+                assert!(
+                    b.upper <= conv * (1.0 + 1e-12),
+                    "{w0} {delta}: {b:?} vs {conv}"
+                );
+                assert!(
+                    b.upper < general,
+                    "{w0} {delta}: the convolution bound should help"
+                );
+            }
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        use rand::SeedableRng;
+        for _ in 0..4 {
+            let a = ndarray::Array2::from_shape_fn((3, 3), |_| {
+                rand_distr::Distribution::<f64>::sample(&rand_distr::StandardNormal, &mut rng)
+            });
+            let cov = a.dot(&a.t()) + ndarray::Array2::<f64>::eye(3) * 0.3;
+            let g = Gmm::new(
+                &[0.3, 0.7],
+                array![[0.0, 0.0, 0.0], [2.0, -1.0, 0.5]],
+                vec![cov.clone(), cov],
+            )
+            .unwrap();
+            let (p, b) = lsi_band(&g, 1e-8).unwrap();
+            let general = mixture_lsi_upper(&g, p.upper, LsiFault::None).unwrap();
+            assert!(p.lower <= b.lower && b.lower <= b.upper, "{p:?} {b:?}");
+            assert!(b.upper <= general * (1.0 + 1e-12), "{b:?} vs {general}");
         }
     }
 

@@ -20,6 +20,8 @@ pub enum MuckFault {
     DensityForReciprocal,
     /// Bobkov and Götze's weight q log q where q log(1/q) belongs (a sign slipped).
     EntropyWeightSign,
+    /// Bobkov and Götze's weight log(1/q) where q log(1/q) belongs (the tail mass dropped).
+    TailMassDropped,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -30,13 +32,15 @@ pub struct Muckenhoupt {
     pub median: f64,
 }
 
-/// q log(1/q), 0 at q = 0 (q log q with the sign fault).
+/// q log(1/q), 0 at q = 0 (q log q with the sign fault, log(1/q) with the tail mass dropped).
 fn entropy_weight(q: f64, fault: MuckFault) -> f64 {
-    let v = if q > 0.0 { -q * q.ln() } else { 0.0 };
-    if fault == MuckFault::EntropyWeightSign {
-        -v
-    } else {
-        v
+    if q <= 0.0 {
+        return 0.0;
+    }
+    match fault {
+        MuckFault::EntropyWeightSign => q * q.ln(),
+        MuckFault::TailMassDropped => -q.ln(),
+        _ => -q * q.ln(),
     }
 }
 

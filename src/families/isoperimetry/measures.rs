@@ -17,12 +17,14 @@ pub static MEASURES: &[Measure] = &[
 },
     Measure {
     name: "isoperimetry.ir_band",
-    description: "the structured multi-scale mixture (multiscale parameters: geom, L, K, h, sep, hetero, dynamics) at level r: the Poincaré band [lower, upper] of the details w^{r+1} alone and of the IR conditional w^{r+1} | x_t^r, x_{t-1}^{r+1} at one conditioning value drawn from the model per replicate (theory/isoperimetry.md section 11); `below` is 1 when the conditional band lies wholly below the marginal one, `above` when wholly above (a certain counterexample to the conditioning conjecture)",
+    description: "the structured multi-scale mixture (multiscale parameters: geom, L, K, h, sep, hetero, dynamics) at level r: the Poincaré band [lower, upper] of the details w^{r+1} alone and of the IR conditional w^{r+1} | x_t^r, x_{t-1}^{r+1} at one conditioning value drawn from the model per replicate (theory/isoperimetry.md section 11); `below` is 1 when the conditional band lies wholly below the marginal one, `above` when wholly above (a certain counterexample to the conditioning conjecture); with lsi = 1 the same for the log-Sobolev band (lower: the test functions of one projection; upper: the label-entropy bound, whitened, sections 16 and 17), metrics marg_lsi_*, cond_lsi_*, lsi_below, lsi_above",
     metrics: &[
         "marg_lower", "marg_upper", "cond_lower", "cond_upper", "cond_upper_over_marg_lower",
-        "cond_lower_over_marg_upper", "below", "above",
+        "cond_lower_over_marg_upper", "below", "above", "marg_lsi_lower", "marg_lsi_upper",
+        "cond_lsi_lower", "cond_lsi_upper", "lsi_cond_upper_over_marg_lower", "lsi_below",
+        "lsi_above",
     ],
-    indicators: &["below", "above"],
+    indicators: &["below", "above", "lsi_below", "lsi_above"],
     prepare: ir_band,
     closed_form: None,
 },
@@ -102,21 +104,55 @@ fn ir_band(p: &Params) -> Result<Replicate, Error> {
     if r + 1 > levels {
         return Err(out_of_range("r", &r.into(), &format!("a level below L = {levels}")).into());
     }
+    // the log-Sobolev bands too (30 ms more a replicate: the test functions of one projection)
+    let lsi = match p.usize_at_least_or("lsi", 0, 0)? {
+        0 => false,
+        1 => true,
+        other => return Err(out_of_range("lsi", &other.into(), "0 or 1").into()),
+    };
     let p = p.clone();
     Ok(Box::new(move |rng, _common| {
+        if lsi {
+            let ((m, ml), bands) = super::conjecture::ir_lsi_bands(&p, false, 1, rng)?;
+            let (c, cl) = bands[0];
+            let mut out = poincare_metrics(m, c);
+            out.extend([
+                ("marg_lsi_lower".into(), ml.lower),
+                ("marg_lsi_upper".into(), ml.upper),
+                ("cond_lsi_lower".into(), cl.lower),
+                ("cond_lsi_upper".into(), cl.upper),
+                ("lsi_cond_upper_over_marg_lower".into(), cl.upper / ml.lower),
+                (
+                    "lsi_below".into(),
+                    if cl.upper < ml.lower { 1.0 } else { 0.0 },
+                ),
+                (
+                    "lsi_above".into(),
+                    if cl.lower > ml.upper { 1.0 } else { 0.0 },
+                ),
+            ]);
+            return Ok(out);
+        }
         let (m, bands) = super::conjecture::ir_bands(&p, false, 1, rng)?;
-        let c = bands[0];
-        Ok(vec![
-            ("marg_lower".into(), m.lower),
-            ("marg_upper".into(), m.upper),
-            ("cond_lower".into(), c.lower),
-            ("cond_upper".into(), c.upper),
-            ("cond_upper_over_marg_lower".into(), c.upper / m.lower),
-            ("cond_lower_over_marg_upper".into(), c.lower / m.upper),
-            ("below".into(), if c.upper < m.lower { 1.0 } else { 0.0 }),
-            ("above".into(), if c.lower > m.upper { 1.0 } else { 0.0 }),
-        ])
+        Ok(poincare_metrics(m, bands[0]))
     }))
+}
+
+/// The Poincaré metrics of `isoperimetry.ir_band`: the marginal band `m`, the conditional `c`.
+fn poincare_metrics(
+    m: crate::isoperimetry::Band,
+    c: crate::isoperimetry::Band,
+) -> Vec<(String, f64)> {
+    vec![
+        ("marg_lower".into(), m.lower),
+        ("marg_upper".into(), m.upper),
+        ("cond_lower".into(), c.lower),
+        ("cond_upper".into(), c.upper),
+        ("cond_upper_over_marg_lower".into(), c.upper / m.lower),
+        ("cond_lower_over_marg_upper".into(), c.lower / m.upper),
+        ("below".into(), if c.upper < m.lower { 1.0 } else { 0.0 }),
+        ("above".into(), if c.lower > m.upper { 1.0 } else { 0.0 }),
+    ]
 }
 
 fn line(p: &Params) -> Result<Replicate, Error> {
