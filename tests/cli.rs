@@ -579,3 +579,19 @@ fn diffusion_bad_schedule_exits_two_naming_the_field() {
         ],
     );
 }
+
+#[test]
+fn isoperimetry_bad_conditioning_set_exits_two_naming_the_field() {
+    expect_bad_configs(
+        "isoperimetry_conditioning",
+        &[(
+            "given = [\"coarse_and_previous\", \"coarse\"]",
+            "given = [\"coarse_and_previous\", \"corse\"]",
+            "did you mean `coarse`?",
+        )],
+    );
+    expect_bad_configs(
+        "isoperimetry_conditioning_lsi",
+        &[("lsi = 1", "lsi = 2", "`lsi`")],
+    );
+}

@@ -73,6 +73,17 @@ fn conditioning_grid(s: Scale) -> Vec<Params> {
         .collect()
 }
 
+/// The conditioning set of the parameter `given`: `coarse_and_previous` (the IR conditional,
+/// the default: true) or `coarse` (x_t^r alone: false).
+pub(super) fn with_previous(p: &Params) -> Result<bool, Error> {
+    const CHOICES: [&str; 2] = ["coarse_and_previous", "coarse"];
+    match p.str_or("given", CHOICES[0])? {
+        "coarse_and_previous" => Ok(true),
+        "coarse" => Ok(false),
+        other => Err(crate::params::unknown_choice("given", other, &CHOICES).into()),
+    }
+}
+
 /// The unconditional Poincaré band of w^{r+1} and the conditional bands at draws of the joint.
 pub(super) fn ir_bands(
     p: &Params,
@@ -120,9 +131,16 @@ fn ir_bands_with<T>(
         ir.joint = Gmm::gaussian(ir.joint.mean(), ir.joint.covariance())?;
     }
     let marginal = band(&ir.detail_marginal(r)?)?;
-    let cond = ir.detail_given_coarse_and_previous(r)?;
+    // the IR conditional (given x_t^r and x_{t-1}^{r+1}, the default) or the coarse state alone
     let (coarse, _, previous, _) = ir.sets(r)?;
-    let idx: Vec<usize> = coarse.into_iter().chain(previous).collect();
+    let (cond, idx) = if with_previous(p)? {
+        (
+            ir.detail_given_coarse_and_previous(r)?,
+            coarse.into_iter().chain(previous).collect::<Vec<usize>>(),
+        )
+    } else {
+        (ir.detail_given_coarse(r)?, coarse)
+    };
     let (z, _) = ir.joint.sample(draws, rng);
     let mut bands = Vec::with_capacity(draws);
     for row in z.rows() {

@@ -17,7 +17,7 @@ pub static MEASURES: &[Measure] = &[
 },
     Measure {
     name: "isoperimetry.ir_band",
-    description: "the structured multi-scale mixture (multiscale parameters: geom, L, K, h, sep, hetero, dynamics) at level r: the Poincaré band [lower, upper] of the details w^{r+1} alone and of the IR conditional w^{r+1} | x_t^r, x_{t-1}^{r+1} at one conditioning value drawn from the model per replicate (theory/isoperimetry.md section 11); `below` is 1 when the conditional band lies wholly below the marginal one, `above` when wholly above (a certain counterexample to the conditioning conjecture); with lsi = 1 the same for the log-Sobolev band (lower: the test functions of one projection; upper: the label-entropy bound, whitened, sections 16 and 17), metrics marg_lsi_*, cond_lsi_*, lsi_below, lsi_above",
+    description: "the structured multi-scale mixture (multiscale parameters: geom, L, K, h, sep, hetero, dynamics) at level r: the Poincaré band [lower, upper] of the details w^{r+1} alone and of the IR conditional w^{r+1} | x_t^r, x_{t-1}^{r+1} at one conditioning value drawn from the model per replicate (theory/isoperimetry.md section 11), or with given = coarse the conditional w^{r+1} | x_t^r; `below` is 1 when the conditional band lies wholly below the marginal one, `above` when wholly above (a certain counterexample to the conditioning conjecture); with lsi = 1 the same for the log-Sobolev band (lower: the test functions of one projection; upper: the label-entropy bound, whitened, sections 16 and 17), metrics marg_lsi_*, cond_lsi_*, lsi_below, lsi_above",
     metrics: &[
         "marg_lower", "marg_upper", "cond_lower", "cond_upper", "cond_upper_over_marg_lower",
         "cond_lower_over_marg_upper", "below", "above", "marg_lsi_lower", "marg_lsi_upper",
@@ -104,6 +104,7 @@ fn ir_band(p: &Params) -> Result<Replicate, Error> {
     if r + 1 > levels {
         return Err(out_of_range("r", &r.into(), &format!("a level below L = {levels}")).into());
     }
+    super::conjecture::with_previous(p)?;
     // the log-Sobolev bands too (30 ms more a replicate: the test functions of one projection)
     let lsi = match p.usize_at_least_or("lsi", 0, 0)? {
         0 => false,
