@@ -79,6 +79,107 @@ pub fn two_point_search(w0: f64) -> f64 {
     best.max(f(0.5 * (a + b)))
 }
 
+/// The smallest weight of a label law.
+fn smallest(weights: &[f64]) -> f64 {
+    weights.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// The label law's log-Sobolev constant against its variance, c with
+/// Ent_w(h^2) <= c Var_w(h) for every h >= 0 on the K labels: 0 for one label, the two-point
+/// constant for two (exact), and for K >= 3 the derived 2 + ln((1 - w*)/w*), w* the smallest
+/// weight (Rothaus's lemma and the largest value of a centred function, theory/isoperimetry.md
+/// section 18; equal to the two-point constant 2 at w* = 1/2, and at most 2 above it).
+pub fn label_lsi(weights: &[f64]) -> f64 {
+    match weights.len() {
+        0 | 1 => 0.0,
+        2 => two_point_lsi(weights[0]),
+        _ => {
+            let ws = smallest(weights);
+            2.0 + ((1.0 - ws) / ws).ln()
+        }
+    }
+}
+
+/// Diaconis and Saloff-Coste's constant for the chain that redraws the label from w,
+/// ln(1/w* - 1) / (1 - 2 w*) = `two_point_lsi(w*)`: exact for two labels; for more, recalled
+/// (their paper's appendix could not be read here) and so a conjecture, checked against
+/// `label_search` by `isoperimetry.conjecture.label_constant`. Not used in any bound.
+pub fn complete_graph_lsi(weights: &[f64]) -> f64 {
+    two_point_lsi(smallest(weights))
+}
+
+/// Ent_w(h^2) / Var_w(h) at h = exp(s) (negative infinity where Var_w(h) vanishes to rounding).
+pub fn label_ratio(w: &[f64], s: &[f64]) -> f64 {
+    let top = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    // scaled by e^{-top}: both sides are homogeneous of degree 2
+    let h: Vec<f64> = s.iter().map(|v| (v - top).exp()).collect();
+    let m: f64 = w.iter().zip(&h).map(|(a, b)| a * b).sum();
+    let m2: f64 = w.iter().zip(&h).map(|(a, b)| a * b * b).sum();
+    let var: f64 = w.iter().zip(&h).map(|(a, b)| a * (b - m) * (b - m)).sum();
+    if var <= 1e-9 * m2 {
+        return f64::NEG_INFINITY;
+    }
+    let xlogx = |a: f64| if a > 0.0 { a * a.ln() } else { 0.0 };
+    let ent: f64 = w.iter().zip(&h).map(|(a, b)| a * xlogx(b * b)).sum::<f64>() - xlogx(m2);
+    ent / var
+}
+
+/// The largest Ent_w(h^2) / Var_w(h) found by search over h > 0 on the labels: the two-valued
+/// functions (one label at e^t, the rest at 1; t on a grid of 801 values in [-20, 20]) and
+/// `starts` random starts s ~ N(0, 9 I), each improved by compass search on s = ln h (steps
+/// halved from 2 down to 1e-7). A lower estimate of the supremum, independent of any formula.
+pub fn label_search(w: &[f64], starts: usize, rng: &mut impl rand::Rng) -> f64 {
+    let k = w.len();
+    let climb = |mut s: Vec<f64>| {
+        let mut f = label_ratio(w, &s);
+        let mut step = 2.0;
+        while step > 1e-7 {
+            let mut moved = false;
+            for i in 0..k {
+                for sign in [1.0, -1.0] {
+                    s[i] += sign * step;
+                    let v = label_ratio(w, &s);
+                    if v > f {
+                        f = v;
+                        moved = true;
+                    } else {
+                        s[i] -= sign * step;
+                    }
+                }
+            }
+            if !moved {
+                step *= 0.5;
+            }
+        }
+        f
+    };
+    let mut best = f64::NEG_INFINITY;
+    for i in 0..k {
+        let (mut bt, mut bv) = (0.0, f64::NEG_INFINITY);
+        for j in 0..=800 {
+            let t = -20.0 + j as f64 * 0.05;
+            let mut s = vec![0.0; k];
+            s[i] = t;
+            let v = label_ratio(w, &s);
+            if v > bv {
+                (bt, bv) = (t, v);
+            }
+        }
+        let mut s = vec![0.0; k];
+        s[i] = bt;
+        best = best.max(climb(s));
+    }
+    for _ in 0..starts {
+        let s: Vec<f64> = (0..k)
+            .map(|_| {
+                3.0 * rand_distr::Distribution::<f64>::sample(&rand_distr::StandardNormal, rng)
+            })
+            .collect();
+        best = best.max(climb(s));
+    }
+    best
+}
+
 /// A defect injected into the bound (a mutation control), or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LsiFault {
@@ -90,48 +191,40 @@ pub enum LsiFault {
     BalancedLabelConstant,
 }
 
-/// max_k C_LS(mu_k) + (c(w) / 2) C_P(p) for a two-component mixture with component constants
-/// `component` (each mu_k's log-Sobolev constant, or an upper bound on it), first weight `w0`
-/// and `c_p_upper` an upper bound on the mixture's Poincaré constant.
-pub fn two_component_lsi_bound(
-    component: [f64; 2],
-    w0: f64,
+/// max_k C_LS(mu_k) + (c(w) / 2) C_P(p) for a mixture with component constants `component`
+/// (each mu_k's log-Sobolev constant, or an upper bound on it), weights `weights` (c = the
+/// label law's constant, `label_lsi`) and `c_p_upper` an upper bound on the mixture's
+/// Poincaré constant.
+pub fn mixture_lsi_bound(
+    component: &[f64],
+    weights: &[f64],
     c_p_upper: f64,
     fault: LsiFault,
 ) -> f64 {
-    let within = component[0].max(component[1]);
+    let within = component.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     match fault {
-        LsiFault::None => within + 0.5 * two_point_lsi(w0) * c_p_upper,
+        LsiFault::None => within + 0.5 * label_lsi(weights) * c_p_upper,
         LsiFault::LabelEntropyDropped => within,
         LsiFault::BalancedLabelConstant => within + c_p_upper,
     }
 }
 
-/// The bound for a two-component Gaussian mixture: the components' constants are
-/// lambda_max(Sigma_k); `c_p_upper` an upper end on the mixture's C_P (the band's, or a 1-D
-/// estimate with its margin). An error for any other number of components.
+/// The bound for a Gaussian mixture: the components' constants are lambda_max(Sigma_k);
+/// `c_p_upper` an upper end on the mixture's C_P (the band's, or a 1-D estimate with its
+/// margin). One component: lambda_max(Sigma), exactly.
 pub fn mixture_lsi_upper(g: &Gmm, c_p_upper: f64, fault: LsiFault) -> Result<f64, IsoError> {
     if g.components() == 1 {
         // a Gaussian: C_LS = lambda_max(Sigma) (Bakry-Emery; theory/isoperimetry.md section 1)
         return super::gaussian_constant(g.cov_of(0).matrix().view());
     }
-    if g.components() != 2 {
-        return Err(IsoError::Input(format!(
-            "the log-Sobolev upper end is derived for two components; this mixture has {}",
-            g.components()
-        )));
-    }
-    let c0 = super::gaussian_constant(g.cov_of(0).matrix().view())?;
-    let c1 = super::gaussian_constant(g.cov_of(1).matrix().view())?;
-    Ok(two_component_lsi_bound(
-        [c0, c1],
-        g.weights()[0],
-        c_p_upper,
-        fault,
-    ))
+    let component = (0..g.components())
+        .map(|k| super::gaussian_constant(g.cov_of(k).matrix().view()))
+        .collect::<Result<Vec<f64>, IsoError>>()?;
+    let weights = g.weights().to_vec();
+    Ok(mixture_lsi_bound(&component, &weights, c_p_upper, fault))
 }
 
-/// Both bands of a one- or two-component Gaussian mixture in d dimensions: the Poincaré band
+/// Both bands of a Gaussian mixture in d dimensions: the Poincaré band
 /// (section 11) and the log-Sobolev band [lower, upper]. Lower: the Poincaré lower end
 /// (C_P <= C_LS) and the log-Sobolev test functions of the projection on the band direction
 /// whose projection has the largest Poincaré constant (a projection's constant is at most the
@@ -193,33 +286,40 @@ mod tests {
         assert!((a - b).abs() < 1e-9, "{a} vs {b}");
     }
 
-    /// The derivation's two inequalities on discrete laws: for a two-component mixture of
-    /// laws on a finite set and random f, Ent_p(f^2) <= sum_k w_k Ent_k(f^2) + c(w) Var_p f
-    /// (the step from the entropy decomposition to the bound, before the components' LSI).
+    /// The derivation's inequalities on discrete laws: for a mixture of K = 2 to 5 laws on a
+    /// finite set and random f, Ent_p(f^2) <= sum_k w_k Ent_k(f^2) + c(w) Var_p f with c the
+    /// label law's constant (the step from the entropy decomposition to the bound, before the
+    /// components' LSI).
     #[test]
     fn label_entropy_is_bounded_by_the_variance_on_discrete_mixtures() {
         use rand::{Rng as _, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
         let xlogx = |a: f64| if a > 0.0 { a * a.ln() } else { 0.0 };
-        for _ in 0..20_000 {
-            let n = rng.random_range(2..6);
-            let w0: f64 = if rng.random_bool(0.3) {
-                10f64.powf(-rng.random_range(0.0..4.0))
-            } else {
-                rng.random_range(0.01..0.99)
-            };
-            let w = [w0, 1.0 - w0];
-            let mut mu = [vec![0.0; n], vec![0.0; n]];
-            for m in mu.iter_mut() {
-                let s: f64 = m
-                    .iter_mut()
-                    .map(|v| {
-                        *v = rng.random_range(0.0..1.0f64).powi(3);
-                        *v
-                    })
-                    .sum();
-                m.iter_mut().for_each(|v| *v /= s);
-            }
+        let mut worst = [0.0f64; 6];
+        for trial in 0..40_000 {
+            let k = 2 + trial % 4;
+            let n = rng.random_range(2..7);
+            let mut w: Vec<f64> = (0..k)
+                .map(|_| {
+                    if rng.random_bool(0.3) {
+                        10f64.powf(-rng.random_range(0.0..4.0))
+                    } else {
+                        rng.random_range(0.01..0.99)
+                    }
+                })
+                .collect();
+            let total: f64 = w.iter().sum();
+            w.iter_mut().for_each(|v| *v /= total);
+            let mu: Vec<Vec<f64>> = (0..k)
+                .map(|_| {
+                    let mut m: Vec<f64> = (0..n)
+                        .map(|_| rng.random_range(0.0..1.0f64).powi(3))
+                        .collect();
+                    let s: f64 = m.iter().sum();
+                    m.iter_mut().for_each(|v| *v /= s);
+                    m
+                })
+                .collect();
             let f: Vec<f64> = (0..n)
                 .map(|_| rng.random_range(-3.0..3.0) + rng.random_range(0.0..1.0) * 10.0)
                 .collect();
@@ -227,101 +327,84 @@ mod tests {
                 let a: f64 = m.iter().zip(&f).map(|(p, x)| p * x * x).sum();
                 m.iter().zip(&f).map(|(p, x)| p * xlogx(x * x)).sum::<f64>() - xlogx(a)
             };
-            let p: Vec<f64> = (0..n).map(|i| w[0] * mu[0][i] + w[1] * mu[1][i]).collect();
+            let p: Vec<f64> = (0..n)
+                .map(|i| (0..k).map(|j| w[j] * mu[j][i]).sum())
+                .collect();
             let mean: f64 = p.iter().zip(&f).map(|(q, x)| q * x).sum();
             let var: f64 = p.iter().zip(&f).map(|(q, x)| q * (x - mean).powi(2)).sum();
-            let lhs = ent(&p);
-            let rhs = w[0] * ent(&mu[0]) + w[1] * ent(&mu[1]) + two_point_lsi(w0) * var;
+            let within: f64 = (0..k).map(|j| w[j] * ent(&mu[j])).sum();
+            let label = ent(&p) - within;
+            let bound = label_lsi(&w) * var;
             assert!(
-                lhs <= rhs + 1e-9 * rhs.abs().max(1.0),
-                "w0 {w0}: {lhs} > {rhs}"
+                label <= bound + 1e-9 * bound.abs().max(1.0),
+                "K = {k}, w {w:?}: label entropy {label} > {bound}"
             );
-        }
-    }
-
-    /// `lsi_band`'s ends: exact for a Gaussian; on the line below the general bound and above
-    /// the test functions, the convolution bound taking over for Delta < 2; in d = 3 ordered
-    /// and no wider than section 16's bound on the Poincaré band.
-    #[test]
-    fn lsi_band_is_ordered_and_tightens_the_general_bound() {
-        use ndarray::array;
-        let gauss = Gmm::gaussian(array![1.0, -2.0], array![[2.0, 0.5], [0.5, 1.0]]).unwrap();
-        let lam = super::super::gaussian_constant(gauss.covariance().view()).unwrap();
-        let (_, b) = lsi_band(&gauss, 1e-8).unwrap();
-        assert!((b.upper - lam).abs() <= 1e-12 * lam, "{b:?} vs {lam}");
-        assert!(b.lower <= b.upper && b.lower >= lam * (1.0 - 1e-6), "{b:?}");
-        for &(w0, delta, s) in &[
-            (0.5, 1.0, 1.0),
-            (0.2, 1.5, 0.5),
-            (0.5, 4.0, 2.0),
-            (0.05, 6.0, 1.0),
-        ] {
-            let g = Gmm::new(
-                &[w0, 1.0 - w0],
-                array![[0.0], [delta * s]],
-                vec![array![[s * s]], array![[s * s]]],
-            )
-            .unwrap();
-            let (p, b) = lsi_band(&g, 1e-8).unwrap();
-            let general = mixture_lsi_upper(&g, p.upper, LsiFault::None).unwrap();
-            let fem =
-                super::super::poincare_fem(&g, 1e-14, 1e-8, super::super::FemFault::None).unwrap();
-            let lower = super::super::lsi_lower_bound(&fem).unwrap().c_ls_lower;
-            assert!(
-                b.upper <= general * (1.0 + 1e-12),
-                "{w0} {delta}: {b:?} vs {general}"
-            );
-            assert!(
-                lower <= b.upper && b.lower <= b.upper,
-                "{w0} {delta}: {lower} {b:?}"
-            );
-            assert!(
-                (b.lower - lower).abs() <= 1e-9 * lower,
-                "{w0} {delta}: {lower} {b:?}"
-            );
-            if delta < 2.0 {
-                let conv = s * s / (1.0 - delta * delta / 4.0);
-                assert!(
-                    b.upper <= conv * (1.0 + 1e-12),
-                    "{w0} {delta}: {b:?} vs {conv}"
-                );
-                assert!(
-                    b.upper < general,
-                    "{w0} {delta}: the convolution bound should help"
-                );
+            if bound > 1e-9 {
+                worst[k] = worst[k].max(label / bound);
             }
         }
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
-        use rand::SeedableRng;
-        for _ in 0..4 {
-            let a = ndarray::Array2::from_shape_fn((3, 3), |_| {
-                rand_distr::Distribution::<f64>::sample(&rand_distr::StandardNormal, &mut rng)
-            });
-            let cov = a.dot(&a.t()) + ndarray::Array2::<f64>::eye(3) * 0.3;
-            let g = Gmm::new(
-                &[0.3, 0.7],
-                array![[0.0, 0.0, 0.0], [2.0, -1.0, 0.5]],
-                vec![cov.clone(), cov],
-            )
-            .unwrap();
-            let (p, b) = lsi_band(&g, 1e-8).unwrap();
-            let general = mixture_lsi_upper(&g, p.upper, LsiFault::None).unwrap();
-            assert!(p.lower <= b.lower && b.lower <= b.upper, "{p:?} {b:?}");
-            assert!(b.upper <= general * (1.0 + 1e-12), "{b:?} vs {general}");
+        // not vacuous: for two labels the sharp two-point constant is nearly reached (0.985 at
+        // this seed); for K = 3, 4, 5 the derived constant, up to 2 above the complete graph's,
+        // is reached to 0.67, 0.54, 0.47 (random laws rarely make h two-valued)
+        assert!(worst[2] > 0.9, "{worst:?}");
+        assert!(worst[3..6].iter().all(|r| *r > 0.4), "{worst:?}");
+    }
+
+    /// The K-label constants against a search over h: the derived one is never beaten; the
+    /// recalled complete-graph constant is reached by a two-valued h and never beaten either.
+    #[test]
+    fn label_constants_against_a_search() {
+        use rand::{Rng as _, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
+        for trial in 0..60 {
+            let k = 2 + trial % 5;
+            let mut w: Vec<f64> = (0..k)
+                .map(|_| {
+                    if rng.random_bool(0.3) {
+                        10f64.powf(-rng.random_range(0.0..5.0))
+                    } else {
+                        rng.random_range(0.05..1.0)
+                    }
+                })
+                .collect();
+            let total: f64 = w.iter().sum();
+            w.iter_mut().for_each(|v| *v /= total);
+            let found = label_search(&w, 8, &mut rng);
+            let derived = label_lsi(&w);
+            let recalled = complete_graph_lsi(&w);
+            assert!(
+                found <= derived * (1.0 + 1e-9),
+                "{w:?}: search {found} > derived {derived}"
+            );
+            assert!(
+                recalled <= derived * (1.0 + 1e-12),
+                "{w:?}: {recalled} > {derived}"
+            );
+            assert!(
+                found <= recalled * (1.0 + 1e-6),
+                "{w:?}: search {found} > recalled {recalled}"
+            );
+            assert!(
+                found >= recalled * (1.0 - 1e-6),
+                "{w:?}: search {found} < recalled {recalled}"
+            );
         }
     }
 
     #[test]
     fn the_faults_change_the_bound() {
-        let b = two_component_lsi_bound([1.0, 2.0], 0.1, 10.0, LsiFault::None);
+        let w = [0.1, 0.9];
+        let b = mixture_lsi_bound(&[1.0, 2.0], &w, 10.0, LsiFault::None);
         assert!((b - (2.0 + 0.5 * (9f64).ln() / 0.8 * 10.0)).abs() < 1e-12);
         assert_eq!(
-            two_component_lsi_bound([1.0, 2.0], 0.1, 10.0, LsiFault::LabelEntropyDropped),
+            mixture_lsi_bound(&[1.0, 2.0], &w, 10.0, LsiFault::LabelEntropyDropped),
             2.0
         );
         assert_eq!(
-            two_component_lsi_bound([1.0, 2.0], 0.1, 10.0, LsiFault::BalancedLabelConstant),
+            mixture_lsi_bound(&[1.0, 2.0], &w, 10.0, LsiFault::BalancedLabelConstant),
             12.0
         );
+        let b3 = mixture_lsi_bound(&[1.0, 2.0, 0.5], &[0.2, 0.3, 0.5], 10.0, LsiFault::None);
+        assert!((b3 - (2.0 + 0.5 * (2.0 + 4f64.ln()) * 10.0)).abs() < 1e-12);
     }
 }

@@ -41,8 +41,8 @@ pub use mixture::{
     ChiFault, ChiSquareBound,
 };
 pub use mixture_lsi::{
-    line_lsi_upper, lsi_band, mixture_lsi_upper, two_component_lsi_bound, two_point_lsi,
-    two_point_search, LsiFault,
+    complete_graph_lsi, label_lsi, label_ratio, label_search, line_lsi_upper, lsi_band,
+    mixture_lsi_bound, mixture_lsi_upper, two_point_lsi, two_point_search, LsiFault,
 };
 pub use muckenhoupt::{muckenhoupt, MuckFault, Muckenhoupt};
 pub use schrodinger::{poincare_schrodinger, SchrodingerFault, SchrodingerPoincare};

@@ -3,8 +3,8 @@
 //! (theory/isoperimetry.md section 16 derives it).
 use super::*;
 use crate::isoperimetry::{
-    band_directions, mixture_lsi_upper, poincare_band, projection_lower_ends, two_point_lsi,
-    two_point_search, LsiFault,
+    band_directions, label_lsi, label_search, mixture_lsi_upper, poincare_band,
+    projection_lower_ends, two_point_lsi, two_point_search, LsiFault,
 };
 
 /// The label law's entropy dropped from the decomposition of Ent_p(f^2).
@@ -42,6 +42,12 @@ fn grid(s: Scale) -> Vec<Params> {
             out.push(mixture(w, m, -m));
         }
     }
+    // three modes at -m, 0, m (the label law's constant for K = 3, section 18)
+    for m in [2.0, 4.0] {
+        for w in [1.0 / 3.0, 0.01] {
+            out.push(Params::new().with("three", m).with("w", w));
+        }
+    }
     out.push(mixture(0.5, -2.0, 2.0).with("s1", 0.5).with("s2", 2.0));
     out.push(mixture(0.1, -1.0, 3.0).with("s1", 2.0).with("s2", 0.5));
     let dims: &[usize] = match s {
@@ -58,17 +64,47 @@ fn grid(s: Scale) -> Vec<Params> {
     out
 }
 
+/// w N(-m, 1) + ((1 - w)/2) (N(0, 1) + N(m, 1)) on the line.
+fn three_modes(m: f64, w: f64) -> Result<Gmm, Error> {
+    if !(w > 0.0 && w < 1.0) {
+        return Err(out_of_range("w", &w.into(), "a weight in (0, 1)").into());
+    }
+    let rest = 0.5 * (1.0 - w);
+    Ok(Gmm::new(
+        &[w, rest, rest],
+        array![[-m], [0.0], [m]],
+        vec![array![[1.0]]; 3],
+    )?)
+}
+
 fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let fault = fault(v);
     let w = p.f64("w")?;
     // the lemma the bound rests on, apart from it: the closed-form two-point constant is at
     // least the largest ratio a search over h finds
-    let premise = Premise::worst(
-        "two-point constant ln(w0/w1)/(w0 - w1) >= the searched supremum",
-        [(two_point_search(w), two_point_lsi(w) * (1.0 + 1e-12))],
-    );
+    let premise = if p.has("three") {
+        let rest = 0.5 * (1.0 - w);
+        let weights = [w, rest, rest];
+        let mut rng = crate::mc::stream(ctx.seed, ctx.cell, 0);
+        Premise::worst(
+            "label constant 2 + ln((1 - w*)/w*) >= the searched supremum (three labels)",
+            [(
+                label_search(&weights, 8, &mut rng),
+                label_lsi(&weights) * (1.0 + 1e-12),
+            )],
+        )
+    } else {
+        Premise::worst(
+            "two-point constant ln(w0/w1)/(w0 - w1) >= the searched supremum",
+            [(two_point_search(w), two_point_lsi(w) * (1.0 + 1e-12))],
+        )
+    };
     if !p.has("d") {
-        let g = line_law(p)?;
+        let g = if p.has("three") {
+            three_modes(p.positive("three")?, w)?
+        } else {
+            line_law(p)?
+        };
         let fem = poincare_fem(&g, TAIL, TOL, FemFault::None)?;
         let upper = mixture_lsi_upper(&g, fem.c_p * (1.0 + AGREE), fault)?;
         let lower = lsi_lower_bound(&fem)?.c_ls_lower;
@@ -96,8 +132,8 @@ pub static ENTRIES: &[Entry] = &[Entry {
     id: "isoperimetry.lsi_mixture",
     kind: Kind::Exact,
     status: Status::Claim,
-    statement: "for p = w0 mu0 + w1 mu1, C_LS(p) <= max_k C_LS(mu_k) + (c(w)/2) C_P(p) with c(w) = ln(w0/w1)/(w0 - w1) (2 at w0 = 1/2): above every log-Sobolev lower end, on the line with C_P by finite elements (separations to 8 sd, weights to 1e-3, unequal variances) and in d dimensions with the Poincaré band's upper end",
-    source: "derived (theory/isoperimetry.md section 16: the entropy's decomposition over the component label, the two-point log-Sobolev inequality of Diaconis & Saloff-Coste 1996, the law of total variance); the mechanism of Schlichting 2019 and Chafaï & Malrieu 2010, whose theorems could not be read here",
+    statement: "for p = sum_k w_k mu_k, C_LS(p) <= max_k C_LS(mu_k) + (c(w)/2) C_P(p) with c(w) = ln(w0/w1)/(w0 - w1) for two components (2 at w0 = 1/2) and 2 + ln((1 - w*)/w*) for more (w* the smallest weight): above every log-Sobolev lower end, on the line with C_P by finite elements (two modes up to 8 sd apart, weights to 1e-3, unequal variances; three modes) and in d dimensions with the Poincaré band's upper end",
+    source: "derived (theory/isoperimetry.md sections 16 and 18: the entropy's decomposition over the component label, the two-point log-Sobolev inequality of Diaconis & Saloff-Coste 1996, for more labels Rothaus's lemma, the law of total variance); the mechanism of Schlichting 2019 and Chafaï & Malrieu 2010, whose theorems could not be read here",
     replicates: 2,
     grid,
     check,
