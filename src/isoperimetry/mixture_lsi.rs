@@ -232,6 +232,10 @@ pub fn mixture_lsi_upper(g: &Gmm, c_p_upper: f64, fault: LsiFault) -> Result<f64
 /// components sharing a covariance, the same bound (or the convolution bound) on the whitened
 /// line, times lambda_max(S). An error for more than two components.
 pub fn lsi_band(g: &Gmm, tol: f64) -> Result<(Band, Band), IsoError> {
+    // a component whose weight underflowed to 0 (a posterior weight far from its mode) is not
+    // part of the law; left in, its label constant ln(1/0) would make the upper end infinite
+    let kept = without_null_components(g)?;
+    let g = &kept;
     let (poincare, lsi_lower) =
         super::mixture::band_and_lsi_lower(g, tol, super::BandFault::None, true)?;
     let mut upper = mixture_lsi_upper(g, poincare.upper, LsiFault::None)?;
@@ -251,6 +255,25 @@ pub fn lsi_band(g: &Gmm, tol: f64) -> Result<(Band, Band), IsoError> {
     }
     let lower = poincare.lower.max(lsi_lower);
     Ok((poincare, Band { lower, upper }))
+}
+
+/// `g` without its components of weight exactly 0 (the same law).
+fn without_null_components(g: &Gmm) -> Result<Gmm, IsoError> {
+    let w = g.weights();
+    let keep: Vec<usize> = (0..g.components()).filter(|&k| w[k] > 0.0).collect();
+    if keep.len() == g.components() {
+        return Ok(g.clone());
+    }
+    let weights: Vec<f64> = keep.iter().map(|&k| w[k]).collect();
+    let mut means = ndarray::Array2::zeros((keep.len(), g.dim()));
+    for (row, &k) in keep.iter().enumerate() {
+        means.row_mut(row).assign(&g.mean_of(k));
+    }
+    let covs = keep
+        .iter()
+        .map(|&k| g.cov_of(k).matrix().to_owned())
+        .collect();
+    Ok(Gmm::new(&weights, means, covs)?)
 }
 
 /// The upper end for a two-component mixture on the line, with C_P by finite elements refined
@@ -388,6 +411,77 @@ mod tests {
                 found >= recalled * (1.0 - 1e-6),
                 "{w:?}: search {found} < recalled {recalled}"
             );
+        }
+    }
+
+    /// `lsi_band`'s ends: a Gaussian's value (with the band's 1e-6 margin); a component of
+    /// weight 0, or rounded away beside a weight of 1, leaves a finite band; on the line below
+    /// the general bound and at the test functions' lower end, the convolution bound taking
+    /// over for Delta < 2; in d = 3 ordered and no wider than section 16's bound on the
+    /// Poincaré band.
+    #[test]
+    fn lsi_band_is_ordered_and_tightens_the_general_bound() {
+        use ndarray::array;
+        let margin = 1.0 + 1.01e-6;
+        let gauss = Gmm::gaussian(array![1.0, -2.0], array![[2.0, 0.5], [0.5, 1.0]]).unwrap();
+        let lam = super::super::gaussian_constant(gauss.covariance().view()).unwrap();
+        let (_, b) = lsi_band(&gauss, 1e-8).unwrap();
+        assert!(b.upper >= lam && b.upper <= lam * margin, "{b:?} vs {lam}");
+        assert!(b.lower <= b.upper && b.lower >= lam * (1.0 - 1e-6), "{b:?}");
+        for w1 in [0.0, 3e-19] {
+            let with_null = Gmm::new(
+                &[1.0 - w1, w1],
+                array![[1.0, -2.0], [9.0, 9.0]],
+                vec![gauss.covariance(), ndarray::Array2::eye(2)],
+            )
+            .unwrap();
+            let (_, bn) = lsi_band(&with_null, 1e-8).unwrap();
+            assert!(!bn.upper.is_nan() && bn.lower <= bn.upper, "{w1}: {bn:?}");
+            if w1 == 0.0 {
+                assert!(bn.upper <= lam * margin, "{bn:?} vs {lam}");
+            }
+            // (at w1 = 3e-19 the far mode, where the main one's density is e^-80, is a well of
+            // its own: the lower end is 2.4e9, and no finite upper end applies to unequal
+            // covariances with a chi-square of e^161: the band is [2.4e9, inf], honestly)
+        }
+        for &(w0, delta, s) in &[(0.5, 1.0, 1.0), (0.2, 1.5, 0.5), (0.5, 4.0, 2.0), (0.05, 6.0, 1.0)] {
+            let g = Gmm::new(
+                &[w0, 1.0 - w0],
+                array![[0.0], [delta * s]],
+                vec![array![[s * s]], array![[s * s]]],
+            )
+            .unwrap();
+            let (p, b) = lsi_band(&g, 1e-8).unwrap();
+            let general = mixture_lsi_upper(&g, p.upper, LsiFault::None).unwrap();
+            let fem = super::super::poincare_fem(&g, 1e-14, 1e-8, super::super::FemFault::None)
+                .unwrap();
+            let lower = super::super::lsi_lower_bound(&fem).unwrap().c_ls_lower;
+            assert!(b.upper <= general * margin, "{w0} {delta}: {b:?} vs {general}");
+            assert!(lower <= b.upper && b.lower <= b.upper, "{w0} {delta}: {lower} {b:?}");
+            assert!((b.lower - lower).abs() <= 1e-9 * lower, "{w0} {delta}: {lower} {b:?}");
+            if delta < 2.0 {
+                let conv = s * s / (1.0 - delta * delta / 4.0);
+                assert!(b.upper <= conv * margin, "{w0} {delta}: {b:?} vs {conv}");
+                assert!(b.upper < general, "{w0} {delta}: the convolution bound should help");
+            }
+        }
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        for _ in 0..4 {
+            let a = ndarray::Array2::from_shape_fn((3, 3), |_| {
+                rand_distr::Distribution::<f64>::sample(&rand_distr::StandardNormal, &mut rng)
+            });
+            let cov = a.dot(&a.t()) + ndarray::Array2::<f64>::eye(3) * 0.3;
+            let g = Gmm::new(
+                &[0.3, 0.7],
+                array![[0.0, 0.0, 0.0], [2.0, -1.0, 0.5]],
+                vec![cov.clone(), cov],
+            )
+            .unwrap();
+            let (p, b) = lsi_band(&g, 1e-8).unwrap();
+            let general = mixture_lsi_upper(&g, p.upper, LsiFault::None).unwrap();
+            assert!(p.lower <= b.lower && b.lower <= b.upper, "{p:?} {b:?}");
+            assert!(b.upper <= general * margin, "{b:?} vs {general}");
         }
     }
 

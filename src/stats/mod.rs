@@ -6,6 +6,7 @@ mod budget;
 mod complexity;
 mod interval;
 mod limits;
+mod rank;
 mod slope;
 mod verdict;
 
@@ -19,5 +20,6 @@ pub use limits::{
     clopper_pearson_limits, edgeworth_excess, gaussian_limits, skewness, skewness_se,
     standard_normal, student_t_limits, Limits, Method, MAX_EDGEWORTH,
 };
+pub use rank::{mid_ranks, spearman};
 pub use slope::{grid_slope, SlopeFit};
 pub use verdict::{verdict_exact, verdict_interval, Target, Verdict, EXACT_RELATIVE_TOLERANCE};

@@ -25,4 +25,16 @@ pub static MEASURES: &[Measure] = &[
         prepare: super::conjecture::prepare_past_measure,
         closed_form: None,
     },
+    Measure {
+        name: "score.isoperimetry_link",
+        description: "the structured multi-scale model with L = 3 (multiscale parameters; the mixture drawn from `model_seed`), N training trajectories: the conditional score of each IR level's details w_t^{r+1} given x_t^r (`_r0`, `_r1`, `_r2`) and given x_t^r and x_{t-1}^{r+1} (`_r0_past`, ...), all learned from the same draws by `estimator`; `err_*` each problem's relative Fisher divergence (VE levels 0.1, 0.3, 1 weighted by s^2), `lsi_*` the geometric midpoint of its exact conditional's mean log-Sobolev band over 16 conditioning values (the same in every replicate), `rho` Spearman's rank correlation of the six errors with the six constants, `rho_lower` and `rho_upper` with the band's ends (theory/score.md section 13); one replicate is one training set",
+        metrics: &[
+            "rho", "rho_lower", "rho_upper", "err_r0", "err_r0_past", "err_r1", "err_r1_past",
+            "err_r2", "err_r2_past", "lsi_r0", "lsi_r0_past", "lsi_r1", "lsi_r1_past", "lsi_r2",
+            "lsi_r2_past",
+        ],
+        indicators: &[],
+        prepare: super::conjecture::prepare_link_measure,
+        closed_form: None,
+    },
 ];
