@@ -254,7 +254,7 @@ pub(super) fn band_and_lsi_lower(
     }
     lower = lower.max(best);
     if lsi && g.components() > 1 {
-        // the log-Sobolev test functions (30 ms a projection at 1e-8) on the direction whose
+        // the log-Sobolev test functions (costlier than the Poincaré solves) on the direction whose
         // projection has the largest Poincaré constant only: any direction gives a lower end
         lsi_lower = super::projection_lower_ends(g, &dirs[best_dir], tol)?.1;
     }

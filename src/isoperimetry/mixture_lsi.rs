@@ -309,6 +309,29 @@ mod tests {
         assert!((a - b).abs() < 1e-9, "{a} vs {b}");
     }
 
+    /// A random law on k labels: each raw weight 10^-u (u uniform on [0, decades)) with
+    /// probability 0.3, otherwise uniform on `range`; normalised.
+    fn random_label_law(
+        k: usize,
+        decades: f64,
+        range: (f64, f64),
+        rng: &mut rand_chacha::ChaCha8Rng,
+    ) -> Vec<f64> {
+        use rand::Rng as _;
+        let mut w: Vec<f64> = (0..k)
+            .map(|_| {
+                if rng.random_bool(0.3) {
+                    10f64.powf(-rng.random_range(0.0..decades))
+                } else {
+                    rng.random_range(range.0..range.1)
+                }
+            })
+            .collect();
+        let total: f64 = w.iter().sum();
+        w.iter_mut().for_each(|v| *v /= total);
+        w
+    }
+
     /// The derivation's inequalities on discrete laws: for a mixture of K = 2 to 5 laws on a
     /// finite set and random f, Ent_p(f^2) <= sum_k w_k Ent_k(f^2) + c(w) Var_p f with c the
     /// label law's constant (the step from the entropy decomposition to the bound, before the
@@ -322,17 +345,7 @@ mod tests {
         for trial in 0..40_000 {
             let k = 2 + trial % 4;
             let n = rng.random_range(2..7);
-            let mut w: Vec<f64> = (0..k)
-                .map(|_| {
-                    if rng.random_bool(0.3) {
-                        10f64.powf(-rng.random_range(0.0..4.0))
-                    } else {
-                        rng.random_range(0.01..0.99)
-                    }
-                })
-                .collect();
-            let total: f64 = w.iter().sum();
-            w.iter_mut().for_each(|v| *v /= total);
+            let w = random_label_law(k, 4.0, (0.01, 0.99), &mut rng);
             let mu: Vec<Vec<f64>> = (0..k)
                 .map(|_| {
                     let mut m: Vec<f64> = (0..n)
@@ -381,17 +394,7 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
         for trial in 0..60 {
             let k = 2 + trial % 5;
-            let mut w: Vec<f64> = (0..k)
-                .map(|_| {
-                    if rng.random_bool(0.3) {
-                        10f64.powf(-rng.random_range(0.0..5.0))
-                    } else {
-                        rng.random_range(0.05..1.0)
-                    }
-                })
-                .collect();
-            let total: f64 = w.iter().sum();
-            w.iter_mut().for_each(|v| *v /= total);
+            let w = random_label_law(k, 5.0, (0.05, 1.0), &mut rng);
             let found = label_search(&w, 8, &mut rng);
             let derived = label_lsi(&w);
             let recalled = complete_graph_lsi(&w);
@@ -444,7 +447,12 @@ mod tests {
             // its own: the lower end is 2.4e9, and no finite upper end applies to unequal
             // covariances with a chi-square of e^161: the band is [2.4e9, inf], honestly)
         }
-        for &(w0, delta, s) in &[(0.5, 1.0, 1.0), (0.2, 1.5, 0.5), (0.5, 4.0, 2.0), (0.05, 6.0, 1.0)] {
+        for &(w0, delta, s) in &[
+            (0.5, 1.0, 1.0),
+            (0.2, 1.5, 0.5),
+            (0.5, 4.0, 2.0),
+            (0.05, 6.0, 1.0),
+        ] {
             let g = Gmm::new(
                 &[w0, 1.0 - w0],
                 array![[0.0], [delta * s]],
@@ -453,16 +461,28 @@ mod tests {
             .unwrap();
             let (p, b) = lsi_band(&g, 1e-8).unwrap();
             let general = mixture_lsi_upper(&g, p.upper, LsiFault::None).unwrap();
-            let fem = super::super::poincare_fem(&g, 1e-14, 1e-8, super::super::FemFault::None)
-                .unwrap();
+            let fem =
+                super::super::poincare_fem(&g, 1e-14, 1e-8, super::super::FemFault::None).unwrap();
             let lower = super::super::lsi_lower_bound(&fem).unwrap().c_ls_lower;
-            assert!(b.upper <= general * margin, "{w0} {delta}: {b:?} vs {general}");
-            assert!(lower <= b.upper && b.lower <= b.upper, "{w0} {delta}: {lower} {b:?}");
-            assert!((b.lower - lower).abs() <= 1e-9 * lower, "{w0} {delta}: {lower} {b:?}");
+            assert!(
+                b.upper <= general * margin,
+                "{w0} {delta}: {b:?} vs {general}"
+            );
+            assert!(
+                lower <= b.upper && b.lower <= b.upper,
+                "{w0} {delta}: {lower} {b:?}"
+            );
+            assert!(
+                (b.lower - lower).abs() <= 1e-9 * lower,
+                "{w0} {delta}: {lower} {b:?}"
+            );
             if delta < 2.0 {
                 let conv = s * s / (1.0 - delta * delta / 4.0);
                 assert!(b.upper <= conv * margin, "{w0} {delta}: {b:?} vs {conv}");
-                assert!(b.upper < general, "{w0} {delta}: the convolution bound should help");
+                assert!(
+                    b.upper < general,
+                    "{w0} {delta}: the convolution bound should help"
+                );
             }
         }
         use rand::SeedableRng;

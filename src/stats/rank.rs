@@ -68,7 +68,10 @@ mod tests {
             let nf = n as f64;
             let textbook = 1.0 - 6.0 * d2 / (nf * (nf * nf - 1.0));
             let rho = spearman(&x, &y).unwrap();
-            assert!((rho - textbook).abs() < 1e-12, "n = {n}: {rho} vs {textbook}");
+            assert!(
+                (rho - textbook).abs() < 1e-12,
+                "n = {n}: {rho} vs {textbook}"
+            );
             let exp: Vec<f64> = x.iter().map(|v| v.exp()).collect();
             assert!((spearman(&x, &exp).unwrap() - 1.0).abs() < 1e-12);
             let neg: Vec<f64> = x.iter().map(|v| -v * v * v).collect();

@@ -166,7 +166,7 @@ fn conditioning_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Err
 }
 
 /// The Poincaré entry's quick grid; full: separations 4, 8, 12 at h = 0.5 and 0.9 at level 0
-/// and level 1 at (8, 0.9) (the test functions cost 30 ms a band; the experiment
+/// and level 1 at (8, 0.9) (the test functions make a band about four times a Poincaré band's cost; the experiment
 /// `isoperimetry_conditioning_lsi` measures how often).
 fn conditioning_lsi_grid(s: Scale) -> Vec<Params> {
     match s {

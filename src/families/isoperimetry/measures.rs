@@ -105,7 +105,8 @@ fn ir_band(p: &Params) -> Result<Replicate, Error> {
         return Err(out_of_range("r", &r.into(), &format!("a level below L = {levels}")).into());
     }
     super::conjecture::with_previous(p)?;
-    // the log-Sobolev bands too (30 ms more a replicate: the test functions of one projection)
+    // the log-Sobolev bands too (the test functions of one projection: several times the
+    // Poincaré band's cost)
     let lsi = match p.usize_at_least_or("lsi", 0, 0)? {
         0 => false,
         1 => true,

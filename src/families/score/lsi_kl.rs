@@ -215,7 +215,12 @@ fn mixture_pair_d(d: usize, delta: f64, kind: &str) -> Result<(Gmm, Gmm), Error>
 
 /// Per draw x ~ p: (log p(x) - log q(x), ||grad log p(x) - grad log q(x)||^2), averaged over
 /// `n` draws.
-fn kl_and_fisher_mc(p: &Gmm, q: &Gmm, n: usize, rng: &mut crate::mc::Rng) -> Result<(f64, f64), Error> {
+fn kl_and_fisher_mc(
+    p: &Gmm,
+    q: &Gmm,
+    n: usize,
+    rng: &mut crate::mc::Rng,
+) -> Result<(f64, f64), Error> {
     let (x, _) = p.sample(n, rng);
     let (lp, sp) = p.log_density_and_score(x.view())?;
     let (lq, sq) = q.log_density_and_score(x.view())?;
@@ -235,7 +240,12 @@ fn mc_grid(s: Scale) -> Vec<Params> {
     for &d in dims {
         for delta in [2.0, 4.0] {
             for kind in ["reweighted", "shifted", "narrower"] {
-                out.push(Params::new().with("d", d).with("delta", delta).with("p", kind));
+                out.push(
+                    Params::new()
+                        .with("d", d)
+                        .with("delta", delta)
+                        .with("p", kind),
+                );
             }
         }
     }
