@@ -595,3 +595,14 @@ fn isoperimetry_bad_conditioning_set_exits_two_naming_the_field() {
         &[("lsi = 1", "lsi = 2", "`lsi`")],
     );
 }
+
+#[test]
+fn score_isoperimetry_link_needs_three_levels() {
+    expect_bad_configs(
+        "score_isoperimetry_link",
+        &[
+            ("L = 3", "L = 2", "`L`"),
+            ("[params]\n", "[params]\nmodel_seed = -1\n", "`model_seed`"),
+        ],
+    );
+}
