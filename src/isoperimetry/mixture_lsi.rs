@@ -390,7 +390,7 @@ mod tests {
     /// recalled complete-graph constant is reached by a two-valued h and never beaten either.
     #[test]
     fn label_constants_against_a_search() {
-        use rand::{Rng as _, SeedableRng};
+        use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
         for trial in 0..60 {
             let k = 2 + trial % 5;

@@ -433,16 +433,30 @@ pub fn conditional_fisher_terms(
     plan: &FitPlan,
     rng: &mut Rng,
 ) -> Result<FisherTerms, ScoreError> {
+    fisher_terms_with(target, schedule, plan.test, rng, |noising, rng| {
+        plan.fit(train, noising, rng)
+    })
+}
+
+/// The schedule-weighted Fisher terms of the model `model(noising)` gives at each noise level,
+/// on `test` fresh pairs of the target per noise level.
+pub fn fisher_terms_with<'m>(
+    target: &ConditionalTarget,
+    schedule: &Schedule,
+    test: usize,
+    rng: &mut Rng,
+    mut model: impl FnMut(Noising, &mut Rng) -> Result<Box<dyn ConditionalScore + 'm>, ScoreError>,
+) -> Result<FisherTerms, ScoreError> {
     let mut out = FisherTerms::default();
     for &(s, weight) in &schedule.levels {
         let noising = Noising::ve(s)?;
-        let model = plan.fit(train, noising, rng)?;
-        let test = target.sample(plan.test, rng);
-        let noised = NoisedPairs::draw(&test, noising, rng);
+        let m = model(noising, rng)?;
+        let pairs = target.sample(test, rng);
+        let noised = NoisedPairs::draw(&pairs, noising, rng);
         let exact = target
             .exact(noising)?
-            .score(test.c.view(), noised.y.view())?;
-        let est = model.score(test.c.view(), noised.y.view())?;
+            .score(pairs.c.view(), noised.y.view())?;
+        let est = m.score(pairs.c.view(), noised.y.view())?;
         out.err += weight * mean_sq_diff(&est, &exact);
         out.norm += weight * mean_sq_norm(&exact);
     }
@@ -458,7 +472,7 @@ pub fn features_for(n: usize) -> usize {
 }
 
 /// Per-column mean and 1 / sd of the rows of `x` (a constant column gets scale 1).
-fn standardiser(x: &Array2<f64>) -> (Array1<f64>, Array1<f64>) {
+pub(crate) fn standardiser(x: &Array2<f64>) -> (Array1<f64>, Array1<f64>) {
     let n = x.nrows().max(1) as f64;
     let m = x
         .mean_axis(Axis(0))

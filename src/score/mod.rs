@@ -14,11 +14,13 @@ mod exact;
 mod kde;
 mod loss;
 mod ridge;
+mod shared;
 
 pub use conditional::{
-    conditional_fisher_terms, mean_sq_diff, mean_sq_norm, select_kde, select_ridge, Bandwidths,
-    CondFault, ConditionalKde, ConditionalRidge, ConditionalScore, ConditionalTarget, Estimator,
-    ExactConditionalScore, FisherTerms, FitPlan, NoisedPairs, Pairs, Schedule,
+    conditional_fisher_terms, fisher_terms_with, mean_sq_diff, mean_sq_norm, select_kde,
+    select_ridge, Bandwidths, CondFault, ConditionalKde, ConditionalRidge, ConditionalScore,
+    ConditionalTarget, Estimator, ExactConditionalScore, FisherTerms, FitPlan, NoisedPairs, Pairs,
+    Schedule,
 };
 pub use exact::{posterior_mean, tweedie_mean, ExactScore};
 pub use kde::{KdeFault, SmoothedEmpirical};
@@ -27,6 +29,7 @@ pub use ridge::{
     ridge_fit, ridge_fit_cg, ridge_objective, ridge_solve, RandomFeatureScore, RandomFeatures,
     RidgeFault,
 };
+pub use shared::{fit_shared, LevelPairs, SharedFault, SharedPlan, SharedRidge, SharedView};
 
 use ndarray::{Array1, Array2, ArrayView2};
 use thiserror::Error;

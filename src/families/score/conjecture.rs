@@ -11,6 +11,7 @@ use crate::score::{
     Schedule,
 };
 use crate::stats::{Target, Verdict};
+use ndarray::ArrayView2;
 
 /// The noise schedule of the error metric (VE levels, weights s^2): from below the finest
 /// details' scale (their standard deviation is 2^{-L/2} in Haar units) to the coarse scale.
@@ -47,8 +48,11 @@ pub(super) fn plan(p: &Params, fault: CondFault) -> Result<FitPlan, Error> {
 
 /// The IR levels' problems and the one-shot problem of one multi-scale model.
 pub(super) struct Problems {
-    joint: Gmm,
-    ir: Vec<ConditionalTarget>,
+    pub(super) joint: Gmm,
+    pub(super) ir: Vec<ConditionalTarget>,
+    /// per IR level, the sizes of its conditioning blocks: x_t^r, then x_{t-1}^{r+1} (0
+    /// without the past)
+    pub(super) blocks: Vec<Vec<usize>>,
     one_shot: ConditionalTarget,
 }
 
@@ -75,8 +79,10 @@ pub(super) fn problems(p: &Params) -> Result<Problems, Error> {
     let first = hier.coarse_dim(r0);
     let ir = IrModel::new(hier, &g, &dynm)?;
     let mut targets = Vec::new();
+    let mut blocks = Vec::new();
     for r in r0..levels {
         let (mut cond, w, prev, _) = ir.sets(r)?;
+        blocks.push(vec![cond.len(), if past { prev.len() } else { 0 }]);
         if past {
             cond.extend(prev);
         }
@@ -96,6 +102,7 @@ pub(super) fn problems(p: &Params) -> Result<Problems, Error> {
     Ok(Problems {
         joint: ir.joint,
         ir: targets,
+        blocks,
         one_shot,
     })
 }
@@ -110,18 +117,29 @@ pub(super) fn errors(
     one_shot_plan: Option<&FitPlan>,
     rng: &mut Rng,
 ) -> Result<(Vec<FisherTerms>, Option<FisherTerms>), Error> {
-    let schedule = Schedule::ve_weighted(SCHEDULE)?;
     let (z, _) = pr.joint.sample(n, rng);
+    errors_on(pr, z.view(), ir_plan, one_shot_plan, rng)
+}
+
+/// `errors` on given draws of the joint (rows (x_{t-1}, x_t)).
+pub(super) fn errors_on(
+    pr: &Problems,
+    z: ArrayView2<f64>,
+    ir_plan: &FitPlan,
+    one_shot_plan: Option<&FitPlan>,
+    rng: &mut Rng,
+) -> Result<(Vec<FisherTerms>, Option<FisherTerms>), Error> {
+    let schedule = Schedule::ve_weighted(SCHEDULE)?;
     let mut levels = Vec::with_capacity(pr.ir.len());
     for t in &pr.ir {
-        let train = t.pairs_from(z.view());
+        let train = t.pairs_from(z);
         levels.push(conditional_fisher_terms(
             t, &train, &schedule, ir_plan, rng,
         )?);
     }
     let one = match one_shot_plan {
         Some(plan) => {
-            let train = pr.one_shot.pairs_from(z.view());
+            let train = pr.one_shot.pairs_from(z);
             Some(conditional_fisher_terms(
                 &pr.one_shot,
                 &train,
@@ -135,7 +153,7 @@ pub(super) fn errors(
     Ok((levels, one))
 }
 
-fn stacked(levels: &[FisherTerms]) -> FisherTerms {
+pub(super) fn stacked(levels: &[FisherTerms]) -> FisherTerms {
     levels
         .iter()
         .fold(FisherTerms::default(), |acc, t| acc.add(*t))
@@ -297,7 +315,7 @@ pub const IR_CONDITIONING_IGNORED: Control = Control::mutation(
 
 /// The 1-D model both conjectures are asked of: d = 8 in three Haar levels, two modes 8 apart,
 /// a share h of the squared separation at the fine levels; N trajectories; the estimator.
-fn model_point(est: &str, h: f64, n: usize) -> Params {
+pub(super) fn model_point(est: &str, h: f64, n: usize) -> Params {
     Params::new()
         .with("geom", "1d")
         .with("L", 3usize)
@@ -345,7 +363,7 @@ fn is_coarse(p: &Params) -> Result<bool, Error> {
 }
 
 /// Why a replicate is treated as near normal (theory/stats.md, "Intervals").
-const SMOOTH_AVERAGE: &str = "each replicate is a difference of two ratios of averages over 1000 test pairs per noise level, of estimators fitted to N independent trajectories";
+pub(super) const SMOOTH_AVERAGE: &str = "each replicate is a difference of two ratios of averages over 1000 test pairs per noise level, of estimators fitted to N independent trajectories";
 
 fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let pr = problems(p)?;

@@ -37,4 +37,17 @@ pub static MEASURES: &[Measure] = &[
         prepare: super::conjecture::prepare_link_measure,
         closed_form: None,
     },
+    Measure {
+        name: "score.shared_model",
+        description: "the structured multi-scale model (multiscale parameters; the mixture drawn from `model_seed`), N training trajectories: every IR level's conditional score learned twice from the same draws, by one random-feature model serving every level and noise level (inputs: the conditioning blocks and noisy details zero-padded to their largest size, a one-hot resolution embedding, the log noise level; output the noise prediction; `shared`) and by one random-feature model per level and noise level (`separate`, the estimator `ridge` of score.sample_complexity); each judged by the IR levels' stacked relative Fisher divergence over VE noise levels 0.1, 0.3, 1 weighted by s^2, per level in `shared_r0`, `separate_r0`, ... (theory/score.md section 14); one replicate is one training set",
+        metrics: &[
+            "shared",
+            "separate",
+            "shared_over_separate",
+            "shared_minus_separate",
+        ],
+        indicators: &[],
+        prepare: super::shared_model::prepare_measure,
+        closed_form: None,
+    },
 ];

@@ -10,6 +10,7 @@ pub mod lsi_kl;
 pub mod measures;
 pub mod rate;
 pub mod ridge_optimal;
+pub mod shared_model;
 pub mod smoothed_empirical;
 pub mod tweedie;
 pub mod vp_ve;
@@ -108,6 +109,7 @@ pub static FAMILY: Family = Family {
         lsi_kl::ENTRIES,
         ridge_optimal::ENTRIES,
         rate::ENTRIES,
+        shared_model::ENTRIES,
         conjecture::ENTRIES,
     ],
     measures: measures::MEASURES,
