@@ -218,6 +218,87 @@ impl IrModel {
         Ok(Some(e))
     }
 
+    /// Per draw (rows of `z`, (c_{t-1}, c_t) from the joint) and per level r = r0..L-1, the
+    /// log-ratio log p(w_t^{r+1} | x_t^r, x_{t-1}) - log p(w_t^{r+1} | x_t^r, x_{t-1}^{k(r)}),
+    /// k(r) = r + 1 (IR's set) or r with `past_one_level_coarser` (a mutation: the past read
+    /// one resolution too coarse). Column r - r0's mean is the conditional mutual information
+    /// IR's conditioning set loses at level r; the row sum's mean is
+    /// KL(p(x_t | x_t^{r0}, x_{t-1}) || prod_r p(w_t^{r+1} | x_t^r, x_{t-1}^{r+1})), IR's error
+    /// with exact conditionals sampled exactly (the chain rule; theory/diffusion.md section 10).
+    pub fn truncation_log_ratios(
+        &self,
+        r0: usize,
+        z: ArrayView2<f64>,
+        past_one_level_coarser: bool,
+    ) -> Result<Array2<f64>, MultiscaleError> {
+        let levels = self.hier.levels();
+        if r0 >= levels {
+            return Err(MultiscaleError::Invalid {
+                what: "r0",
+                reason: format!("{r0}: must be a level below L = {levels}"),
+            });
+        }
+        let mut out = Array2::zeros((z.nrows(), levels - r0));
+        for r in r0..levels {
+            let (u, w, _, full) = self.sets(r)?;
+            let k = if past_one_level_coarser { r } else { r + 1 };
+            let mut ir = u.clone();
+            ir.extend(self.previous(0, self.hier.coarse_dim(k)));
+            let mut all = u;
+            all.extend(full);
+            let xw = z.select(Axis(1), &w);
+            let truth = self
+                .joint
+                .conditioner(&all, &w)?
+                .log_density(z.select(Axis(1), &all).view(), xw.view())?;
+            let kept = self
+                .joint
+                .conditioner(&ir, &w)?
+                .log_density(z.select(Axis(1), &ir).view(), xw.view())?;
+            out.column_mut(r - r0).assign(&(truth - kept));
+        }
+        Ok(out)
+    }
+
+    /// log p(x_t's details above r0 | x_t^{r0}, x_{t-1}) per draw, in one conditioning: the
+    /// chain rule's other side (the row sums of the levels' log p(w_t^{r+1} | x_t^r, x_{t-1})).
+    pub fn details_log_density(
+        &self,
+        r0: usize,
+        z: ArrayView2<f64>,
+    ) -> Result<Array1<f64>, MultiscaleError> {
+        let d = self.dim();
+        let (mut u, _, _, full) = self.sets(r0)?;
+        u.extend(full);
+        let w: Vec<usize> = (d + self.hier.coarse_dim(r0)..2 * d).collect();
+        Ok(self
+            .joint
+            .conditioner(&u, &w)?
+            .log_density(z.select(Axis(1), &u).view(), z.select(Axis(1), &w).view())?)
+    }
+
+    /// log p(w_t^{r+1} | x_t^r, x_{t-1}) per draw and level r = r0..L-1 (the chain rule's
+    /// terms, each its own conditioning).
+    pub fn level_log_densities(
+        &self,
+        r0: usize,
+        z: ArrayView2<f64>,
+    ) -> Result<Array2<f64>, MultiscaleError> {
+        let levels = self.hier.levels();
+        let mut out = Array2::zeros((z.nrows(), levels.saturating_sub(r0)));
+        for r in r0..levels {
+            let (mut u, w, _, full) = self.sets(r)?;
+            u.extend(full);
+            out.column_mut(r - r0).assign(
+                &self
+                    .joint
+                    .conditioner(&u, &w)?
+                    .log_density(z.select(Axis(1), &u).view(), z.select(Axis(1), &w).view())?,
+            );
+        }
+        Ok(out)
+    }
+
     /// `detail_spread` with the largest conditioning set `u2` given explicitly (indices into
     /// the joint): the IR set (x_t^r, x_{t-1}^{r+1}) or any other, e.g. a negative control's.
     pub fn detail_spread_given(
@@ -245,5 +326,52 @@ impl IrModel {
             nll_coarse: -coarse.log_density(xu.view(), xw.view())?,
             nll_both: -both.log_density(xu2.view(), xw.view())?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::multiscale::ModelSpec;
+    use crate::params::Params;
+
+    fn two_mode(h: f64) -> IrModel {
+        let p = Params::new()
+            .with("geom", "1d")
+            .with("L", 3usize)
+            .with("K", 2usize)
+            .with("sep", 8.0)
+            .with("h", h);
+        let spec = ModelSpec::from_params(&p).unwrap();
+        let (hier, g, dynm) = spec.build(&mut crate::mc::stream(1, 0, 0)).unwrap();
+        IrModel::new(hier, &g, &dynm).unwrap()
+    }
+
+    /// The chain rule of the true conditional, draw by draw: the details above r0 given
+    /// (x_t^{r0}, x_{t-1}) in one conditioning equal the levels' conditionals given
+    /// (x_t^r, x_{t-1}) summed; and IR's top level, whose past is the whole x_{t-1}, loses
+    /// nothing.
+    #[test]
+    fn the_levels_chain_to_the_whole_conditional_on_a_mixture() {
+        for h in [0.0, 0.9] {
+            let ir = two_mode(h);
+            let (z, _) = ir.joint.sample(200, &mut crate::mc::stream(5, 0, 0));
+            for r0 in 0..3 {
+                let whole = ir.details_log_density(r0, z.view()).unwrap();
+                let parts = ir
+                    .level_log_densities(r0, z.view())
+                    .unwrap()
+                    .sum_axis(Axis(1));
+                let worst = (&whole - &parts).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                assert!(worst < 1e-9, "h = {h}, r0 = {r0}: {worst}");
+                let lr = ir.truncation_log_ratios(r0, z.view(), false).unwrap();
+                let top = lr.column(lr.ncols() - 1);
+                assert!(top.iter().all(|v| v.abs() < 1e-9), "{top}");
+            }
+            // a conditional mutual information is not negative: the level-0 mean over the draws
+            let lr = ir.truncation_log_ratios(0, z.view(), false).unwrap();
+            assert!(lr.column(0).mean().unwrap() > 0.0);
+            assert!(ir.truncation_log_ratios(3, z.view(), false).is_err());
+        }
     }
 }

@@ -43,6 +43,14 @@ Measure {
     indicators: &[],
     prepare: prepare_ir_vs_one_shot_learned,
     closed_form: None,
+},
+Measure {
+    name: "diffusion.ir_truncation",
+    description: "what IR's conditioning set costs with exact scores sampled exactly, on the multi-scale model (multiscale parameters geom, L, K, sep, h, alpha, hetero, dynamics; the mixture drawn from `model_seed`, default 1), IR starting from x_t^{r0} (default 0): per replicate, the mean over 4000 draws of (x_{t-1}, x_t) of sum_r [log p(w_t^{r+1} | x_t^r, x_{t-1}) - log p(w_t^{r+1} | x_t^r, x_{t-1}^{r+1})] with the exact mixture conditionals (`truncation`, in nats: KL(p(x_t | x_t^{r0}, x_{t-1}) || IR's law)), each level's term (`level_0`, ...), and the same quantity in closed form for the Gaussian with the mixture's mean and covariance (`gaussian`; `over_gaussian` the ratio) (theory/diffusion.md section 10)",
+    metrics: &["truncation", "gaussian", "over_gaussian"],
+    indicators: &[],
+    prepare: super::truncation::prepare_measure,
+    closed_form: None,
 }];
 
 /// Every value is exact: computed once per cell here, each replicate returns it.

@@ -9,6 +9,7 @@ pub mod girsanov;
 pub mod marginals;
 pub mod measures;
 pub mod reproducible;
+pub mod truncation;
 
 use crate::bounds::{Control, Variant};
 use crate::diffusion::budget::{
@@ -206,6 +207,7 @@ pub static FAMILY: Family = Family {
         girsanov::ENTRIES,
         marginals::ENTRIES,
         reproducible::ENTRIES,
+        truncation::ENTRIES,
     ],
     measures: measures::MEASURES,
     pictures: &[],
