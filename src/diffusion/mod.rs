@@ -11,6 +11,7 @@
 //! running the same step on unit inputs (`gaussian_output`): x' = A x + B z with A the step's
 //! image of the identity (z = 0) and B its image of the noise (x = 0); no Monte Carlo.
 pub mod budget;
+pub mod reconstruct;
 
 use crate::mc::Rng;
 use crate::prob::Gmm;

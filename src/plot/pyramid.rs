@@ -13,6 +13,9 @@ pub struct Pyramid {
     pub signals: Vec<Vec<f64>>,
     /// Level r's field, row-major (side 2^r), r = 0..=L.
     pub fields: Vec<Vec<f64>>,
+    /// Panel captions, one per signal and one per field; empty: "r = {r}" and "{side}×{side}".
+    pub signal_captions: Vec<String>,
+    pub field_captions: Vec<String>,
 }
 
 /// Diverging blue-white-red colour for v in [-1, 1].
@@ -36,6 +39,17 @@ fn diverging(v: f64) -> RGBColor {
 }
 
 impl Pyramid {
+    /// An empty drawing with its title; the caller pushes signals and fields.
+    pub fn new(title: &str) -> Pyramid {
+        Pyramid {
+            title: title.to_string(),
+            signals: Vec::new(),
+            fields: Vec::new(),
+            signal_captions: Vec::new(),
+            field_captions: Vec::new(),
+        }
+    }
+
     /// Write `<stem>.png` and `<stem>.svg`.
     pub fn save(&self, stem: &Path) -> Result<(), Error> {
         save_both(self, stem).map(|_| ())
@@ -77,7 +91,13 @@ impl Pyramid {
             .enumerate()
         {
             let mut chart = ChartBuilder::on(panel)
-                .caption(format!("r = {r}"), (style::FONT, style::TICK_SIZE))
+                .caption(
+                    self.signal_captions
+                        .get(r)
+                        .cloned()
+                        .unwrap_or_else(|| format!("r = {r}")),
+                    (style::FONT, style::TICK_SIZE),
+                )
                 .margin(8)
                 .margin_right(34)
                 .x_label_area_size(style::TICK_SIZE + 12)
@@ -125,10 +145,20 @@ impl Pyramid {
         let (w, _) = bottom.dim_in_pixel();
         let (fields_row, bar) = bottom.split_horizontally(w.saturating_sub(190));
         colour_bar(&bar, scale)?;
-        for (panel, f) in fields_row.split_evenly((1, cols)).iter().zip(&self.fields) {
+        for (k, (panel, f)) in fields_row
+            .split_evenly((1, cols))
+            .iter()
+            .zip(&self.fields)
+            .enumerate()
+        {
             let side = (f.len() as f64).sqrt().round() as usize;
+            let caption = self
+                .field_captions
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| format!("{side}×{side}"));
             let mut chart = ChartBuilder::on(panel)
-                .caption(format!("{side}×{side}"), (style::FONT, style::TICK_SIZE))
+                .caption(caption, (style::FONT, style::TICK_SIZE))
                 .margin(10)
                 .build_cartesian_2d(0.0..side as f64, 0.0..side as f64)
                 .map_err(e)?;

@@ -8,6 +8,7 @@ pub mod error_budget;
 pub mod girsanov;
 pub mod marginals;
 pub mod measures;
+pub mod pictures;
 pub mod reproducible;
 pub mod truncation;
 
@@ -210,7 +211,7 @@ pub static FAMILY: Family = Family {
         truncation::ENTRIES,
     ],
     measures: measures::MEASURES,
-    pictures: &[],
+    pictures: pictures::PICTURES,
 };
 
 /// What IR and one-shot share wherever they are compared (the measures

@@ -27,11 +27,7 @@ fn pyramid(p: &Params) -> Result<Drawing, Error> {
         specs.push((geom, ModelSpec::from_params(&q)?));
     }
     Ok(Box::new(move |seed, title, stem| {
-        let mut out = Pyramid {
-            title: title.to_string(),
-            signals: Vec::new(),
-            fields: Vec::new(),
-        };
+        let mut out = Pyramid::new(title);
         for (geom, spec) in &specs {
             let mut rng = crate::mc::stream(seed, 0, 0);
             let (hier, g, _) = spec.build(&mut rng)?;
