@@ -11,6 +11,7 @@ pub mod measures;
 pub mod pictures;
 pub mod reproducible;
 pub mod truncation;
+pub mod vp;
 
 use crate::bounds::{Control, Variant};
 use crate::diffusion::budget::{
@@ -103,17 +104,21 @@ fn gaussian_target(d: usize, kappa: f64) -> Result<Gmm, Error> {
 }
 
 /// The schedules a parameter set can name (`schedule`), Karras's the default.
-pub(super) const SCHEDULES: &[&str] = &["karras", "geometric"];
+pub(super) const SCHEDULES: &[&str] = &["karras", "geometric", "vp"];
 
 /// The noise grid of a parameter set: `levels` levels from SIGMA_MAX down to SIGMA_MIN, then 0,
 /// spaced by `schedule` (default "karras", with `rho`, default 7; or "geometric", Song et
-/// al.'s VE grid, which reads no `rho`). An unknown schedule is a parameter error naming the
+/// al.'s VE grid, which reads no `rho`; or "vp", Song et al.'s linear VP schedule at evenly
+/// spaced times from 1 to 1e-3 seen as VE levels sigma / alpha, its own range from about 152
+/// down to 0.0105, `diffusion::vp`). An unknown schedule is a parameter error naming the
 /// nearest one.
 pub(super) fn grid_from_params(p: &Params) -> Result<SigmaGrid, Error> {
     let n = p.usize_at_least("levels", 2)?;
     Ok(match p.str_or("schedule", "karras")? {
         "karras" => SigmaGrid::karras(n, SIGMA_MIN, SIGMA_MAX, p.positive_or("rho", RHO)?)?,
         "geometric" => SigmaGrid::geometric(n, SIGMA_MIN, SIGMA_MAX)?,
+        // the VP process's own range: sigma / alpha from about 152 down to 0.0105
+        "vp" => crate::diffusion::vp::VpSchedule::song().ve_grid(n)?,
         other => return Err(crate::params::unknown_choice("schedule", other, SCHEDULES).into()),
     })
 }
@@ -129,7 +134,10 @@ fn exact_kl(
 ) -> Result<f64, Error> {
     let sigma = target.cov_of(0).matrix().to_owned();
     let d = target.dim();
-    let v0 = &sigma + &(Array2::<f64>::eye(d) * (SIGMA_MAX * SIGMA_MAX));
+    // the grid's own largest level (until 2026-12-06 SIGMA_MAX, right only for the grids that
+    // start there; the VP grid starts at about 152 and its ODE kept the wrong start's error)
+    let top = grid.largest();
+    let v0 = &sigma + &(Array2::<f64>::eye(d) * (top * top));
     let score = ExactMixtureScore { target };
     let v = gaussian_output(sampler, fault, grid, &score, v0)?;
     let zero = Array1::<f64>::zeros(d);
@@ -209,6 +217,7 @@ pub static FAMILY: Family = Family {
         marginals::ENTRIES,
         reproducible::ENTRIES,
         truncation::ENTRIES,
+        vp::ENTRIES,
     ],
     measures: measures::MEASURES,
     pictures: pictures::PICTURES,
