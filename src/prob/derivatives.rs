@@ -102,7 +102,7 @@ impl Gmm {
     }
 }
 
-fn standard_normal() -> Normal {
+pub(crate) fn standard_normal() -> Normal {
     Normal::standard()
 }
 

@@ -8,6 +8,7 @@ mod kl;
 pub mod logspace;
 pub mod quad;
 pub mod testing;
+pub mod transport;
 
 pub use conditioner::{ComponentWeights, Conditioner};
 pub use gmm::Gmm;

@@ -51,6 +51,14 @@ Measure {
     indicators: &[],
     prepare: super::truncation::prepare_measure,
     closed_form: None,
+},
+Measure {
+    name: "diffusion.ode_sde_gap.mixtures",
+    description: "one sampler (`sampler`: heun for the probability-flow ODE, euler_maruyama for the reverse SDE, or any other) on Karras's grid with `levels` noise levels (default 64) from N(0, 80^2 I), with the score (1 + delta) times the exact noised score of the mixture `target` (line: 0.3 N(-2, 0.25) + 0.7 N(2, 1); plane: three components in d = 2; d4: two in d = 4; as in the score family): `samples` draws (default 2000) per replicate and their sliced squared Wasserstein-2 distance to the exact target over `directions` random directions (default 64; exact in one dimension), each direction's projected target exact (`w2`); the same distance for as many exact draws of the target (`floor`, what a perfect sampler's finite sample shows) and the difference (`excess`) (theory/diffusion.md section 13)",
+    metrics: &["w2", "floor", "excess"],
+    indicators: &[],
+    prepare: super::gap_mixtures::prepare_measure,
+    closed_form: None,
 }];
 
 /// Every value is exact: computed once per cell here, each replicate returns it.

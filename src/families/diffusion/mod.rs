@@ -5,6 +5,7 @@
 pub mod conjecture;
 pub mod discretisation;
 pub mod error_budget;
+pub mod gap_mixtures;
 pub mod girsanov;
 pub mod marginals;
 pub mod measures;

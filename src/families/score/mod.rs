@@ -28,7 +28,7 @@ const THEORY: &str = "theory/score.md";
 /// The targets of the family's checks, by name: `line`, 0.3 N(-2, 0.25) + 0.7 N(2, 1);
 /// `plane`, three components in d = 2 with unequal covariances; `d4`, two components in d = 4
 /// sharing a correlated covariance.
-fn target(name: &str) -> Result<Gmm, Error> {
+pub(crate) fn target(name: &str) -> Result<Gmm, Error> {
     Ok(match name {
         "line" => Gmm::new(
             &[0.3, 0.7],
