@@ -565,14 +565,19 @@ fn diffusion_bad_schedule_exits_two_naming_the_field() {
         &[
             // a misspelt schedule names the nearest one
             (
-                "schedule = [\"karras\", \"geometric\"]",
+                "schedule = [\"karras\", \"geometric\", \"vp\"]",
                 "schedule = [\"karras\", \"geometrc\"]",
                 "did you mean `geometric`?",
             ),
             // rho of a schedule that has none is read by nothing: refused, not ignored
             (
-                "schedule = [\"karras\", \"geometric\"]",
+                "schedule = [\"karras\", \"geometric\", \"vp\"]",
                 "schedule = [\"geometric\"]\nrho = [3.0]",
+                "`rho`",
+            ),
+            (
+                "schedule = [\"karras\", \"geometric\", \"vp\"]",
+                "schedule = [\"vp\"]\nrho = [3.0]",
                 "`rho`",
             ),
             ("[params]\n", "[params]\nrho = -1.0\n", "`rho`"),
@@ -604,5 +609,26 @@ fn score_isoperimetry_link_needs_three_levels() {
             ("L = 3", "L = 2", "`L`"),
             ("[params]\n", "[params]\nmodel_seed = -1\n", "`model_seed`"),
         ],
+    );
+}
+
+#[test]
+fn diffusion_mixture_measures_refuse_bad_fields_with_exit_two() {
+    // a conditioning level at or above L, and an unknown target named with the nearest one
+    expect_bad_configs(
+        "diffusion_ir_vs_one_shot_mixture",
+        &[("K = 2\n", "K = 2\nr0 = 3\n", "`r0`")],
+    );
+    expect_bad_configs(
+        "diffusion_gap_mixtures",
+        &[(
+            "target = [\"line\", \"plane\", \"d4\"]",
+            "target = [\"lines\"]",
+            "did you mean `line`?",
+        )],
+    );
+    expect_bad_configs(
+        "diffusion_reconstructions",
+        &[("r0_2d = 2\n", "r0_2d = 4\n", "`r0_2d`")],
     );
 }

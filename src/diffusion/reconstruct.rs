@@ -1,17 +1,33 @@
-//! One reconstruction of x_t from its coarse version x_t^{r0} and the previous state x_{t-1}
-//! on a multi-scale mixture model, by diffusion sampling with exact conditional scores
-//! (theory/diffusion.md section 11): IR, level by level, each level's details given
+//! Reconstructions of x_t from its coarse version x_t^{r0} and the previous state x_{t-1} on a
+//! multi-scale mixture model, for a batch of draws at once, by diffusion sampling with exact
+//! conditional scores (theory/diffusion.md sections 11 and 14): IR, level by level, each level's details given
 //! (x_t^r, x_{t-1}^{r+1}) with x_t^r as sampled so far; one-shot, all details above r0 in one
 //! run given (x_t^{r0}, x_{t-1}); and the exact posterior mean E[x_t | x_t^{r0}, x_{t-1}].
 //! Everything is in Haar coordinates of the joint (c_{t-1}, c_t) (`IrModel`).
-use super::{run, DiffusionError, ExactMixtureScore, Sampler, SamplerFault, SigmaGrid};
+use super::{run, DiffusionError, NoisedScore, Sampler, SamplerFault, SigmaGrid};
 use crate::multiscale::IrModel;
-use crate::prob::Gmm;
-use ndarray::{Array1, Array2, ArrayView1, Axis};
+use crate::score::{ConditionalScore, ConditionalTarget, Noising};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand_distr::{Distribution, StandardNormal};
 
-/// The sampler a reconstruction runs: method, grid, and the initial spread (the largest
-/// level's standard deviation); sample streams from (seed, stream).
+/// The exact conditional score of a block given its own conditioning row, for a batch whose
+/// rows have different conditioning values (row i's score is that of p(w | c_i) noised).
+struct ConditionalBatch<'a> {
+    target: &'a ConditionalTarget,
+    c: ArrayView2<'a, f64>,
+}
+
+impl NoisedScore for ConditionalBatch<'_> {
+    fn dim(&self) -> usize {
+        self.target.out_dim()
+    }
+    fn score(&self, y: ArrayView2<f64>, sigma: f64) -> Result<Array2<f64>, DiffusionError> {
+        Ok(self.target.exact(Noising::ve(sigma)?)?.score(self.c, y)?)
+    }
+}
+
+/// The sampler a reconstruction runs: method, grid; row i's noise from stream (seed, stream,
+/// level << 32 | i), its start N(0, sigma_0^2 I) from the same key's start stream.
 #[derive(Debug, Clone)]
 pub struct Reconstructor {
     pub sampler: Sampler,
@@ -21,15 +37,32 @@ pub struct Reconstructor {
 }
 
 impl Reconstructor {
-    /// One draw of `law` by the sampler, from N(0, sigma_0^2 I); `block` keys the stream.
-    fn draw(&self, law: &Gmm, block: u64) -> Result<Array1<f64>, DiffusionError> {
+    /// Sample block `w` of every row of `rows` given the row's coordinates `cond`, and write it
+    /// into the rows; `block` keys the streams.
+    fn fill(
+        &self,
+        model: &IrModel,
+        rows: &mut Array2<f64>,
+        cond: &[usize],
+        w: &[usize],
+        block: u64,
+    ) -> Result<(), DiffusionError> {
+        let target = ConditionalTarget::new("block", &model.joint, cond, w)?;
+        let c = rows.select(Axis(1), cond);
         let sigma0 = self.grid.sigmas()[0];
-        let mut rng = crate::mc::stream(self.seed, self.stream, 1_000_000 + block);
-        let x0 = Array2::from_shape_fn((1, law.dim()), |_| {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            sigma0 * z
-        });
-        let score = ExactMixtureScore { target: law };
+        let first = block << 32;
+        let mut x0 = Array2::zeros((rows.nrows(), w.len()));
+        for (i, mut r) in x0.rows_mut().into_iter().enumerate() {
+            let mut rng = crate::mc::stream(self.seed, self.stream ^ (1 << 63), first + i as u64);
+            r.mapv_inplace(|_| {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                sigma0 * z
+            });
+        }
+        let score = ConditionalBatch {
+            target: &target,
+            c: c.view(),
+        };
         let out = run(
             self.sampler,
             SamplerFault::None,
@@ -38,70 +71,74 @@ impl Reconstructor {
             x0,
             self.seed,
             self.stream,
-            block,
+            first,
         )?;
-        Ok(out.row(0).to_owned())
+        for (k, &j) in w.iter().enumerate() {
+            rows.column_mut(j).assign(&out.column(k));
+        }
+        Ok(())
     }
 
-    /// IR's reconstruction of c_t: the coefficients up to r0 from `z` (a row (c_{t-1}, c_t)),
-    /// then each level's details sampled given (x_t^r as sampled, x_{t-1}^{r+1}).
+    /// IR's reconstructions of c_t for every row of `z` (rows (c_{t-1}, c_t)): the coefficients
+    /// up to r0 kept, then each level's details sampled given (x_t^r as sampled,
+    /// x_{t-1}^{r+1}). Returns the rows (c_{t-1}, c_t) with c_t reconstructed.
+    pub fn ir_rows(
+        &self,
+        model: &IrModel,
+        z: ArrayView2<f64>,
+        r0: usize,
+    ) -> Result<Array2<f64>, DiffusionError> {
+        let mut rows = z.to_owned();
+        for r in r0..model.hier.levels() {
+            let (mut u, w, prev, _) = model.sets(r)?;
+            u.extend(prev);
+            self.fill(model, &mut rows, &u, &w, r as u64)?;
+        }
+        Ok(rows)
+    }
+
+    /// One-shot's reconstructions: every detail above r0 in one run given (x_t^{r0}, x_{t-1}).
+    pub fn one_shot_rows(
+        &self,
+        model: &IrModel,
+        z: ArrayView2<f64>,
+        r0: usize,
+    ) -> Result<Array2<f64>, DiffusionError> {
+        let mut rows = z.to_owned();
+        let (u, w) = one_shot_sets(model, r0)?;
+        self.fill(model, &mut rows, &u, &w, 1 << 20)?;
+        Ok(rows)
+    }
+
+    /// IR's reconstruction of one row's c_t.
     pub fn ir(
         &self,
         model: &IrModel,
         z: ArrayView1<f64>,
         r0: usize,
     ) -> Result<Array1<f64>, DiffusionError> {
-        let d = model.dim();
-        let mut row = z.to_owned();
-        for r in r0..model.hier.levels() {
-            let (mut u, w, prev, _) = model.sets(r)?;
-            u.extend(prev);
-            let law = model
-                .joint
-                .conditioner(&u, &w)?
-                .at(row.select(Axis(0), &u).view())?;
-            let x = self.draw(&law, r as u64)?;
-            for (k, &i) in w.iter().enumerate() {
-                row[i] = x[k];
-            }
-        }
-        Ok(row.slice(ndarray::s![d..]).to_owned())
+        let rows = self.ir_rows(model, z.insert_axis(Axis(0)), r0)?;
+        Ok(rows.slice(ndarray::s![0, model.dim()..]).to_owned())
     }
 
-    /// One-shot's reconstruction of c_t: every detail above r0 in one run given
-    /// (x_t^{r0}, x_{t-1}).
+    /// One-shot's reconstruction of one row's c_t.
     pub fn one_shot(
         &self,
         model: &IrModel,
         z: ArrayView1<f64>,
         r0: usize,
     ) -> Result<Array1<f64>, DiffusionError> {
-        let (law, w) = one_shot_law(model, z, r0)?;
-        let x = self.draw(&law, u64::MAX >> 1)?;
-        let d = model.dim();
-        let mut row = z.to_owned();
-        for (k, &i) in w.iter().enumerate() {
-            row[i] = x[k];
-        }
-        Ok(row.slice(ndarray::s![d..]).to_owned())
+        let rows = self.one_shot_rows(model, z.insert_axis(Axis(0)), r0)?;
+        Ok(rows.slice(ndarray::s![0, model.dim()..]).to_owned())
     }
 }
 
-/// p(details above r0 | x_t^{r0}, x_{t-1}) at the draw `z`, and the details' indices.
-fn one_shot_law(
-    model: &IrModel,
-    z: ArrayView1<f64>,
-    r0: usize,
-) -> Result<(Gmm, Vec<usize>), DiffusionError> {
+/// One-shot's conditioning set (x_t^{r0}, x_{t-1}) and block (every detail above r0).
+fn one_shot_sets(model: &IrModel, r0: usize) -> Result<(Vec<usize>, Vec<usize>), DiffusionError> {
     let d = model.dim();
     let (mut u, _, _, full) = model.sets(r0)?;
     u.extend(full);
-    let w: Vec<usize> = (d + model.hier.coarse_dim(r0)..2 * d).collect();
-    let law = model
-        .joint
-        .conditioner(&u, &w)?
-        .at(z.select(Axis(0), &u).view())?;
-    Ok((law, w))
+    Ok((u, (d + model.hier.coarse_dim(r0)..2 * d).collect()))
 }
 
 /// E[c_t | x_t^{r0}, x_{t-1}] at the draw `z`.
@@ -110,8 +147,12 @@ pub fn posterior_mean(
     z: ArrayView1<f64>,
     r0: usize,
 ) -> Result<Array1<f64>, DiffusionError> {
-    let (law, w) = one_shot_law(model, z, r0)?;
-    let m = law.mean();
+    let (u, w) = one_shot_sets(model, r0)?;
+    let m = model
+        .joint
+        .conditioner(&u, &w)?
+        .at(z.select(Axis(0), &u).view())?
+        .mean();
     let d = model.dim();
     let mut row = z.to_owned();
     for (k, &i) in w.iter().enumerate() {

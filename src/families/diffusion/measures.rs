@@ -53,6 +53,14 @@ Measure {
     closed_form: None,
 },
 Measure {
+    name: "diffusion.ir_vs_one_shot.mixture",
+    description: "IR against one-shot on the multi-scale mixture model (multiscale parameters; the mixture drawn from `model_seed`, default 1), both run with the exact conditional scores: per replicate, `samples` draws (default 1000) of (x_{t-1}, x_t), each x_t reconstructed from x_t^{r0} (default r0 = 0) and x_{t-1} by IR (each level's details given (x_t^r as sampled, x_{t-1}^{r+1}), Euler-Maruyama with `levels` noise levels per level, default 32) and by one-shot (all details given (x_t^{r0}, x_{t-1}) in one run with as many levels as IR in all); `ir` and `one_shot` the cross-entropy of the reconstructed details under the exact target p(details | x_t^{r0}, x_{t-1}) minus the target's entropy, in nats (each the mean of -log p over the reconstructions minus its mean over the exact draws); `ir_minus_one_shot` their difference; `truncation` what IR's sets leave out with exact sampling (KL, nats; the measure diffusion.ir_truncation, for reference) (theory/diffusion.md section 14)",
+    metrics: &["ir", "one_shot", "ir_minus_one_shot", "truncation"],
+    indicators: &[],
+    prepare: super::truncation::prepare_sampled_measure,
+    closed_form: None,
+},
+Measure {
     name: "diffusion.ode_sde_gap.mixtures",
     description: "one sampler (`sampler`: heun for the probability-flow ODE, euler_maruyama for the reverse SDE, or any other) on Karras's grid with `levels` noise levels (default 64) from N(0, 80^2 I), with the score (1 + delta) times the exact noised score of the mixture `target` (line: 0.3 N(-2, 0.25) + 0.7 N(2, 1); plane: three components in d = 2; d4: two in d = 4; as in the score family): `samples` draws (default 2000) per replicate and their sliced squared Wasserstein-2 distance to the exact target over `directions` random directions (default 64; exact in one dimension), each direction's projected target exact (`w2`); the same distance for as many exact draws of the target (`floor`, what a perfect sampler's finite sample shows) and the difference (`excess`) (theory/diffusion.md section 13)",
     metrics: &["w2", "floor", "excess"],

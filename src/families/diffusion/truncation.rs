@@ -155,3 +155,58 @@ pub static ENTRIES: &[Entry] = &[
         controls: &[PAST_ONE_LEVEL_COARSER],
     },
 ];
+
+/// IR and one-shot run with exact conditional scores on the mixture model: per replicate,
+/// `samples` draws of (x_{t-1}, x_t), each x_t reconstructed from x_t^{r0} and x_{t-1} by both
+/// schemes (Euler-Maruyama, `levels` noise levels per IR level; one-shot as many in its one
+/// run as IR in all: equal score evaluations). The error of a reconstruction is the
+/// cross-entropy of its details under the exact target p(details | x_t^{r0}, x_{t-1}) minus the
+/// target's entropy, estimated as the mean of -log p over the reconstructions minus its mean
+/// over exact draws (every density exact; theory/diffusion.md section 14).
+pub(super) fn prepare_sampled_measure(p: &Params) -> Result<Replicate, Error> {
+    let (ir, r0) = model_and_r0(p, false)?;
+    let levels = p.usize_at_least_or("levels", 2, 32)?;
+    let n = p.usize_at_least_or("samples", 10, 1000)?;
+    let blocks = ir.hier.levels() - r0;
+    let ir_grid = SigmaGrid::karras(levels, SIGMA_MIN, SIGMA_MAX, RHO)?;
+    let os_grid = SigmaGrid::karras(levels * blocks, SIGMA_MIN, SIGMA_MAX, RHO)?;
+    let truncation = monte_carlo_truncation(&ir, r0)?;
+    Ok(Box::new(move |rng, _common| {
+        use rand::Rng as _;
+        let (seed, stream) = (rng.random::<u64>(), rng.random::<u64>());
+        let (z, _) = ir.joint.sample(n, rng);
+        let rc = |grid: &SigmaGrid| crate::diffusion::reconstruct::Reconstructor {
+            sampler: Sampler::EulerMaruyama,
+            grid: grid.clone(),
+            seed,
+            stream,
+        };
+        let a = rc(&ir_grid).ir_rows(&ir, z.view(), r0)?;
+        let b = rc(&os_grid).one_shot_rows(&ir, z.view(), r0)?;
+        let nll = |x: &Array2<f64>| -> Result<f64, Error> {
+            Ok(-ir
+                .details_log_density(r0, x.view())?
+                .mean()
+                .unwrap_or(f64::NAN))
+        };
+        let entropy = nll(&z)?;
+        let (ca, cb) = (nll(&a)? - entropy, nll(&b)? - entropy);
+        let m: Metrics = vec![
+            ("ir".into(), ca),
+            ("one_shot".into(), cb),
+            ("ir_minus_one_shot".into(), ca - cb),
+            ("truncation".into(), truncation),
+        ];
+        Ok(m)
+    }))
+}
+
+/// The truncation of the model by Monte Carlo (8 batches), for the sampled measure's reference.
+fn monte_carlo_truncation(ir: &IrModel, r0: usize) -> Result<f64, Error> {
+    let mut rng = crate::mc::stream(0x7275, 0, 0);
+    let mut acc = 0.0;
+    for _ in 0..8 {
+        acc += batch_levels(ir, r0, false, &mut rng)?.iter().sum::<f64>();
+    }
+    Ok(acc / 8.0)
+}
