@@ -263,7 +263,7 @@ pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
         let (levels, one) = errors(&pr, n, &plan, Some(&plan), rng)?;
         let ir = stacked(&levels).relative();
         let os = one.map_or(f64::NAN, |t| t.relative());
-        let m: Metrics = vec![
+        let mut m: Metrics = vec![
             ("ir".into(), ir),
             ("one_shot".into(), os),
             ("ir_over_one_shot".into(), ir / os),
@@ -277,6 +277,12 @@ pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
                 levels.first().map_or(f64::NAN, |t| t.relative()),
             ),
         ];
+        // the budget: level r's weighted error over the stacked norm, so the shares add to `ir`
+        // (r counted from the first IR level, r0)
+        let total = stacked(&levels).norm;
+        for (r, t) in levels.iter().enumerate() {
+            m.push((format!("ir_share_r{r}"), t.err / total));
+        }
         Ok(m)
     }))
 }

@@ -4,7 +4,7 @@ use crate::experiment::Measure;
 pub static MEASURES: &[Measure] = &[
     Measure {
     name: "score.sample_complexity",
-    description: "the structured multi-scale model (multiscale parameters geom, L, K, sep, h, alpha, hetero, dynamics; the mixture drawn from the stream `model_seed`), N training trajectories (one pair (x_{t-1}, x_t) each): each IR level's conditional score of w_t^{r+1} given x_t^r (and x_{t-1}^{r+1} with past = 1) and the one-shot score of every detail above r0 given x_t^{r0} (and x_{t-1}^R), each learned by the conditional smoothed empirical score with bandwidths chosen on a held-out fifth, and its relative Fisher divergence over VE noise levels 0.1, 0.3, 1 weighted by s^2 (theory/score.md sections 9 and 10). `ir` stacks the levels (sum of their weighted errors over the sum of their weighted squared scores: the same target coordinates as the one-shot's); one replicate is one training set",
+    description: "the structured multi-scale model (multiscale parameters geom, L, K, sep, h, alpha, hetero, dynamics; the mixture drawn from the stream `model_seed`), N training trajectories (one pair (x_{t-1}, x_t) each): each IR level's conditional score of w_t^{r+1} given x_t^r (and x_{t-1}^{r+1} with past = 1) and the one-shot score of every detail above r0 given x_t^{r0} (and x_{t-1}^R), each learned by the conditional smoothed empirical score with bandwidths chosen on a held-out fifth, and its relative Fisher divergence over VE noise levels 0.1, 0.3, 1 weighted by s^2 (theory/score.md sections 9 and 10). `ir` stacks the levels (sum of their weighted errors over the sum of their weighted squared scores: the same target coordinates as the one-shot's), and `ir_share_r0`, `ir_share_r1`, ... are the levels' parts of it (each level's weighted error over the same sum, counting levels from r0: they add up to `ir`); one replicate is one training set",
     metrics: &[
         "ir",
         "one_shot",
@@ -12,6 +12,9 @@ pub static MEASURES: &[Measure] = &[
         "ir_minus_one_shot",
         "ir_finest",
         "ir_coarsest",
+        "ir_share_r0",
+        "ir_share_r1",
+        "ir_share_r2",
     ],
     indicators: &[],
     prepare: super::conjecture::prepare_measure,
