@@ -118,7 +118,7 @@ impl Reconstructor {
         r0: usize,
     ) -> Result<Array1<f64>, DiffusionError> {
         let rows = self.ir_rows(model, z.insert_axis(Axis(0)), r0)?;
-        Ok(rows.slice(ndarray::s![0, model.dim()..]).to_owned())
+        Ok(current_of_first(&rows, model))
     }
 
     /// One-shot's reconstruction of one row's c_t.
@@ -129,8 +129,13 @@ impl Reconstructor {
         r0: usize,
     ) -> Result<Array1<f64>, DiffusionError> {
         let rows = self.one_shot_rows(model, z.insert_axis(Axis(0)), r0)?;
-        Ok(rows.slice(ndarray::s![0, model.dim()..]).to_owned())
+        Ok(current_of_first(&rows, model))
     }
+}
+
+/// The first row's c_t (its second half).
+fn current_of_first(rows: &Array2<f64>, model: &IrModel) -> Array1<f64> {
+    rows.slice(ndarray::s![0, model.dim()..]).to_owned()
 }
 
 /// One-shot's conditioning set (x_t^{r0}, x_{t-1}) and block (every detail above r0).

@@ -56,6 +56,37 @@ impl ModelSpec {
         Ok((self.hier.clone(), prior, self.dynamics.clone()))
     }
 
+    /// The prior drawn from the stream `model_seed` (default 1): one fixed model, whatever the
+    /// replicate (the checks and measures whose replicates are training sets or draws of it).
+    pub fn build_seeded(
+        &self,
+        p: &Params,
+    ) -> Result<(Hierarchy, Gmm, AffineDynamics), MultiscaleError> {
+        let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
+        self.build(&mut crate::mc::stream(seed, 0, 0))
+    }
+
+    /// A level parameter `name` with a default, below L (an IR level or the level IR starts
+    /// from); out of range is refused naming it.
+    pub fn level_below_l(
+        &self,
+        p: &Params,
+        name: &str,
+        default: usize,
+    ) -> Result<usize, MultiscaleError> {
+        let r = p.usize_at_least_or(name, 0, default)?;
+        let levels = self.hier.levels();
+        if r >= levels {
+            return Err(crate::params::out_of_range(
+                name,
+                &r.into(),
+                &format!("a level below L = {levels}"),
+            )
+            .into());
+        }
+        Ok(r)
+    }
+
     /// A resolution level parameter `name` must name a level 0..=L - `below`.
     pub fn level(&self, p: &Params, name: &str, below: usize) -> Result<usize, MultiscaleError> {
         let r = p.usize_at_least(name, 0)?;

@@ -21,36 +21,21 @@ const CAPTIONS: [&str; 5] = [
 
 fn reconstructions(p: &Params) -> Result<Drawing, Error> {
     let mut specs = Vec::new();
-    for (geom, levels, r0) in [
-        (
-            "1d",
-            p.usize_at_least("L", 1)?,
-            p.usize_at_least_or("r0", 0, 2)?,
-        ),
-        (
-            "2d",
-            p.usize_at_least("L2d", 1)?,
-            p.usize_at_least_or("r0_2d", 0, 2)?,
-        ),
+    for (geom, levels, r0_name) in [
+        ("1d", p.usize_at_least("L", 1)?, "r0"),
+        ("2d", p.usize_at_least("L2d", 1)?, "r0_2d"),
     ] {
         let q = p.clone().with("geom", geom).with("L", levels);
         let spec = ModelSpec::from_params(&q)?;
-        if r0 >= levels {
-            return Err(crate::params::out_of_range(
-                if geom == "1d" { "r0" } else { "r0_2d" },
-                &r0.into(),
-                &format!("a level below {levels}"),
-            )
-            .into());
-        }
+        let r0 = spec.level_below_l(p, r0_name, 2)?;
         specs.push((geom, spec, r0));
     }
     let grid = grid_from_params(p)?;
-    let model_seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
+    let params = p.clone();
     Ok(Box::new(move |seed, title, stem| {
         let mut out = Pyramid::new(title);
         for (geom, spec, r0) in &specs {
-            let (hier, g, dynm) = spec.build(&mut crate::mc::stream(model_seed, 0, 0))?;
+            let (hier, g, dynm) = spec.build_seeded(&params)?;
             let model = IrModel::new(hier.clone(), &g, &dynm)?;
             let (z, _) = model.joint.sample(1, &mut crate::mc::stream(seed, 1, 0));
             let z = z.row(0);

@@ -31,30 +31,14 @@ pub const PAST_ONE_LEVEL_COARSER: Control = Control::mutation(
 /// replaced by the Gaussian with its mean and covariance (`moment_matched`).
 fn model_and_r0(p: &Params, moment_matched: bool) -> Result<(IrModel, usize), Error> {
     let spec = ModelSpec::from_params(p)?;
-    let r0 = start_level(p, &spec)?;
-    let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
-    let (hier, g, dynm) = spec.build(&mut crate::mc::stream(seed, 0, 0))?;
+    let r0 = spec.level_below_l(p, "r0", 0)?;
+    let (hier, g, dynm) = spec.build_seeded(p)?;
     let prior = if moment_matched {
         Gmm::gaussian(g.mean(), g.covariance())?
     } else {
         g
     };
     Ok((IrModel::new(hier, &prior, &dynm)?, r0))
-}
-
-/// The level IR starts from: `r0`, default 0, below L.
-fn start_level(p: &Params, spec: &ModelSpec) -> Result<usize, Error> {
-    let r0 = p.usize_at_least_or("r0", 0, 0)?;
-    let levels = spec.hier.levels();
-    if r0 >= levels {
-        return Err(crate::params::out_of_range(
-            "r0",
-            &r0.into(),
-            &format!("a level below L = {levels}"),
-        )
-        .into());
-    }
-    Ok(r0)
 }
 
 /// The mean over `BATCH` draws of the per-level log-ratios (one value per level r0..L-1).

@@ -62,18 +62,9 @@ pub(super) struct Problems {
 /// conditioned on (`past`: IR on x_{t-1}^{r+1}, one-shot on x_{t-1}^R).
 pub(super) fn problems(p: &Params) -> Result<Problems, Error> {
     let spec = ModelSpec::from_params(p)?;
-    let r0 = p.usize_at_least_or("r0", 0, 0)?;
-    if r0 >= spec.hier.levels() {
-        return Err(crate::params::out_of_range(
-            "r0",
-            &r0.into(),
-            &format!("a level below L = {}", spec.hier.levels()),
-        )
-        .into());
-    }
+    let r0 = spec.level_below_l(p, "r0", 0)?;
     let past = p.usize_at_least_or("past", 0, 1)? != 0;
-    let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
-    let (hier, g, dynm) = spec.build(&mut crate::mc::stream(seed, 0, 0))?;
+    let (hier, g, dynm) = spec.build_seeded(p)?;
     let d = hier.dim();
     let levels = hier.levels();
     let first = hier.coarse_dim(r0);
@@ -181,8 +172,7 @@ pub(super) fn level_pair(p: &Params, independent_past: bool) -> Result<LevelPair
         )
         .into());
     }
-    let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
-    let (hier, g, dynm) = spec.build(&mut crate::mc::stream(seed, 0, 0))?;
+    let (hier, g, dynm) = spec.build_seeded(p)?;
     let d = hier.dim();
     let ir = IrModel::new(hier, &g, &dynm)?;
     let joint = if independent_past {
@@ -497,7 +487,7 @@ pub(super) fn link_problems(p: &Params) -> Result<(Gmm, Vec<LinkProblem>), Error
     let spec = ModelSpec::from_params(p)?;
     let levels = spec.hier.levels();
     let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
-    let (hier, g, dynm) = spec.build(&mut crate::mc::stream(seed, 0, 0))?;
+    let (hier, g, dynm) = spec.build_seeded(p)?;
     let ir = IrModel::new(hier, &g, &dynm)?;
     let (z, _) = ir
         .joint
