@@ -41,6 +41,14 @@ pub static MEASURES: &[Measure] = &[
         closed_form: None,
     },
     Measure {
+        name: "score.rate",
+        description: "one training set of n draws of a fixed Gaussian mixture (`target`: line, plane or d4, the family's targets in d = 1, 2, 4), its smoothed empirical score (the score of the Gaussian kernel density estimate, no floor) at the bandwidth `bandwidth` (shrinking: h_n = n^{-1/(d+4)}; fixed: h_100, the mutation of score.rate.smoothed_empirical), and its relative Fisher error E||s_hat - s||^2 / E||s||^2 over 1000 fresh draws of the target (`error`; theory/score.md section 12); `bandwidth_used` is h",
+        metrics: &["error", "bandwidth_used"],
+        indicators: &[],
+        prepare: super::rate::prepare_measure,
+        closed_form: None,
+    },
+    Measure {
         name: "score.shared_model",
         description: "the structured multi-scale model (multiscale parameters; the mixture drawn from `model_seed`), N training trajectories: every IR level's conditional score learned twice from the same draws, by one random-feature model serving every level and noise level (inputs: the conditioning blocks and noisy details zero-padded to their largest size, a one-hot resolution embedding, the log noise level; output the noise prediction; `shared`) and by one random-feature model per level and noise level (`separate`, the estimator `ridge` of score.sample_complexity); each judged by the IR levels' stacked relative Fisher divergence over VE noise levels 0.1, 0.3, 1 weighted by s^2, per level in `shared_r0`, `separate_r0`, ... (theory/score.md section 14); one replicate is one training set",
         metrics: &[

@@ -2,6 +2,7 @@
 //! draws at the bandwidth h_n = n^{-1/(d+4)} (theory/score.md section 12).
 use super::*;
 use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Status, Variant};
+use crate::experiment::{Metrics, Replicate};
 use crate::mc;
 use crate::score::SmoothedEmpirical;
 
@@ -57,17 +58,43 @@ fn relative_error(g: &Gmm, n: usize, h: f64, rng: &mut crate::mc::Rng) -> Result
     Ok(crate::score::mean_sq_diff(&est, &exact) / crate::score::mean_sq_norm(&exact))
 }
 
+/// The bandwidth h_n = n^{-1/(d+4)} of the rate (theory/score.md section 12).
+fn bandwidth(d: usize, n: usize) -> f64 {
+    (n as f64).powf(-1.0 / (d as f64 + 4.0))
+}
+
+/// The bandwidth rules the measure sweeps: the rate's, and the mutation's (frozen at n = 100).
+const RULES: &[&str] = &["shrinking", "fixed"];
+
+/// The measure `score.rate`: one training set of `n` draws of `target`, its
+/// smoothed empirical score at the bandwidth `bandwidth` (shrinking: n^{-1/(d+4)}; fixed: that
+/// of n = 100, the mutation of the entry), and its relative Fisher error over fresh draws.
+pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
+    let g = target(p.str("target")?)?;
+    let n = p.usize_at_least("n", 10)?;
+    let rule = p.str("bandwidth")?;
+    let h = match rule {
+        "shrinking" => bandwidth(g.dim(), n),
+        "fixed" => bandwidth(g.dim(), 100),
+        other => return Err(crate::params::unknown_choice("bandwidth", other, RULES).into()),
+    };
+    Ok(Box::new(move |rng, _common| {
+        let e = relative_error(&g, n, h, rng)?;
+        let m: Metrics = vec![("error".into(), e), ("bandwidth_used".into(), h)];
+        Ok(m)
+    }))
+}
+
 fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     let g = target(p.str("target")?)?;
     let d = g.dim();
     let ns = sizes(ctx.scale);
-    let bandwidth = |n: usize| (n as f64).powf(-1.0 / (d as f64 + 4.0));
     let mut points = Vec::new();
     for (k, &n) in ns.iter().enumerate() {
         let h = if v.is(BANDWIDTH_FIXED) {
-            bandwidth(ns[0])
+            bandwidth(d, ns[0])
         } else {
-            bandwidth(n)
+            bandwidth(d, n)
         };
         let errs = mc::try_replicate(
             ctx.replicates,

@@ -64,11 +64,11 @@ pub struct Chart {
     pub slopes: Vec<f64>,
 }
 
-/// A guide's text: halves, thirds and quarters as fractions.
+/// A guide's text: a fraction with a denominator up to 8 (the minimax rates -2/(d+4)) as one.
 pub fn slope_label(k: f64) -> String {
     let sign = if k < 0.0 { "−" } else { "" };
     let a = k.abs();
-    for q in [1u32, 2, 3, 4] {
+    for q in 1u32..=8 {
         let p = a * q as f64;
         if (p - p.round()).abs() < 1e-9 {
             let p = p.round() as u32;
@@ -420,6 +420,9 @@ mod tests {
         assert!(((y1 / y0).ln() / (x1 / x0).ln() + 0.5).abs() < 1e-12);
         assert_eq!(slope_label(-0.5), "slope −1/2");
         assert_eq!(slope_label(-1.0), "slope −1");
+        assert_eq!(slope_label(-0.4), "slope −2/5");
+        assert_eq!(slope_label(-2.0 / 7.0), "slope −2/7");
+        assert_eq!(slope_label(0.123), "slope 0.123");
         assert!(c.legend_entries().iter().any(|e| e.sample == Sample::Guide));
     }
 
