@@ -2,6 +2,7 @@
 //!
 //! Module map (dependencies point down the list; `bounds`, `experiment` and the
 //! binary use the subject modules, never the other way round):
+pub mod assimilation; // ensemble Kalman analyses, particle-filter weights and resamplers, collapse
 pub mod bounds; // the catalogue engine: entries, evidence, verdicts, golden summaries
 pub mod diffusion; // diffusion samplers on noise-level grids and their exact Gaussian output laws
 pub mod dynamics; // Lorenz63, Langford, switching; integrators, Jacobians, Lyapunov spectra

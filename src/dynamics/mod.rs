@@ -4,6 +4,7 @@
 //! output, Euler-Maruyama for noise); closed-form Jacobians; Lyapunov spectra by QR.
 mod batch;
 mod integrate;
+mod lorenz96;
 mod lyapunov;
 mod systems;
 
@@ -16,6 +17,7 @@ pub use integrate::{
 };
 pub use phase::{langford_observations, PhaseProblem, PhaseScores};
 mod phase;
+pub use lorenz96::Lorenz96;
 pub use lyapunov::{lyapunov_spectrum, LyapunovRun};
 pub use systems::{finite_difference_jacobian, Flow, Langford, Lorenz63, SystemSpec};
 

@@ -6,6 +6,7 @@
 //! (its `pub mod` and its place in `REGISTRY`); ARCHITECTURE.md lists the index edits.
 use crate::registry::Registry;
 
+pub mod assimilation;
 pub mod diffusion;
 pub mod dynamics;
 pub mod isoperimetry;
@@ -24,5 +25,6 @@ pub static REGISTRY: Registry = Registry {
         &isoperimetry::FAMILY,
         &score::FAMILY,
         &diffusion::FAMILY,
+        &assimilation::FAMILY,
     ],
 };

@@ -1,0 +1,221 @@
+//! The ensemble Kalman analyses for linear observations y = H x + e, e ~ N(0, R):
+//! the stochastic EnKF (perturbed observations) and the ETKF (symmetric square root), in the
+//! forms of Sakov & Oke (2008) and of DAPPER's `EnKF_analysis` (theory/assimilation.md
+//! sections 2 and 3).
+use super::{invalid, AssimilationError, Ensemble};
+use crate::linalg::{eigh, Spd};
+use crate::mc::Rng;
+use ndarray::{Array1, Array2, Axis};
+use rand_distr::{Distribution, StandardNormal};
+
+/// y = H x + e, e ~ N(0, R): H is m x d, R m x m symmetric positive definite.
+#[derive(Debug, Clone)]
+pub struct LinearObservation {
+    h: Array2<f64>,
+    r: Spd,
+}
+
+impl LinearObservation {
+    /// Validates H against the state dimension d and R against H's rows.
+    pub fn new(h: Array2<f64>, r: Array2<f64>, d: usize) -> Result<Self, AssimilationError> {
+        if h.ncols() != d {
+            return Err(invalid(
+                "observation operator",
+                format!(
+                    "H is {} x {}; the state has dimension {d}",
+                    h.nrows(),
+                    h.ncols()
+                ),
+            ));
+        }
+        if r.dim() != (h.nrows(), h.nrows()) {
+            return Err(invalid(
+                "observation error covariance",
+                format!("R is {:?}; H gives {} observations", r.dim(), h.nrows()),
+            ));
+        }
+        let r = Spd::new(r, "observation error covariance R")?;
+        Ok(LinearObservation { h, r })
+    }
+    /// Every component observed with error variance `var`: H = I_d, R = var I_d.
+    pub fn identity(d: usize, var: f64) -> Result<Self, AssimilationError> {
+        Self::new(Array2::eye(d), Array2::eye(d) * var, d)
+    }
+    pub fn h(&self) -> &Array2<f64> {
+        &self.h
+    }
+    pub fn r(&self) -> &Spd {
+        &self.r
+    }
+    /// m.
+    pub fn len(&self) -> usize {
+        self.h.nrows()
+    }
+    /// A draw y = H x + e.
+    pub fn observe(&self, x: &Array1<f64>, rng: &mut Rng) -> Array1<f64> {
+        let z = Array1::from_shape_fn(self.len(), |_| StandardNormal.sample(rng));
+        self.h.dot(x) + self.r.chol().dot(&z)
+    }
+    fn check_y(&self, y: &Array1<f64>) -> Result<(), AssimilationError> {
+        if y.len() != self.len() {
+            return Err(invalid(
+                "observation",
+                format!("y has length {}, H gives {}", y.len(), self.len()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Deliberate faults of the ETKF, the mutation controls of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EtkfFault {
+    None,
+    /// The transform T = sqrt(N - 1) C^{-1/2} taken without its square root:
+    /// (N - 1) C^{-1}, so the analysis anomalies shrink too much.
+    SquareRootDropped,
+}
+
+/// The ETKF analysis with a symmetric square root. In ensemble space, with anomalies A
+/// (N x d), observed anomalies Y = A H^T and innovation dy = y - H mean:
+/// C = Y R^{-1} Y^T + (N - 1) I, w = C^{-1} Y R^{-1} dy, T = sqrt(N - 1) C^{-1/2};
+/// the analysis is mean + w^T A + T A. Its mean and covariance are the Kalman filter's for
+/// the ensemble's mean and covariance.
+pub fn etkf(
+    e: &Ensemble,
+    obs: &LinearObservation,
+    y: &Array1<f64>,
+    fault: EtkfFault,
+) -> Result<Ensemble, AssimilationError> {
+    obs.check_y(y)?;
+    let n = e.size();
+    let n1 = n as f64 - 1.0;
+    let mean = e.mean();
+    let a = e.anomalies();
+    let yo = a.dot(&obs.h.t()); // N x m
+    let ri_yt = obs.r.solve(&yo.t().to_owned())?; // m x N: R^{-1} Y^T
+    let mut c = yo.dot(&ri_yt); // N x N
+    c.diag_mut().mapv_inplace(|v| v + n1);
+    let c = (&c + &c.t()) * 0.5;
+    let (vals, vecs) = eigh(c.view())?;
+    if vals.iter().any(|v| !(*v > 0.0)) {
+        return Err(invalid(
+            "ETKF",
+            "the ensemble-space matrix is not positive definite",
+        ));
+    }
+    let dy = y - &obs.h.dot(&mean);
+    let b = ri_yt.t().dot(&dy); // Y R^{-1} dy, N
+    let inv = |p: f64| {
+        let scaled = &vecs * &vals.mapv(|v| v.powf(p));
+        scaled.dot(&vecs.t())
+    };
+    let w = inv(-1.0).dot(&b);
+    let t = match fault {
+        EtkfFault::None => inv(-0.5) * n1.sqrt(),
+        EtkfFault::SquareRootDropped => inv(-1.0) * n1,
+    };
+    let x = t.dot(&a) + &(w.dot(&a) + &mean);
+    Ensemble::new(x)
+}
+
+/// Deliberate faults of the stochastic EnKF, the mutation controls of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnkfFault {
+    None,
+    /// Every member assimilates y itself (no perturbations d_i).
+    Unperturbed,
+}
+
+/// The stochastic EnKF with perturbed observations (Burgers et al. 1998), as DAPPER writes
+/// it: C = Y^T Y + (N - 1) R, perturbations D ~ N(0, R) row by row, centred over the
+/// members; member i moves by A^T Y C^{-1} (y - d_i - H x_i).
+pub fn enkf_perturbed(
+    e: &Ensemble,
+    obs: &LinearObservation,
+    y: &Array1<f64>,
+    fault: EnkfFault,
+    rng: &mut Rng,
+) -> Result<Ensemble, AssimilationError> {
+    obs.check_y(y)?;
+    let n = e.size();
+    let m = obs.len();
+    let a = e.anomalies();
+    let yo = a.dot(&obs.h.t()); // N x m
+    let mut c = yo.t().dot(&yo) + &(obs.r.matrix() * (n as f64 - 1.0));
+    c = (&c + &c.t()) * 0.5;
+    let c = Spd::new(c, "EnKF innovation covariance")?;
+    let z = Array2::from_shape_fn((n, m), |_| StandardNormal.sample(rng));
+    let d = z.dot(&obs.r.chol().t());
+    let mut d = &d - &d.mean_axis(Axis(0)).expect("N >= 2");
+    if fault == EnkfFault::Unperturbed {
+        d.fill(0.0);
+    }
+    let eo = e.members().dot(&obs.h.t());
+    let innov = (-&d - &eo) + y; // N x m: y - d_i - H x_i
+    let gain_t = c.solve(&yo.t().dot(&a))?; // m x d: C^{-1} Y^T A
+    Ensemble::new(e.members() + &innov.dot(&gain_t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assimilation::ensemble_with_moments;
+    use ndarray::array;
+
+    /// The Kalman analysis of N(m, P) by y = H x + e: the reference both analyses meet.
+    fn kalman(
+        m: &Array1<f64>,
+        p: &Array2<f64>,
+        obs: &LinearObservation,
+        y: &Array1<f64>,
+    ) -> (Array1<f64>, Array2<f64>) {
+        let s = Spd::new(obs.h.dot(p).dot(&obs.h.t()) + obs.r.matrix(), "S").unwrap();
+        let k = s.solve(&obs.h.dot(p)).unwrap().t().to_owned();
+        let ma = m + &k.dot(&(y - &obs.h.dot(m)));
+        let pa = p - &k.dot(&obs.h).dot(p);
+        (ma, pa)
+    }
+
+    fn setup() -> (Array1<f64>, Array2<f64>, LinearObservation, Array1<f64>) {
+        let m = array![1.0, -2.0, 0.5];
+        let p = array![[2.0, 0.3, 0.0], [0.3, 1.0, -0.2], [0.0, -0.2, 0.5]];
+        let obs = LinearObservation::new(
+            array![[1.0, 0.0, 1.0], [0.0, 2.0, -1.0]],
+            array![[0.5, 0.1], [0.1, 0.8]],
+            3,
+        )
+        .unwrap();
+        (m, p, obs, array![2.0, -3.0])
+    }
+
+    #[test]
+    fn etkf_meets_the_kalman_analysis_and_dropping_the_root_does_not() {
+        let (m, p, obs, y) = setup();
+        let (ma, pa) = kalman(&m, &p, &obs, &y);
+        let l = Spd::new(p.clone(), "P").unwrap().chol().clone();
+        let mut rng = crate::mc::stream(5, 0, 0);
+        let e = ensemble_with_moments(&m, &l, 8, &mut rng).unwrap();
+        let out = etkf(&e, &obs, &y, EtkfFault::None).unwrap();
+        assert!((&out.mean() - &ma).iter().all(|v| v.abs() < 1e-10));
+        assert!((&out.covariance() - &pa).iter().all(|v| v.abs() < 1e-10));
+        let bad = etkf(&e, &obs, &y, EtkfFault::SquareRootDropped).unwrap();
+        assert!((&bad.covariance() - &pa).iter().any(|v| v.abs() > 1e-3));
+    }
+
+    #[test]
+    fn enkf_mean_is_kalman_on_average_and_shapes_are_checked() {
+        let (m, p, obs, y) = setup();
+        let (ma, _) = kalman(&m, &p, &obs, &y);
+        let l = Spd::new(p.clone(), "P").unwrap().chol().clone();
+        let mut rng = crate::mc::stream(6, 0, 0);
+        // with the perturbations centred, the analysis mean is the Kalman mean of the
+        // ensemble's own moments: exact when those are m and P
+        let e = ensemble_with_moments(&m, &l, 30, &mut rng).unwrap();
+        let out = enkf_perturbed(&e, &obs, &y, EnkfFault::None, &mut rng).unwrap();
+        assert!((&out.mean() - &ma).iter().all(|v| v.abs() < 1e-10));
+        assert!(etkf(&e, &obs, &array![1.0], EtkfFault::None).is_err());
+        assert!(LinearObservation::new(Array2::eye(2), Array2::eye(2), 3).is_err());
+        assert!(LinearObservation::new(Array2::eye(3), -Array2::<f64>::eye(3), 3).is_err());
+    }
+}

@@ -1,0 +1,40 @@
+//! Ensemble data assimilation and particle filters: one ensemble type (N members as the rows
+//! of an N x d array, stepped together through the batched integrators), the ensemble Kalman
+//! analyses (the stochastic EnKF with perturbed observations and the ETKF with a symmetric
+//! square root, multiplicative inflation and random mean-preserving rotations), the bootstrap
+//! particle filter's weights and its four resamplers, and the variance tau^2 of the
+//! observation log-likelihood that governs the particle filter's collapse
+//! (theory/assimilation.md).
+mod analysis;
+mod ensemble;
+mod particle;
+
+pub use analysis::{enkf_perturbed, etkf, EnkfFault, EtkfFault, LinearObservation};
+pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble};
+pub use particle::{
+    bootstrap_filter_linear, effective_sample_size, log_likelihood_variance_closed,
+    log_likelihoods, normalised_weights, resample, PfFault, PfSettings, Resampler, ResamplerFault,
+    RESAMPLERS,
+};
+
+/// What the assimilation code rejects, each naming its input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AssimilationError {
+    #[error("invalid {what}: {reason}")]
+    Invalid { what: &'static str, reason: String },
+    #[error(transparent)]
+    Linalg(#[from] crate::linalg::LinalgError),
+    #[error(transparent)]
+    Dynamics(#[from] crate::dynamics::DynamicsError),
+    #[error(transparent)]
+    Param(#[from] crate::params::ParamError),
+}
+
+impl crate::error::SubjectError for AssimilationError {}
+
+pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> AssimilationError {
+    AssimilationError::Invalid {
+        what,
+        reason: reason.into(),
+    }
+}

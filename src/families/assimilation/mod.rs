@@ -1,0 +1,80 @@
+//! Family `assimilation`: ensemble Kalman analyses and particle filters checked against the
+//! exact Kalman analysis and against closed forms (theory/assimilation.md states, sources or
+//! derives every entry).
+//!
+//! Each topic file holds the entries whose id is `assimilation.TOPIC[.name]`.
+pub mod enkf;
+pub mod measures;
+pub mod pf;
+
+use crate::assimilation::LinearObservation;
+use crate::linalg::Spd;
+use crate::params::Params;
+use crate::registry::Family;
+use crate::Error;
+use ndarray::{Array1, Array2};
+use rand_distr::{Distribution, StandardNormal};
+
+const THEORY: &str = "theory/assimilation.md";
+
+/// A linear-Gaussian analysis problem in dimension d with m observations, fixed by `seed`:
+/// prior N(m0, P) with P = B B^T / d + 0.5 I, H with N(0, 1/d) entries, R = C C^T / m + 0.3 I
+/// (B, C standard Gaussian), m0 with N(0, 1) entries. The same problem at every variant.
+pub(crate) struct Problem {
+    pub m0: Array1<f64>,
+    pub p: Array2<f64>,
+    pub l: Array2<f64>,
+    pub obs: LinearObservation,
+}
+
+pub(crate) fn problem(d: usize, m: usize, seed: u64) -> Result<Problem, Error> {
+    let mut rng = crate::mc::stream(seed, u64::MAX - 1, 0);
+    let mut g = |r: usize, c: usize| {
+        Array2::from_shape_fn((r, c), |_| {
+            <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)
+        })
+    };
+    let b = g(d, d);
+    let p = b.dot(&b.t()) / d as f64 + &(Array2::<f64>::eye(d) * 0.5);
+    let h = g(m, d) / (d as f64).sqrt();
+    let c = g(m, m);
+    let r = c.dot(&c.t()) / m as f64 + &(Array2::<f64>::eye(m) * 0.3);
+    let m0 = g(d, 1).column(0).to_owned();
+    let l = Spd::new(p.clone(), "prior covariance P")?.chol().clone();
+    let obs = LinearObservation::new(h, r, d)?;
+    Ok(Problem { m0, p, l, obs })
+}
+
+/// The Kalman analysis of N(m, P) by y = H x + e: (mean, covariance), Joseph form.
+pub(crate) fn kalman_analysis(
+    m: &Array1<f64>,
+    p: &Array2<f64>,
+    obs: &LinearObservation,
+    y: &Array1<f64>,
+) -> Result<(Array1<f64>, Array2<f64>), Error> {
+    let h = obs.h();
+    let s = Spd::new(
+        h.dot(p).dot(&h.t()) + obs.r().matrix(),
+        "innovation covariance",
+    )?;
+    let k = s.solve(&h.dot(p))?.t().to_owned(); // P H^T S^{-1}
+    let ma = m + &k.dot(&(y - &h.dot(m)));
+    let ikh = Array2::<f64>::eye(m.len()) - k.dot(h);
+    let pa = ikh.dot(p).dot(&ikh.t()) + k.dot(obs.r().matrix()).dot(&k.t());
+    Ok((ma, pa))
+}
+
+/// (d, m) of a grid point.
+fn dims(p: &Params) -> Result<(usize, usize), Error> {
+    Ok((p.usize_at_least("d", 1)?, p.usize_at_least("m", 1)?))
+}
+
+/// The family `assimilation`.
+pub static FAMILY: Family = Family {
+    name: "assimilation",
+    summary: "ensemble data assimilation and particle filters: the ETKF's analysis is the Kalman analysis of its ensemble's moments, the stochastic EnKF's analysis covariance is the Kalman covariance on average, the four resamplers are unbiased, the bootstrap particle filter converges to the Kalman filter at rate N^{-1/2}, and the variance tau^2 of the observation log-likelihood that governs particle-filter collapse has its closed form",
+    theory: THEORY,
+    topics: &[enkf::ENTRIES, pf::ENTRIES],
+    measures: measures::MEASURES,
+    pictures: &[],
+};

@@ -1,0 +1,240 @@
+//! Family `assimilation`, topic `pf`: the particle filter's parts against closed forms and
+//! the Kalman filter (theory/assimilation.md sections 4 to 6).
+use super::*;
+use crate::assimilation::{
+    bootstrap_filter_linear, log_likelihood_variance_closed, log_likelihoods, resample, PfFault,
+    PfSettings, Resampler, ResamplerFault, RESAMPLERS,
+};
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Support, Variant};
+use crate::stats::Target;
+
+/// tau^2 from the eigenvalues of H P H^T, R left out.
+pub const NOISE_UNWHITENED: Control = Control::mutation(
+    "noise_unwhitened",
+    "tau^2 computed from the eigenvalues of H P H^T instead of R^{-1/2} H P H^T R^{-1/2}: the observation error left out of the whitening",
+);
+
+/// tau^2 without its quartic term.
+pub const QUARTIC_TERM_DROPPED: Control = Control::mutation(
+    "quartic_term_dropped",
+    "tau^2 written sum_j lambda_j, the conditional variance's average over y without the term 3/2 lambda_j^2 (y's own spread around the prior predictive dropped)",
+);
+
+/// The resampler that never selects the last particle.
+pub const DROP_LAST: Control = Control::mutation(
+    "drop_last",
+    "the resampler never selects the last particle: its offspring go to the one before it (an off-by-one at the end of the cumulative weights)",
+);
+
+/// The particle filter's posterior mean without its weights.
+pub const WEIGHTS_IGNORED: Control = Control::mutation(
+    "weights_ignored",
+    "the particle filter's posterior mean taken over the particles without their weights: the prior predictive's mean, not the posterior's",
+);
+
+/// Particles per draw of y in the Monte Carlo variance.
+const PARTICLES: usize = 64;
+/// The band: the Monte Carlo variance over the closed form within 0.03 of 1.
+const TAU_MARGIN: f64 = 0.03;
+
+fn tau2_grid(s: Scale) -> Vec<Params> {
+    let cases: &[(usize, usize)] = match s {
+        Scale::Quick => &[(1, 1), (4, 3), (10, 10)],
+        Scale::Full => &[(1, 1), (4, 3), (10, 10), (30, 20)],
+    };
+    cases
+        .iter()
+        .map(|&(d, m)| Params::new().with("d", d).with("m", m))
+        .collect()
+}
+
+fn check_tau2(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let (d, m) = dims(p)?;
+    let pr = problem(d, m, ctx.seed)?;
+    let closed = if v.is(NOISE_UNWHITENED) {
+        let unwhitened = LinearObservation::new(pr.obs.h().clone(), Array2::eye(m), d)?;
+        log_likelihood_variance_closed(&unwhitened, &pr.p)?
+    } else if v.is(QUARTIC_TERM_DROPPED) {
+        // sum lambda_j = tr R^{-1} H P H^T
+        let hph = pr.obs.h().dot(&pr.p).dot(&pr.obs.h().t());
+        pr.obs.r().solve(&hph)?.diag().sum()
+    } else {
+        log_likelihood_variance_closed(&pr.obs, &pr.p)?
+    };
+    let gauss = |r: usize, c: usize, rng: &mut crate::mc::Rng| {
+        Array2::from_shape_fn((r, c), |_| {
+            <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+        })
+    };
+    let samples = ctx.replicate("tau2", |_, rng| -> Result<f64, Error> {
+        // y from its marginal: the truth from the prior, then its observation
+        let truth = gauss(1, d, rng).dot(&pr.l.t()).row(0).to_owned() + &pr.m0;
+        let y = pr.obs.observe(&truth, rng);
+        let x = gauss(PARTICLES, d, rng).dot(&pr.l.t()) + &pr.m0;
+        let ll = log_likelihoods(&pr.obs, &x, &y)?;
+        let (_, sd) = crate::stats::mean_sd(&ll);
+        Ok(sd * sd / closed)
+    })?;
+    Ok(Evidence::Mean {
+        samples,
+        target: Target::Within {
+            value: 1.0,
+            margin: TAU_MARGIN,
+        },
+        support: Support::Unbounded,
+    })
+}
+
+/// Particles in the resampling check, and their weights: proportional to 1, 2, 3, 1, 2, 3, ...
+/// (every N w_i near 1, so each count's ratio to it has variance near 1).
+const RESAMPLED: usize = 21;
+
+fn resampling_grid(_s: Scale) -> Vec<Params> {
+    let mut out = Vec::new();
+    for r in RESAMPLERS {
+        for at in ["first", "last"] {
+            out.push(Params::new().with("resampler", *r).with("particle", at));
+        }
+    }
+    out
+}
+
+fn check_resampling(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let scheme = Resampler::from_name(p.str("resampler")?)?;
+    let i = match p.str("particle")? {
+        "first" => 0,
+        "last" => RESAMPLED - 1,
+        other => {
+            return Err(crate::params::unknown_choice("particle", other, &["first", "last"]).into())
+        }
+    };
+    let raw: Vec<f64> = (0..RESAMPLED).map(|k| 1.0 + (k % 3) as f64).collect();
+    let z: f64 = raw.iter().sum();
+    let w: Vec<f64> = raw.iter().map(|v| v / z).collect();
+    let fault = if v.is(DROP_LAST) {
+        ResamplerFault::DropLast
+    } else {
+        ResamplerFault::None
+    };
+    let expected = RESAMPLED as f64 * w[i];
+    let samples = ctx.replicate("resampling", |_, rng| -> Result<f64, Error> {
+        let idx = resample(&w, scheme, fault, rng)?;
+        Ok(idx.iter().filter(|&&k| k == i).count() as f64 / expected)
+    })?;
+    Ok(Evidence::Mean {
+        samples,
+        target: Target::Within {
+            value: 1.0,
+            margin: 0.05,
+        },
+        support: Support::Unbounded,
+    })
+}
+
+/// The consistency check's model: a damped rotation in d = 2 observed through one linear
+/// combination, T = 5 observations, prior N(0, I).
+fn tracking() -> Result<crate::filter::Kalman<2, 1>, Error> {
+    use nalgebra::{Matrix1, Matrix1x2, Matrix2, Vector2};
+    Ok(crate::filter::Kalman {
+        a: Matrix2::new(0.9, 0.2, -0.1, 0.8),
+        b: Vector2::zeros(),
+        q: Matrix2::identity() * 0.3,
+        o: Matrix1x2::new(1.0, 0.5),
+        r: Matrix1::new(0.5),
+    })
+}
+const STEPS: usize = 5;
+
+fn consistency_sizes(s: Scale) -> Vec<usize> {
+    match s {
+        Scale::Quick => vec![100, 400, 1600, 6400],
+        Scale::Full => vec![100, 400, 1600, 6400, 25600],
+    }
+}
+
+fn consistency_grid(_s: Scale) -> Vec<Params> {
+    vec![Params::new().with("resampler", "systematic")]
+}
+
+fn check_consistency(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let scheme = Resampler::from_name(p.str("resampler")?)?;
+    let kf = tracking()?;
+    let model = kf.state_space()?;
+    let mut points = Vec::new();
+    for (k, &n) in consistency_sizes(ctx.scale).iter().enumerate() {
+        let mut settings = PfSettings::new(n, scheme, 0.5)?;
+        if v.is(WEIGHTS_IGNORED) {
+            settings.fault = PfFault::WeightsIgnored;
+        }
+        let errs = crate::mc::try_replicate(
+            ctx.replicates,
+            ctx.seed,
+            ctx.cell * 64 + k as u64,
+            |_, rng| -> Result<f64, Error> {
+                // the observations from the model itself (the same stream for every N)
+                let (_, ys) = model.simulate_from(
+                    Array1::from_shape_fn(2, |_| {
+                        <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+                    }),
+                    STEPS,
+                    rng,
+                )?;
+                let ys_n: Vec<_> = ys.iter().map(|y| nalgebra::Vector1::new(y[0])).collect();
+                let run = kf.filter(
+                    nalgebra::Vector2::zeros(),
+                    nalgebra::Matrix2::identity(),
+                    &ys_n,
+                )?;
+                let exact = run.filtered.last().expect("STEPS >= 1").0;
+                let means = bootstrap_filter_linear(
+                    &model,
+                    &Array1::zeros(2),
+                    &Array2::eye(2),
+                    &ys,
+                    settings,
+                    rng,
+                )?;
+                let pf = means.last().expect("STEPS >= 1");
+                Ok((pf[0] - exact[0]).powi(2) + (pf[1] - exact[1]).powi(2))
+            },
+        )?;
+        points.push((n as f64, errs));
+    }
+    Ok(Evidence::slope_of(points, -1.15, -0.85))
+}
+
+pub static ENTRIES: &[Entry] = &[
+    Entry {
+        id: "assimilation.pf.tau2",
+        kind: Kind::Expectation,
+        status: Status::Claim,
+        statement: "for x ~ N(m, P) and y = H x + e, e ~ N(0, R), y from its marginal: the Monte Carlo variance of log p(y | x) over 64 prior draws x, averaged over y, equals tau^2 = sum_j lambda_j (3/2 lambda_j + 1), lambda_j the eigenvalues of R^{-1/2} H P H^T R^{-1/2}: mean ratio within 0.03 of 1",
+        source: "Snyder, Bengtsson, Bickel & Anderson, Mon. Wea. Rev. 136(12), 2008 (the formula as the issue states it; the paper's abstract read here, its section 5 not); derived in theory/assimilation.md section 5",
+        replicates: 20_000,
+        grid: tau2_grid,
+        check: check_tau2,
+        controls: &[NOISE_UNWHITENED, QUARTIC_TERM_DROPPED],
+    },
+    Entry {
+        id: "assimilation.pf.resampling",
+        kind: Kind::Expectation,
+        status: Status::Claim,
+        statement: "multinomial, stratified, systematic and residual resampling of N = 21 particles with weights proportional to 1, 2, 3, 1, 2, 3, ...: the expected number of offspring of the first and of the last particle is N w_i (mean count over N w_i within 0.05 of 1)",
+        source: "Douc, Cappé & Moulines 2005, Comparison of resampling schemes for particle filtering (the schemes' unbiasedness; recalled, not read here); derived in theory/assimilation.md section 4",
+        replicates: 4_000,
+        grid: resampling_grid,
+        check: check_resampling,
+        controls: &[DROP_LAST],
+    },
+    Entry {
+        id: "assimilation.pf.consistency",
+        kind: Kind::Scaling,
+        status: Status::Claim,
+        statement: "the bootstrap particle filter (systematic resampling when the effective sample size falls below N/2) on a linear-Gaussian model in d = 2 with one observation per step: the mean squared distance of its posterior mean after 5 observations to the Kalman filter's falls as N^{-1} (log-log slope in [-1.15, -0.85], N = 100 to 6400)",
+        source: "Del Moral 2004 / Chopin 2004 (the particle filter's central limit theorem: variance of order 1/N; recalled, not read here); theory/assimilation.md section 6",
+        replicates: 800,
+        grid: consistency_grid,
+        check: check_consistency,
+        controls: &[WEIGHTS_IGNORED],
+    },
+];
