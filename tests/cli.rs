@@ -632,3 +632,25 @@ fn diffusion_mixture_measures_refuse_bad_fields_with_exit_two() {
         &[("r0_2d = 2\n", "r0_2d = 4\n", "`r0_2d`")],
     );
 }
+
+#[test]
+fn assimilation_collapse_refuses_bad_fields_with_exit_two() {
+    // an unknown proposal named with the nearest one, a process-noise share outside [0, 1),
+    // an ensemble of one particle
+    expect_bad_configs(
+        "assimilation_collapse",
+        &[
+            (
+                "proposal = [\"bootstrap\", \"optimal\"]",
+                "proposal = [\"optimum\"]",
+                "did you mean `optimal`?",
+            ),
+            ("q = 0.5\n", "q = 1.5\n", "process-noise share q"),
+            (
+                "Ne = [10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]",
+                "Ne = [1]",
+                "`Ne`",
+            ),
+        ],
+    );
+}

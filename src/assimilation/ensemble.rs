@@ -65,8 +65,26 @@ impl Ensemble {
     /// mean + Q A with Q a random orthogonal N x N matrix that keeps the mean (Q 1 = 1),
     /// uniform (Haar) on the rotations of the anomalies' space: the ETKF's random rotations.
     pub fn rotate(&mut self, rng: &mut Rng) -> Result<(), AssimilationError> {
+        self.rotate_with(RotationFault::None, rng)
+    }
+    /// `rotate` with a deliberate fault (the catalogue's mutation controls).
+    pub fn rotate_with(
+        &mut self,
+        fault: RotationFault,
+        rng: &mut Rng,
+    ) -> Result<(), AssimilationError> {
         let n = self.size();
-        let q = mean_preserving_rotation(n, rng)?;
+        let q = match fault {
+            RotationFault::None => mean_preserving_rotation(n, rng)?,
+            RotationFault::NotMeanPreserving => {
+                // uniform on all of O(N): the ones vector is rotated too
+                let z = Array2::from_shape_fn((n, n), |_| StandardNormal.sample(rng));
+                let (q, _): (Array2<f64>, Array2<f64>) = z
+                    .qr()
+                    .map_err(|e| invalid("ensemble", format!("QR failed: {e}")))?;
+                q
+            }
+        };
         let m = self.mean();
         self.members = q.dot(&self.anomalies()) + &m;
         Ok(())
@@ -75,6 +93,14 @@ impl Ensemble {
     pub fn map(&mut self, f: impl FnOnce(&Array2<f64>) -> Array2<f64>) {
         self.members = f(&self.members);
     }
+}
+
+/// A deliberate fault of the ensemble rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotationFault {
+    None,
+    /// A uniform rotation of all of R^N, which does not fix the ones vector.
+    NotMeanPreserving,
 }
 
 /// An N x (N - 1) matrix with orthonormal columns orthogonal to the ones vector, drawn

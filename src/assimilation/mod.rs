@@ -6,11 +6,15 @@
 //! observation log-likelihood that governs the particle filter's collapse
 //! (theory/assimilation.md).
 mod analysis;
+mod collapse;
 mod ensemble;
 mod particle;
 
 pub use analysis::{enkf_perturbed, etkf, EnkfFault, EtkfFault, LinearObservation};
-pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble};
+pub use collapse::{
+    snyder_asymptote, CollapseCase, Proposal, ProposalFault, WeightDraw, PROPOSALS,
+};
+pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble, RotationFault};
 pub use particle::{
     bootstrap_filter_linear, effective_sample_size, log_likelihood_variance_closed,
     log_likelihoods, normalised_weights, resample, PfFault, PfSettings, Resampler, ResamplerFault,

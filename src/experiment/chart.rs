@@ -106,7 +106,11 @@ pub fn build_chart(
     let cells: Vec<&CellResult> = results
         .cells
         .iter()
-        .filter(|c| spec.select.iter().all(|(k, v)| c.params.get(k) == Some(v)))
+        .filter(|c| {
+            spec.select
+                .iter()
+                .all(|(k, v)| c.params.get(k).is_some_and(|p| v.to_vec().contains(p)))
+        })
         .collect();
     if cells.is_empty() {
         return Err("no cells match the figure's select".into());

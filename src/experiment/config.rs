@@ -103,9 +103,10 @@ pub struct FigureSpec {
     pub bound: Option<OneOrMany<String>>,
     /// Legend text of the dashed curves (default "bound").
     pub bound_label: Option<String>,
-    /// Only cells with these parameter values.
+    /// Only cells with these parameter values (a list: any of them, e.g.
+    /// `select = { Ne = [100, 10000] }` draws two of a grid's sizes as series).
     #[serde(default)]
-    pub select: BTreeMap<String, Value>,
+    pub select: BTreeMap<String, OneOrMany<Value>>,
     #[serde(default)]
     pub logx: bool,
     #[serde(default)]

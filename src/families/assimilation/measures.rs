@@ -1,4 +1,54 @@
 //! What the assimilation family hands the experiment engine.
-use crate::experiment::Measure;
+use crate::assimilation::{snyder_asymptote, CollapseCase, Proposal};
+use crate::experiment::{Measure, Metrics, Replicate};
+use crate::params::Params;
+use crate::Error;
 
-pub static MEASURES: &[Measure] = &[];
+pub static MEASURES: &[Measure] = &[Measure {
+    name: "assimilation.collapse",
+    description: "Snyder, Bengtsson, Bickel & Anderson's test case in d dimensions (x_k ~ N(0, I_d) reached through x_{k-1} ~ N(0, (1 - q) I) and process noise N(0, q I), y = x_k + N(0, I); q defaults to 0.5): one draw of y and `Ne` particles from the `proposal` (bootstrap: the prior, weighted by p(y | x_k); optimal: p(x_k | x_{k-1}, y), weighted by p(y | x_{k-1})); `w_max` the largest normalised weight, `inv_w_max_minus_1` 1/w_max - 1, `ess_fraction` the effective sample size over Ne, `log_weight_variance` the log-weights' sample variance; closed forms `tau2` (the proposal's tau^2, theory/assimilation.md section 5) and `asymptote` sqrt(2 ln Ne / tau^2), the conjectured large-tau form of E[1/w_max] - 1 (section 8)",
+    metrics: &[
+        "w_max",
+        "inv_w_max_minus_1",
+        "ess_fraction",
+        "log_weight_variance",
+        "tau2",
+        "asymptote",
+    ],
+    indicators: &[],
+    prepare: prepare_collapse,
+    closed_form: Some(collapse_closed),
+}];
+
+fn case(p: &Params) -> Result<(CollapseCase, usize), Error> {
+    let d = p.usize_at_least("d", 1)?;
+    let ne = p.usize_at_least("Ne", 2)?;
+    let q = p.f64_or("q", 0.5)?;
+    let proposal = Proposal::from_name(p.str("proposal")?)?;
+    Ok((CollapseCase::new(d, q, proposal)?, ne))
+}
+
+fn collapse_closed(p: &Params) -> Result<Metrics, Error> {
+    let (c, ne) = case(p)?;
+    let tau2 = c.tau2();
+    Ok(vec![
+        ("tau2".into(), tau2),
+        ("asymptote".into(), snyder_asymptote(ne, tau2)),
+    ])
+}
+
+fn prepare_collapse(p: &Params) -> Result<Replicate, Error> {
+    let (c, ne) = case(p)?;
+    let closed = collapse_closed(p)?;
+    Ok(Box::new(move |rng, _common| {
+        let w = c.draw(ne, rng)?;
+        let mut m: Metrics = vec![
+            ("w_max".into(), w.w_max),
+            ("inv_w_max_minus_1".into(), 1.0 / w.w_max - 1.0),
+            ("ess_fraction".into(), w.ess_fraction),
+            ("log_weight_variance".into(), w.log_weight_variance),
+        ];
+        m.extend(closed.iter().cloned());
+        Ok(m)
+    }))
+}

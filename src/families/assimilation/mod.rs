@@ -64,6 +64,17 @@ pub(crate) fn kalman_analysis(
     Ok((ma, pa))
 }
 
+/// The evidence of every equality-with-a-margin entry here: replicates of a ratio whose mean
+/// must lie within `margin` of 1 (support unbounded: the ratios are quadratic forms in
+/// Gaussians, or counts).
+fn ratio_near_one(samples: Vec<f64>, margin: f64) -> crate::bounds::Evidence {
+    crate::bounds::Evidence::Mean {
+        samples,
+        target: crate::stats::Target::Within { value: 1.0, margin },
+        support: crate::bounds::Support::Unbounded,
+    }
+}
+
 /// (d, m) of a grid point.
 fn dims(p: &Params) -> Result<(usize, usize), Error> {
     Ok((p.usize_at_least("d", 1)?, p.usize_at_least("m", 1)?))
