@@ -654,3 +654,23 @@ fn assimilation_collapse_refuses_bad_fields_with_exit_two() {
         ],
     );
 }
+
+#[test]
+fn assimilation_benchmark_refuses_bad_fields_with_exit_two() {
+    // an unknown setting named with the nearest one, and fewer averaged cycles than allowed
+    expect_bad_configs(
+        "assimilation_benchmark",
+        &[
+            (
+                "setting = [\"l63_climatology\",",
+                "setting = [\"l63_climatolgy\",",
+                "did you mean `l63_climatology`?",
+            ),
+            (
+                "replicates = 8\n",
+                "replicates = 8\n\n[params]\ncycles = 3\n",
+                "`cycles`",
+            ),
+        ],
+    );
+}

@@ -7,6 +7,7 @@
 //! (theory/assimilation.md).
 mod analysis;
 mod collapse;
+mod cycle;
 mod ensemble;
 mod particle;
 
@@ -14,6 +15,7 @@ pub use analysis::{enkf_perturbed, etkf, EnkfFault, EtkfFault, LinearObservation
 pub use collapse::{
     snyder_asymptote, CollapseCase, Proposal, ProposalFault, WeightDraw, PROPOSALS,
 };
+pub use cycle::{CycleRun, Method, System, Twin};
 pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble, RotationFault};
 pub use particle::{
     bootstrap_filter_linear, effective_sample_size, log_likelihood_variance_closed,

@@ -15,7 +15,9 @@ pub use betting::betting_limits;
 pub use budget::{Budget, EndErrors, Sides, ANYTIME_LOOKS, DEFAULT_ALPHA, LOOKS};
 pub use complexity::{n_star, ErrorCurve, NStar};
 pub use info::{contingency, nmi_of_table, normalized_mutual_information};
-pub use interval::{clopper_pearson, empirical_bernstein, mean_sd, student_t, Interval};
+pub use interval::{
+    ar1_mean_interval, clopper_pearson, empirical_bernstein, mean_sd, student_t, Interval,
+};
 pub use limits::{
     clopper_pearson_limits, edgeworth_excess, gaussian_limits, skewness, skewness_se,
     standard_normal, student_t_limits, Limits, Method, MAX_EDGEWORTH,

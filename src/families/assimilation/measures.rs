@@ -4,7 +4,16 @@ use crate::experiment::{Measure, Metrics, Replicate};
 use crate::params::Params;
 use crate::Error;
 
-pub static MEASURES: &[Measure] = &[Measure {
+pub static MEASURES: &[Measure] = &[
+    Measure {
+        name: "assimilation.benchmark",
+        description: "one twin experiment of a benchmark table (`setting`: l63_* in Sakov, Oliver & Bertino 2012's Lorenz63 set-up, l96_* in Sakov & Oke 2008's Lorenz96 set-up, each a method with its tuning from DAPPER's model files; `cycles`, the observation times averaged over (default 1000), and `burn_in` before them may be set): a truth run and its observations from the replicate's stream, the method cycled against them; `rmse` the analysis RMSE sqrt(|x_a - x|^2 / d) averaged over the observation times after the burn-in, `rmse_ar1_half_width` its 95% half-width within the run from an AR(1) fit of the RMSE series, `spread` the ensemble's sqrt(tr P / d) averaged the same way (ensemble methods only), `published` the value DAPPER lists for the setting and `rmse_over_published` the ratio (theory/assimilation.md section 9)",
+        metrics: &["rmse", "rmse_ar1_half_width", "spread", "published", "rmse_over_published"],
+        indicators: &[],
+        prepare: super::benchmark::prepare_measure,
+        closed_form: None,
+    },
+    Measure {
     name: "assimilation.collapse",
     description: "Snyder, Bengtsson, Bickel & Anderson's test case in d dimensions (x_k ~ N(0, I_d) reached through x_{k-1} ~ N(0, (1 - q) I) and process noise N(0, q I), y = x_k + N(0, I); q defaults to 0.5): one draw of y and `Ne` particles from the `proposal` (bootstrap: the prior, weighted by p(y | x_k); optimal: p(x_k | x_{k-1}, y), weighted by p(y | x_{k-1})); `w_max` the largest normalised weight, `inv_w_max_minus_1` 1/w_max - 1, `ess_fraction` the effective sample size over Ne, `log_weight_variance` the log-weights' sample variance; closed forms `tau2` (the proposal's tau^2, theory/assimilation.md section 5) and `asymptote` sqrt(2 ln Ne / tau^2), the conjectured large-tau form of E[1/w_max] - 1 (section 8)",
     metrics: &[

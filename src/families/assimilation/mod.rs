@@ -3,6 +3,7 @@
 //! derives every entry).
 //!
 //! Each topic file holds the entries whose id is `assimilation.TOPIC[.name]`.
+pub mod benchmark;
 pub mod enkf;
 pub mod measures;
 pub mod pf;

@@ -1,0 +1,249 @@
+//! Twin experiments: a truth run of a chaotic system, its noisy observations every `dko`
+//! steps, and a method cycling forecast and analysis, scored as the literature scores it:
+//! the analysis RMSE sqrt(|x_a - x|^2 / d) at each observation time after a burn-in, averaged
+//! over time, beside the ensemble's spread (theory/assimilation.md section 9). The settings of
+//! Sakov, Oliver & Bertino (2012) for Lorenz63 and Sakov & Oke (2008) for Lorenz96 are the
+//! configs' defaults, as DAPPER's model files set them.
+use super::{
+    enkf_perturbed, etkf, invalid, AssimilationError, EnkfFault, Ensemble, EtkfFault,
+    LinearObservation,
+};
+use crate::dynamics::{batch_step, BatchField, Lorenz63, Lorenz96, Scheme};
+use crate::linalg::Spd;
+use crate::mc::Rng;
+use ndarray::{Array1, Array2, Axis};
+use rand_distr::{Distribution, StandardNormal};
+
+/// A method of the benchmark tables.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// The climatological mean at every time (the floor any method must beat).
+    Climatology,
+    /// Optimal interpolation: the analysis of the climatological mean by each observation,
+    /// with the climatological covariance (DAPPER's `OptInterp`: no forecast carried).
+    OptimalInterpolation,
+    /// 3D-Var: the forecast of the previous analysis, analysed with the static background
+    /// covariance xB times the climatological one (DAPPER's `Var3D`).
+    Var3d { xb: f64 },
+    /// The ETKF with N members, multiplicative inflation after the analysis, optional random
+    /// rotations.
+    Etkf { n: usize, infl: f64, rot: bool },
+    /// The stochastic EnKF with N members and inflation after the analysis.
+    Enkf { n: usize, infl: f64 },
+}
+
+/// The dynamical systems of the benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum System {
+    Lorenz63,
+    Lorenz96 { n: usize, forcing: f64 },
+}
+
+impl System {
+    fn field(&self) -> Result<Box<dyn BatchField>, AssimilationError> {
+        Ok(match *self {
+            System::Lorenz63 => Box::new(Lorenz63::default()),
+            System::Lorenz96 { n, forcing } => Box::new(Lorenz96::new(n, forcing)?),
+        })
+    }
+    /// DAPPER's suggested initial states: (1.509, -1.531, 25.46) for Lorenz63, e_0 for
+    /// Lorenz96.
+    fn x0(&self) -> Array1<f64> {
+        match *self {
+            System::Lorenz63 => ndarray::array![1.509, -1.531, 25.46],
+            System::Lorenz96 { n, .. } => {
+                let mut x = Array1::zeros(n);
+                x[0] = 1.0;
+                x
+            }
+        }
+    }
+    pub fn dim(&self) -> usize {
+        match *self {
+            System::Lorenz63 => 3,
+            System::Lorenz96 { n, .. } => n,
+        }
+    }
+}
+
+/// A twin experiment's settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Twin {
+    pub system: System,
+    /// The model step (RK4).
+    pub dt: f64,
+    /// Model steps between observations.
+    pub dko: usize,
+    /// Observation times in all, burn-in included.
+    pub cycles: usize,
+    /// Observation times left out of the averages at the start.
+    pub burn_in: usize,
+    /// Every component observed with this error variance.
+    pub obs_var: f64,
+    /// The initial ensemble (and the truth's start) from N(x0, x0_var I).
+    pub x0_var: f64,
+}
+
+/// A run's analysis RMSE and spread at each observation time after the burn-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleRun {
+    pub rmse: Vec<f64>,
+    pub spread: Vec<f64>,
+}
+
+impl Twin {
+    pub fn check(&self) -> Result<(), AssimilationError> {
+        if !(self.dt > 0.0) || self.dko == 0 || self.cycles <= self.burn_in {
+            return Err(invalid(
+                "twin experiment",
+                format!(
+                    "need dt > 0, dko >= 1 and more cycles than burn-in (dt = {}, dko = {}, cycles = {}, burn-in = {})",
+                    self.dt, self.dko, self.cycles, self.burn_in
+                ),
+            ));
+        }
+        if !(self.obs_var > 0.0) || !(self.x0_var > 0.0) {
+            return Err(invalid(
+                "twin experiment",
+                "the observation and initial variances must be positive",
+            ));
+        }
+        Ok(())
+    }
+
+    fn forecast(&self, f: &dyn BatchField, x: &Array2<f64>) -> Array2<f64> {
+        let mut x = x.clone();
+        for _ in 0..self.dko {
+            x = batch_step(f, Scheme::Rk4, 0.0, &x, self.dt);
+        }
+        x
+    }
+
+    /// The truth at every observation time (cycles x d) and its observations, from the
+    /// truth's own stream.
+    pub fn truth(&self, rng: &mut Rng) -> Result<(Array2<f64>, Array2<f64>), AssimilationError> {
+        self.check()?;
+        let f = self.system.field()?;
+        let d = self.system.dim();
+        let obs = LinearObservation::identity(d, self.obs_var)?;
+        let sd = self.x0_var.sqrt();
+        let mut x = (self.system.x0()
+            + Array1::from_shape_fn(d, |_| {
+                sd * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+            }))
+        .insert_axis(Axis(0));
+        let mut xs = Array2::zeros((self.cycles, d));
+        let mut ys = Array2::zeros((self.cycles, d));
+        for k in 0..self.cycles {
+            x = self.forecast(f.as_ref(), &x);
+            let row = x.row(0).to_owned();
+            if !row.iter().all(|v| v.is_finite()) {
+                return Err(invalid("twin experiment", "the truth run diverged"));
+            }
+            ys.row_mut(k).assign(&obs.observe(&row, rng));
+            xs.row_mut(k).assign(&row);
+        }
+        Ok((xs, ys))
+    }
+
+    /// Run `method` against the truth `xs` and observations `ys` (from `truth`); `rng` draws
+    /// the initial ensemble, the perturbations and the rotations.
+    pub fn run(
+        &self,
+        method: Method,
+        xs: &Array2<f64>,
+        ys: &Array2<f64>,
+        rng: &mut Rng,
+    ) -> Result<CycleRun, AssimilationError> {
+        self.check()?;
+        let f = self.system.field()?;
+        let d = self.system.dim();
+        let obs = LinearObservation::identity(d, self.obs_var)?;
+        // the climatology of the truth after the burn-in (DAPPER takes it from the truth too)
+        let tail = xs.slice(ndarray::s![self.burn_in.., ..]);
+        let mu_c = tail.mean_axis(Axis(0)).expect("cycles > burn-in");
+        let a_c = &tail - &mu_c;
+        let p_c = a_c.t().dot(&a_c) / (tail.nrows() as f64 - 1.0);
+        let gain = |b: &Array2<f64>| -> Result<Array2<f64>, AssimilationError> {
+            let s = Spd::new(b + obs.r().matrix(), "innovation covariance")?;
+            Ok(s.solve(b)?.t().to_owned()) // B (B + R)^{-1} with H = I
+        };
+        let mut run = CycleRun {
+            rmse: Vec::with_capacity(self.cycles - self.burn_in),
+            spread: Vec::with_capacity(self.cycles - self.burn_in),
+        };
+        let mut record = |k: usize, est: &Array1<f64>, spread: f64| {
+            if k >= self.burn_in {
+                let e = est - &xs.row(k);
+                run.rmse.push((e.dot(&e) / d as f64).sqrt());
+                run.spread.push(spread);
+            }
+        };
+        let clim_spread = (p_c.diag().sum() / d as f64).sqrt();
+        match method {
+            Method::Climatology => {
+                for k in 0..self.cycles {
+                    record(k, &mu_c, clim_spread);
+                }
+            }
+            Method::OptimalInterpolation => {
+                let k_oi = gain(&p_c)?;
+                for k in 0..self.cycles {
+                    let est = &mu_c + &k_oi.dot(&(&ys.row(k) - &mu_c));
+                    record(k, &est, f64::NAN);
+                }
+            }
+            Method::Var3d { xb } => {
+                if !(xb > 0.0) {
+                    return Err(invalid("3D-Var", format!("xB must be positive, got {xb}")));
+                }
+                let k_b = gain(&(&p_c * xb))?;
+                let sd = self.x0_var.sqrt();
+                let mut mu = (self.system.x0()
+                    + Array1::from_shape_fn(d, |_| {
+                        sd * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+                    }))
+                .insert_axis(Axis(0));
+                for k in 0..self.cycles {
+                    mu = self.forecast(f.as_ref(), &mu);
+                    let m = mu.row(0).to_owned();
+                    let est = &m + &k_b.dot(&(&ys.row(k) - &m));
+                    mu.row_mut(0).assign(&est);
+                    record(k, &est, f64::NAN);
+                }
+            }
+            Method::Etkf { n, infl, .. } | Method::Enkf { n, infl } => {
+                if !(infl >= 1.0) {
+                    return Err(invalid(
+                        "inflation",
+                        format!("must be at least 1, got {infl}"),
+                    ));
+                }
+                let sd = self.x0_var.sqrt();
+                let x0 = self.system.x0();
+                let mut e = Ensemble::new(Array2::from_shape_fn((n.max(0), d), |(_, j)| {
+                    x0[j] + sd * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+                }))?;
+                for k in 0..self.cycles {
+                    e.map(|x| self.forecast(f.as_ref(), x));
+                    let y = ys.row(k).to_owned();
+                    e = match method {
+                        Method::Etkf { .. } => etkf(&e, &obs, &y, EtkfFault::None)?,
+                        _ => enkf_perturbed(&e, &obs, &y, EnkfFault::None, rng)?,
+                    };
+                    if infl != 1.0 {
+                        e.inflate(infl);
+                    }
+                    if let Method::Etkf { rot: true, .. } = method {
+                        e.rotate(rng)?;
+                    }
+                    if !e.members().iter().all(|v| v.is_finite()) {
+                        return Err(invalid("ensemble", format!("diverged at cycle {k}")));
+                    }
+                    record(k, &e.mean(), e.spread());
+                }
+            }
+        }
+        Ok(run)
+    }
+}

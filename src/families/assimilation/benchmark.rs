@@ -1,0 +1,191 @@
+//! Family `assimilation`, topic `benchmark`: the literature's twin experiments, each setting
+//! with the time-averaged analysis RMSE DAPPER's model files list for it
+//! (theory/assimilation.md section 9).
+use super::*;
+use crate::assimilation::{Method, System, Twin};
+use crate::experiment::{Metrics, Replicate};
+
+/// One row of a benchmark table: a method with its tuning and the published RMSE.
+pub struct Setting {
+    pub name: &'static str,
+    pub system: System,
+    pub method: Method,
+    /// The time-averaged analysis RMSE listed in DAPPER's model file (its comments give two
+    /// significant figures).
+    pub published: f64,
+}
+
+/// Sakov, Oliver & Bertino (2012)'s Lorenz63 settings as `dapper/mods/Lorenz63/sakov2012.py`
+/// lists them ("Suggested tuning"), and Sakov & Oke (2008)'s Lorenz96 settings as
+/// `dapper/mods/Lorenz96/sakov2008.py` does.
+pub static SETTINGS: &[Setting] = &[
+    Setting {
+        name: "l63_climatology",
+        system: System::Lorenz63,
+        method: Method::Climatology,
+        published: 7.6,
+    },
+    Setting {
+        name: "l63_oi",
+        system: System::Lorenz63,
+        method: Method::OptimalInterpolation,
+        published: 1.25,
+    },
+    Setting {
+        name: "l63_3dvar",
+        system: System::Lorenz63,
+        method: Method::Var3d { xb: 0.1 },
+        published: 1.04,
+    },
+    Setting {
+        name: "l63_etkf_n3",
+        system: System::Lorenz63,
+        method: Method::Etkf {
+            n: 3,
+            infl: 1.30,
+            rot: false,
+        },
+        published: 0.80,
+    },
+    Setting {
+        name: "l63_etkf_n10",
+        system: System::Lorenz63,
+        method: Method::Etkf {
+            n: 10,
+            infl: 1.02,
+            rot: true,
+        },
+        published: 0.60,
+    },
+    Setting {
+        name: "l63_enkf_n10",
+        system: System::Lorenz63,
+        method: Method::Enkf { n: 10, infl: 1.04 },
+        published: 0.65,
+    },
+    Setting {
+        name: "l63_enkf_n100",
+        system: System::Lorenz63,
+        method: Method::Enkf { n: 100, infl: 1.01 },
+        published: 0.56,
+    },
+    Setting {
+        name: "l96_climatology",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Climatology,
+        published: 3.6,
+    },
+    Setting {
+        name: "l96_oi",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::OptimalInterpolation,
+        published: 0.95,
+    },
+    Setting {
+        name: "l96_3dvar",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Var3d { xb: 0.02 },
+        published: 0.41,
+    },
+    Setting {
+        name: "l96_etkf_n24",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Etkf {
+            n: 24,
+            infl: 1.013,
+            rot: true,
+        },
+        published: 0.18,
+    },
+    Setting {
+        name: "l96_enkf_n40",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Enkf { n: 40, infl: 1.06 },
+        published: 0.22,
+    },
+    Setting {
+        name: "l96_enkf_n28",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Enkf { n: 28, infl: 1.08 },
+        published: 0.24,
+    },
+];
+
+pub(crate) fn setting(name: &str) -> Result<&'static Setting, Error> {
+    SETTINGS.iter().find(|s| s.name == name).ok_or_else(|| {
+        let names: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+        crate::params::unknown_choice("setting", name, &names).into()
+    })
+}
+
+/// The literature's chronology for a system: Lorenz63, dt = 0.01, observed every 25 steps
+/// with R = 2 I, N(x0, 2 I) at the start, 1000 observation times of which the first 64 (16
+/// time units, DAPPER's 4 Tplot) are burn-in; Lorenz96, dt = 0.05, observed every step with
+/// R = I, N(x0, 0.001 I) at the start, burn-in 400 steps (20 time units, DAPPER's 2 Tplot).
+/// `cycles` (the observation times averaged over, after the burn-in) and `burn_in` may be
+/// set (a quick scale).
+pub(crate) fn twin(s: &Setting, p: &Params) -> Result<Twin, Error> {
+    let (dt, dko, obs_var, x0_var, burn) = match s.system {
+        System::Lorenz63 => (0.01, 25, 2.0, 2.0, 64),
+        System::Lorenz96 { .. } => (0.05, 1, 1.0, 0.001, 400),
+    };
+    let cycles = p.usize_at_least_or("cycles", 10, 1000)?;
+    let burn_in = p.usize_at_least_or("burn_in", 0, burn)?;
+    let cycles = cycles + burn_in;
+    let t = Twin {
+        system: s.system,
+        dt,
+        dko,
+        cycles,
+        burn_in,
+        obs_var,
+        x0_var,
+    };
+    t.check()?;
+    Ok(t)
+}
+
+/// The measure `assimilation.benchmark`.
+pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
+    let s = setting(p.str("setting")?)?;
+    let t = twin(s, p)?;
+    Ok(Box::new(move |rng, _common| {
+        let (xs, ys) = t.truth(rng)?;
+        let run = t.run(s.method, &xs, &ys, rng)?;
+        let (rmse, _) = crate::stats::mean_sd(&run.rmse);
+        let ci = crate::stats::ar1_mean_interval(&run.rmse, 0.95);
+        let spread = if run.spread.iter().all(|v| v.is_finite()) {
+            crate::stats::mean_sd(&run.spread).0
+        } else {
+            f64::NAN
+        };
+        let mut m: Metrics = vec![
+            ("rmse".into(), rmse),
+            ("rmse_ar1_half_width".into(), ci.half_width()),
+            ("published".into(), s.published),
+            ("rmse_over_published".into(), rmse / s.published),
+        ];
+        if spread.is_finite() {
+            m.push(("spread".into(), spread));
+        }
+        Ok(m)
+    }))
+}
