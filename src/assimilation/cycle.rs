@@ -159,11 +159,11 @@ impl Twin {
         let f = self.system.field()?;
         let d = self.system.dim();
         let obs = LinearObservation::identity(d, self.obs_var)?;
-        // the climatology of the truth after the burn-in (DAPPER takes it from the truth too)
-        let tail = xs.slice(ndarray::s![self.burn_in.., ..]);
-        let mu_c = tail.mean_axis(Axis(0)).expect("cycles > burn-in");
-        let a_c = &tail - &mu_c;
-        let p_c = a_c.t().dot(&a_c) / (tail.nrows() as f64 - 1.0);
+        // the climatology of the whole truth run at the observation times, burn-in included
+        // (DAPPER takes it from the whole truth run too)
+        let mu_c = xs.mean_axis(Axis(0)).expect("cycles > burn-in");
+        let a_c = xs - &mu_c;
+        let p_c = a_c.t().dot(&a_c) / (xs.nrows() as f64 - 1.0);
         let gain = |b: &Array2<f64>| -> Result<Array2<f64>, AssimilationError> {
             let s = Spd::new(b + obs.r().matrix(), "innovation covariance")?;
             Ok(s.solve(b)?.t().to_owned()) // B (B + R)^{-1} with H = I

@@ -136,20 +136,19 @@ pub(crate) fn setting(name: &str) -> Result<&'static Setting, Error> {
     })
 }
 
-/// The literature's chronology for a system: Lorenz63, dt = 0.01, observed every 25 steps
-/// with R = 2 I, N(x0, 2 I) at the start, 1000 observation times of which the first 64 (16
-/// time units, DAPPER's 4 Tplot) are burn-in; Lorenz96, dt = 0.05, observed every step with
-/// R = I, N(x0, 0.001 I) at the start, burn-in 400 steps (20 time units, DAPPER's 2 Tplot).
-/// `cycles` (the observation times averaged over, after the burn-in) and `burn_in` may be
-/// set (a quick scale).
+/// The literature's chronology for a system, as DAPPER's model files set it: 1000
+/// observation times in all (DAPPER's Ko); Lorenz63, dt = 0.01, observed every 25 steps with
+/// R = 2 I, N(x0, 2 I) at the start, the first 64 observation times (16 time units, DAPPER's
+/// 4 Tplot) burn-in; Lorenz96, dt = 0.05, observed every step with R = I, N(x0, 0.001 I) at
+/// the start, the first 400 (20 time units, DAPPER's 2 Tplot) burn-in. `cycles` (all
+/// observation times, burn-in included) and `burn_in` may be set.
 pub(crate) fn twin(s: &Setting, p: &Params) -> Result<Twin, Error> {
     let (dt, dko, obs_var, x0_var, burn) = match s.system {
         System::Lorenz63 => (0.01, 25, 2.0, 2.0, 64),
         System::Lorenz96 { .. } => (0.05, 1, 1.0, 0.001, 400),
     };
-    let cycles = p.usize_at_least_or("cycles", 10, 1000)?;
     let burn_in = p.usize_at_least_or("burn_in", 0, burn)?;
-    let cycles = cycles + burn_in;
+    let cycles = p.usize_at_least_or("cycles", burn_in + 10, 1000)?;
     let t = Twin {
         system: s.system,
         dt,
