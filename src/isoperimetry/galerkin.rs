@@ -281,6 +281,21 @@ pub fn galerkin_lower(
     let (val, grad) = basis.evaluate(x1.view());
     let (a, b, mu) = gram_matrices(&val, &grad);
     drop((val, grad));
+    // A Gram that is singular in exact arithmetic (two basis functions with the same
+    // gradient) can come out of the GEMM a rounding away from singular, and LAPACK's
+    // Cholesky then succeeds on it and returns a meaningless eigenvalue: refuse any Gram whose
+    // condition number is past 1e12, whatever the CPU's summation order.
+    let ev = crate::linalg::eigenvalues(b.view())?;
+    let (lo, hi) = ev.iter().fold((f64::INFINITY, 0.0f64), |(l, h), &v| {
+        (l.min(v), h.max(v.abs()))
+    });
+    if !(lo > 1e-12 * hi) {
+        return Err(IsoError::Input(format!(
+            "parameter `degree` = {}: the Dirichlet Gram matrix of the basis is singular or nearly so in d = {} (eigenvalues from {lo:.3e} to {hi:.3e}); lower the degree or drop the bumps",
+            spec.degree,
+            g.dim()
+        )));
+    }
     let (lam, (vecs, _)) = (a, b).eigh(UPLO::Lower).map_err(|e| {
         IsoError::Input(format!(
             "parameter `degree` = {}: the Dirichlet Gram matrix of the basis is singular or not positive definite in d = {} (LAPACK dsygv: {e}); lower the degree or drop the bumps",
