@@ -67,6 +67,27 @@ impl LinearObservation {
     }
 }
 
+/// The Kalman analysis of N(m, P) by y = H x + e: (mean, covariance), the covariance in
+/// Joseph form. The reference every ensemble analysis is checked against.
+pub fn kalman_analysis(
+    m: &Array1<f64>,
+    p: &Array2<f64>,
+    obs: &LinearObservation,
+    y: &Array1<f64>,
+) -> Result<(Array1<f64>, Array2<f64>), AssimilationError> {
+    obs.check_y(y)?;
+    let h = &obs.h;
+    let s = Spd::new(
+        h.dot(p).dot(&h.t()) + obs.r.matrix(),
+        "innovation covariance",
+    )?;
+    let k = s.solve(&h.dot(p))?.t().to_owned(); // P H^T S^{-1}
+    let ma = m + &k.dot(&(y - &h.dot(m)));
+    let ikh = Array2::<f64>::eye(m.len()) - k.dot(h);
+    let pa = ikh.dot(p).dot(&ikh.t()) + k.dot(obs.r.matrix()).dot(&k.t());
+    Ok((ma, pa))
+}
+
 /// Deliberate faults of the ETKF, the mutation controls of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EtkfFault {
@@ -163,20 +184,6 @@ mod tests {
     use crate::assimilation::ensemble_with_moments;
     use ndarray::array;
 
-    /// The Kalman analysis of N(m, P) by y = H x + e: the reference both analyses meet.
-    fn kalman(
-        m: &Array1<f64>,
-        p: &Array2<f64>,
-        obs: &LinearObservation,
-        y: &Array1<f64>,
-    ) -> (Array1<f64>, Array2<f64>) {
-        let s = Spd::new(obs.h.dot(p).dot(&obs.h.t()) + obs.r.matrix(), "S").unwrap();
-        let k = s.solve(&obs.h.dot(p)).unwrap().t().to_owned();
-        let ma = m + &k.dot(&(y - &obs.h.dot(m)));
-        let pa = p - &k.dot(&obs.h).dot(p);
-        (ma, pa)
-    }
-
     fn setup() -> (Array1<f64>, Array2<f64>, LinearObservation, Array1<f64>) {
         let m = array![1.0, -2.0, 0.5];
         let p = array![[2.0, 0.3, 0.0], [0.3, 1.0, -0.2], [0.0, -0.2, 0.5]];
@@ -192,7 +199,7 @@ mod tests {
     #[test]
     fn etkf_meets_the_kalman_analysis_and_dropping_the_root_does_not() {
         let (m, p, obs, y) = setup();
-        let (ma, pa) = kalman(&m, &p, &obs, &y);
+        let (ma, pa) = kalman_analysis(&m, &p, &obs, &y).unwrap();
         let l = Spd::new(p.clone(), "P").unwrap().chol().clone();
         let mut rng = crate::mc::stream(5, 0, 0);
         let e = ensemble_with_moments(&m, &l, 8, &mut rng).unwrap();
@@ -206,7 +213,7 @@ mod tests {
     #[test]
     fn enkf_mean_is_kalman_on_average_and_shapes_are_checked() {
         let (m, p, obs, y) = setup();
-        let (ma, _) = kalman(&m, &p, &obs, &y);
+        let (ma, _) = kalman_analysis(&m, &p, &obs, &y).unwrap();
         let l = Spd::new(p.clone(), "P").unwrap().chol().clone();
         let mut rng = crate::mc::stream(6, 0, 0);
         // with the perturbations centred, the analysis mean is the Kalman mean of the

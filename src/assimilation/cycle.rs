@@ -247,3 +247,50 @@ impl Twin {
         Ok(run)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn twin() -> Twin {
+        Twin {
+            system: System::Lorenz63,
+            dt: 0.01,
+            dko: 25,
+            cycles: 40,
+            burn_in: 10,
+            obs_var: 2.0,
+            x0_var: 2.0,
+        }
+    }
+
+    #[test]
+    fn bad_settings_are_refused_by_name() {
+        let t = twin();
+        let mut rng = crate::mc::stream(2, 0, 0);
+        let (xs, ys) = t.truth(&mut rng).unwrap();
+        let deflate = Method::Etkf {
+            n: 10,
+            infl: 0.9,
+            rot: false,
+        };
+        let e = t.run(deflate, &xs, &ys, &mut rng).unwrap_err().to_string();
+        assert!(e.contains("inflation"), "{e}");
+        let one = Method::Enkf { n: 1, infl: 1.0 };
+        let e = t.run(one, &xs, &ys, &mut rng).unwrap_err().to_string();
+        assert!(e.contains("at least 2 members"), "{e}");
+        let short = Twin { cycles: 10, ..t };
+        assert!(short.truth(&mut rng).is_err());
+        // a sound run scores every cycle after the burn-in, below climatology
+        let ok = Method::Etkf {
+            n: 10,
+            infl: 1.02,
+            rot: true,
+        };
+        let run = t.run(ok, &xs, &ys, &mut rng).unwrap();
+        let clim = t.run(Method::Climatology, &xs, &ys, &mut rng).unwrap();
+        assert_eq!(run.rmse.len(), 30);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert!(mean(&run.rmse) < mean(&clim.rmse));
+    }
+}

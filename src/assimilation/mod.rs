@@ -11,7 +11,9 @@ mod cycle;
 mod ensemble;
 mod particle;
 
-pub use analysis::{enkf_perturbed, etkf, EnkfFault, EtkfFault, LinearObservation};
+pub use analysis::{
+    enkf_perturbed, etkf, kalman_analysis, EnkfFault, EtkfFault, LinearObservation,
+};
 pub use collapse::{
     snyder_asymptote, CollapseCase, Proposal, ProposalFault, WeightDraw, PROPOSALS,
 };

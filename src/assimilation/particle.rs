@@ -220,6 +220,20 @@ mod tests {
     }
 
     #[test]
+    fn particle_filter_settings_refuse_bad_sizes_and_thresholds_by_name() {
+        let s = Resampler::Systematic;
+        for t in [0.0, -0.5, 1.5, f64::NAN] {
+            let e = PfSettings::new(100, s, t).unwrap_err().to_string();
+            assert!(e.contains("resampling threshold"), "{e}");
+        }
+        assert!(PfSettings::new(1, s, 0.5)
+            .unwrap_err()
+            .to_string()
+            .contains("2 particles"));
+        assert!(PfSettings::new(100, s, 1.0).is_ok());
+    }
+
+    #[test]
     fn tau2_is_the_whitened_formula_for_identity_and_scaled_cases() {
         // H = I, P = I, R = I in d: lambda = 1 each, tau^2 = 2.5 d (Snyder et al.'s case)
         let obs = LinearObservation::identity(4, 1.0).unwrap();

@@ -46,24 +46,7 @@ pub(crate) fn problem(d: usize, m: usize, seed: u64) -> Result<Problem, Error> {
     Ok(Problem { m0, p, l, obs })
 }
 
-/// The Kalman analysis of N(m, P) by y = H x + e: (mean, covariance), Joseph form.
-pub(crate) fn kalman_analysis(
-    m: &Array1<f64>,
-    p: &Array2<f64>,
-    obs: &LinearObservation,
-    y: &Array1<f64>,
-) -> Result<(Array1<f64>, Array2<f64>), Error> {
-    let h = obs.h();
-    let s = Spd::new(
-        h.dot(p).dot(&h.t()) + obs.r().matrix(),
-        "innovation covariance",
-    )?;
-    let k = s.solve(&h.dot(p))?.t().to_owned(); // P H^T S^{-1}
-    let ma = m + &k.dot(&(y - &h.dot(m)));
-    let ikh = Array2::<f64>::eye(m.len()) - k.dot(h);
-    let pa = ikh.dot(p).dot(&ikh.t()) + k.dot(obs.r().matrix()).dot(&k.t());
-    Ok((ma, pa))
-}
+pub(crate) use crate::assimilation::kalman_analysis;
 
 /// The evidence of every equality-with-a-margin entry here: replicates of a ratio whose mean
 /// must lie within `margin` of 1 (support unbounded: the ratios are quadratic forms in
