@@ -14,6 +14,7 @@ pub mod isoperimetry; // Poincaré and log-Sobolev constants: 1-D finite element
 pub mod linalg; // SPD matrices, Cholesky, log-det, whitening (OpenBLAS)
 pub mod links; // where an entry is stated, defined and drawn (show, lint)
 pub mod mc; // seeded streams per (seed, cell, replicate), rayon replication, progress
+pub mod memo; // process-wide memos of pure, expensive builds shared by checks and cells
 pub mod moe; // epsilon-nets, finite-class and net ERM for mixture-of-experts bounds
 pub mod multiscale; // Haar hierarchy, projections, multi-scale mixtures, affine dynamics
 pub mod online; // online linear optimisation with predictable sequences

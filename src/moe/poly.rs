@@ -411,12 +411,9 @@ impl ExpertNet {
 
     /// From parameters p, eps, B, noise, the optional shift `offset` and `loss` ("squared",
     /// the default, or "absolute"). Nets are pure functions of these, so they are built once
-    /// per process and shared (an experiment's replicates would otherwise rebuild the net and
-    /// its quadrature risks every time); the cache holds at most 64 nets.
+    /// per process and shared through `crate::memo` (an experiment's replicates would otherwise
+    /// rebuild the net and its quadrature risks every time).
     pub fn from_params(p: &Params) -> Result<std::sync::Arc<Self>, MoeError> {
-        use std::collections::HashMap;
-        use std::sync::{Arc, Mutex, OnceLock};
-        static CACHE: OnceLock<Mutex<HashMap<String, Arc<ExpertNet>>>> = OnceLock::new();
         let (dim, eps, b, noise) = Self::check_params(p)?;
         let key = format!(
             "{dim} {eps:e} {b:e} {noise:e} {:e} {} {}",
@@ -424,18 +421,7 @@ impl ExpertNet {
             p.str_or("loss", "squared")?,
             p.str_or("features", "poly")?
         );
-        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        if let Some(net) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return Ok(net);
-        }
-        let net = Arc::new(Self::build(p)?);
-        if let Ok(mut c) = cache.lock() {
-            if c.len() >= 64 {
-                c.clear();
-            }
-            c.insert(key, net.clone());
-        }
-        Ok(net)
+        crate::memo::shared("moe.expert_net", key, || Self::build(p))
     }
 
     fn build(p: &Params) -> Result<Self, MoeError> {

@@ -62,7 +62,14 @@ impl ModelSpec {
         &self,
         p: &Params,
     ) -> Result<(Hierarchy, Gmm, AffineDynamics), MultiscaleError> {
-        let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
+        self.build_from_seed(p.usize_at_least_or("model_seed", 0, 1)? as u64)
+    }
+
+    /// The prior drawn from the stream (`seed`, 0, 0): `build_seeded` with the seed read.
+    pub fn build_from_seed(
+        &self,
+        seed: u64,
+    ) -> Result<(Hierarchy, Gmm, AffineDynamics), MultiscaleError> {
         self.build(&mut crate::mc::stream(seed, 0, 0))
     }
 

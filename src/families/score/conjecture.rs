@@ -483,11 +483,24 @@ impl LinkProblem {
 /// Every IR level of the model point `p` with both conditioning sets (2 L problems), the
 /// mixture drawn from `model_seed` as in `level_pair`, the conditioning values from the
 /// stream (model_seed, 1): the joint and the problems.
-pub(super) fn link_problems(p: &Params) -> Result<(Gmm, Vec<LinkProblem>), Error> {
+/// The bands are the cost (16 finite-element log-Sobolev searches per problem) and depend only
+/// on the model, not on N or the estimator, so they are made once per process (`crate::memo`):
+/// the entry's two estimators, its control and the experiment's cells share them.
+pub(super) fn link_problems(p: &Params) -> Result<std::sync::Arc<LinkSet>, Error> {
     let spec = ModelSpec::from_params(p)?;
-    let levels = spec.hier.levels();
     let seed = p.usize_at_least_or("model_seed", 0, 1)? as u64;
-    let (hier, g, dynm) = spec.build_seeded(p)?;
+    let key = format!("{spec:?} model_seed={seed}");
+    crate::memo::shared("score.link_problems", key, || {
+        build_link_problems(&spec, seed)
+    })
+}
+
+/// The joint mixture and its problems (`link_problems`).
+pub(super) type LinkSet = (Gmm, Vec<LinkProblem>);
+
+fn build_link_problems(spec: &ModelSpec, seed: u64) -> Result<LinkSet, Error> {
+    let levels = spec.hier.levels();
+    let (hier, g, dynm) = spec.build_from_seed(seed)?;
     let ir = IrModel::new(hier, &g, &dynm)?;
     let (z, _) = ir
         .joint
@@ -567,8 +580,9 @@ pub(super) fn prepare_link_measure(p: &Params) -> Result<Replicate, Error> {
     }
     let n = p.usize_at_least("N", 10)?;
     let plan = plan(p, CondFault::None)?;
-    let (joint, problems) = link_problems(p)?;
+    let set = link_problems(p)?;
     Ok(Box::new(move |rng, _common| {
+        let (joint, problems) = &*set;
         let errs = link_errors(&joint, &problems, n, &plan, rng)?;
         let rank = |c: &dyn Fn(&LinkProblem) -> f64| {
             let cs: Vec<f64> = problems.iter().map(c).collect();
@@ -612,7 +626,8 @@ fn link_grid(s: Scale) -> Vec<Params> {
 }
 
 fn link_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
-    let (joint, problems) = link_problems(p)?;
+    let set = link_problems(p)?;
+    let (joint, problems) = &*set;
     let n = p.usize_at_least("N", 10)?;
     let plan = plan(p, CondFault::None)?;
     let constants: Vec<f64> = problems
