@@ -105,7 +105,7 @@ fn gaussian_target(d: usize, kappa: f64) -> Result<Gmm, Error> {
 }
 
 /// The schedules a parameter set can name (`schedule`), Karras's the default.
-pub(super) const SCHEDULES: &[&str] = &["karras", "geometric", "vp"];
+pub(super) const SCHEDULES: &[&str] = &["karras", "geometric", "vp", "cosine"];
 
 /// The noise grid of a parameter set: `levels` levels from SIGMA_MAX down to SIGMA_MIN, then 0,
 /// spaced by `schedule` (default "karras", with `rho`, default 7; or "geometric", Song et
@@ -120,6 +120,8 @@ pub(super) fn grid_from_params(p: &Params) -> Result<SigmaGrid, Error> {
         "geometric" => SigmaGrid::geometric(n, SIGMA_MIN, SIGMA_MAX)?,
         // the VP process's own range: sigma / alpha from about 152 down to 0.0105
         "vp" => crate::diffusion::vp::VpSchedule::song().ve_grid(n)?,
+        // Nichol and Dhariwal's cosine chain with n steps: from about 1e3 (n = 64) to 0
+        "cosine" => crate::diffusion::vp::DiscreteVp::cosine(n)?.ve_grid()?,
         other => return Err(crate::params::unknown_choice("schedule", other, SCHEDULES).into()),
     })
 }

@@ -2,7 +2,7 @@
 //! the VE probability-flow ODE at the levels sigma / alpha (theory/diffusion.md section 12).
 use super::*;
 use crate::bounds::{Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
-use crate::diffusion::vp::{ddim_vp, VpFault, VpSchedule};
+use crate::diffusion::vp::{ddim_vp, ddpm_vp, DiscreteVp, VpFault, VpSchedule};
 use rand_distr::{Distribution, StandardNormal};
 
 /// DDIM's next signal scale alpha(t') written alpha(t).
@@ -70,6 +70,69 @@ fn check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
     ))
 }
 
+/// DDPM's posterior mean with sqrt(abar_i) for sqrt(alpha_i).
+pub const ALPHA_BAR_IN_POSTERIOR_MEAN: Control = Control::mutation(
+    "alpha_bar_in_posterior_mean",
+    "DDPM's posterior mean with the cumulative sqrt(abar_i) in the coefficient of x_i where the one-step sqrt(alpha_i) belongs (Ho et al.'s two alphas confused)",
+);
+
+/// Both chains (Song's linear schedule read at its times, the cosine schedule) with 8, 64 and
+/// 256 steps (quick: 8 and 64).
+fn ddpm_grid(s: Scale) -> Vec<Params> {
+    let steps: &[usize] = match s {
+        Scale::Quick => &[8, 64],
+        Scale::Full => &[8, 64, 256],
+    };
+    let mut out = Vec::new();
+    for schedule in ["vp", "cosine"] {
+        for &n in steps {
+            out.push(Params::new().with("schedule", schedule).with("levels", n));
+        }
+    }
+    out
+}
+
+fn ddpm_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let n = p.usize_at_least("levels", 2)?;
+    let chain = match p.str("schedule")? {
+        "vp" => DiscreteVp::from_continuous(&VpSchedule::song(), n)?,
+        "cosine" => DiscreteVp::cosine(n)?,
+        other => {
+            return Err(crate::params::unknown_choice("schedule", other, &["vp", "cosine"]).into())
+        }
+    };
+    let g = marginals::target()?;
+    let mut rng = crate::mc::stream(ctx.seed, ctx.cell, 0);
+    let mut normal = |_| <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng);
+    // x_T ~ N(0, I) and one draw per step, shared by both sides
+    let x_top = Array2::from_shape_fn((SAMPLES, g.dim()), &mut normal);
+    let noise: Vec<Array2<f64>> = (0..n)
+        .map(|_| Array2::from_shape_fn((SAMPLES, g.dim()), &mut normal))
+        .collect();
+    let fault = if v.is(ALPHA_BAR_IN_POSTERIOR_MEAN) {
+        VpFault::AlphaBarInPosteriorMean
+    } else {
+        VpFault::None
+    };
+    let vp = ddpm_vp(&chain, &g, x_top.view(), &noise, fault)?;
+    // the VE side: the exponential integrator's step (the one `run` takes) on s_T..s_1, 0 from
+    // y_T = x_T / sqrt(abar_T), the same draws; abar_0 = 1, so the two ends are comparable
+    let score = ExactMixtureScore { target: &g };
+    let grid = chain.ve_grid()?;
+    let mut y = &x_top / chain.abar(n).sqrt();
+    // rounding is relative to the scale the runs start at (|y_T| reaches about 500 on the
+    // linear chain, 1e3 on the cosine one), not to where they end
+    let start = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for ((s, t), z) in grid.steps().zip(&noise) {
+        y = Sampler::ExpIntegrator.step(SamplerFault::None, y.view(), z.view(), s, t, &score)?;
+    }
+    Ok(Evidence::worst_exact(
+        vp.iter()
+            .zip(y.iter())
+            .map(|(a, b)| ((a - b).abs(), 1e-9 * (1.0 + start))),
+    ))
+}
+
 pub static ENTRIES: &[Entry] = &[Entry {
     id: "diffusion.vp",
     kind: Kind::Exact,
@@ -80,4 +143,14 @@ pub static ENTRIES: &[Entry] = &[Entry {
     grid,
     check,
     controls: &[ALPHA_OF_CURRENT_LEVEL, VP_LEVELS_AS_VE],
+}, Entry {
+    id: "diffusion.vp.ddpm",
+    kind: Kind::Exact,
+    status: Status::Claim,
+    statement: "DDPM's ancestral sampler in variance-preserving coordinates (the posterior q(x_{i-1} | x_i, x_0) with x_0 from Tweedie's formula and the exact VP score of a two-mode mixture, variance beta~_i = beta_i (1 - abar_{i-1}) / (1 - abar_i)), on Song et al.'s linear schedule read at its times and on Nichol and Dhariwal's cosine schedule (betas clipped at 0.999), ends where the exponential integrator of the VE reverse SDE ends from x_T / sqrt(abar_T) along the levels sqrt((1 - abar_i) / abar_i) with the same normal draws: |x_VP - y_VE| <= 1e-9 (1 + max |y_T|) per coordinate, a rounding allowance at the scale the runs start from",
+    source: "derived in theory/diffusion.md section 12 (the posterior's mean and variance divided by sqrt(abar_{i-1}) are the exponential integrator's); Ho et al., NeurIPS 2020, and the cosine schedule as openai/improved-diffusion implements it (read); the papers themselves not read",
+    replicates: 1,
+    grid: ddpm_grid,
+    check: ddpm_check,
+    controls: &[ALPHA_BAR_IN_POSTERIOR_MEAN],
 }];
