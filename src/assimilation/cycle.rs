@@ -32,6 +32,29 @@ pub enum Method {
     Enkf { n: usize, infl: f64 },
 }
 
+impl Method {
+    /// The ensemble size of an ensemble method (None for the others).
+    pub fn ensemble_size(&self) -> Option<usize> {
+        match *self {
+            Method::Etkf { n, .. } | Method::Enkf { n, .. } => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The same method with `n` members, its other tuning kept; refused for a method without
+    /// an ensemble.
+    pub fn with_ensemble_size(self, n: usize) -> Result<Method, AssimilationError> {
+        match self {
+            Method::Etkf { infl, rot, .. } => Ok(Method::Etkf { n, infl, rot }),
+            Method::Enkf { infl, .. } => Ok(Method::Enkf { n, infl }),
+            other => Err(AssimilationError::Invalid {
+                what: "ensemble size",
+                reason: format!("it applies to the ETKF and the EnKF, not to {other:?}"),
+            }),
+        }
+    }
+}
+
 /// The dynamical systems of the benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum System {
@@ -262,6 +285,32 @@ mod tests {
             obs_var: 2.0,
             x0_var: 2.0,
         }
+    }
+
+    /// Resizing keeps the tuning and is refused, by name, for a method without an ensemble.
+    #[test]
+    fn resizing_keeps_the_tuning_and_refuses_methods_without_members() {
+        let etkf = Method::Etkf {
+            n: 10,
+            infl: 1.02,
+            rot: true,
+        };
+        assert_eq!(etkf.ensemble_size(), Some(10));
+        assert_eq!(
+            etkf.with_ensemble_size(24).unwrap(),
+            Method::Etkf {
+                n: 24,
+                infl: 1.02,
+                rot: true
+            }
+        );
+        let enkf = Method::Enkf { n: 40, infl: 1.06 }
+            .with_ensemble_size(5)
+            .unwrap();
+        assert_eq!(enkf, Method::Enkf { n: 5, infl: 1.06 });
+        assert_eq!(Method::Climatology.ensemble_size(), None);
+        let err = Method::Var3d { xb: 0.1 }.with_ensemble_size(5).unwrap_err();
+        assert!(err.to_string().contains("ensemble size"), "{err}");
     }
 
     #[test]

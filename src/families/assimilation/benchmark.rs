@@ -166,9 +166,24 @@ pub(crate) fn twin(s: &Setting, p: &Params) -> Result<Twin, Error> {
 pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
     let s = setting(p.str("setting")?)?;
     let t = twin(s, p)?;
+    // `N` runs an ensemble setting with another ensemble size, its tuning kept; `published`
+    // is then reported only at the setting's own size
+    let method = match (p.has("N"), s.method.ensemble_size()) {
+        (false, _) => s.method,
+        (true, Some(_)) => s.method.with_ensemble_size(p.usize_at_least("N", 2)?)?,
+        (true, None) => {
+            return Err(crate::params::out_of_range(
+                "N",
+                p.get("N").expect("asked for"),
+                &format!("the setting `{}` has no ensemble to resize", s.name),
+            )
+            .into())
+        }
+    };
+    let own_size = method.ensemble_size() == s.method.ensemble_size();
     Ok(Box::new(move |rng, _common| {
         let (xs, ys) = t.truth(rng)?;
-        let run = t.run(s.method, &xs, &ys, rng)?;
+        let run = t.run(method, &xs, &ys, rng)?;
         let (rmse, _) = crate::stats::mean_sd(&run.rmse);
         let ci = crate::stats::ar1_mean_interval(&run.rmse, 0.95);
         let spread = if run.spread.iter().all(|v| v.is_finite()) {
@@ -179,9 +194,11 @@ pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
         let mut m: Metrics = vec![
             ("rmse".into(), rmse),
             ("rmse_ar1_half_width".into(), ci.half_width()),
-            ("published".into(), s.published),
-            ("rmse_over_published".into(), rmse / s.published),
         ];
+        if own_size {
+            m.push(("published".into(), s.published));
+            m.push(("rmse_over_published".into(), rmse / s.published));
+        }
         if spread.is_finite() {
             m.push(("spread".into(), spread));
         }
