@@ -7,6 +7,7 @@ pub mod benchmark;
 pub mod enkf;
 pub mod measures;
 pub mod pf;
+mod pictures;
 
 use crate::assimilation::LinearObservation;
 use crate::linalg::Spd;
@@ -71,5 +72,5 @@ pub static FAMILY: Family = Family {
     theory: THEORY,
     topics: &[enkf::ENTRIES, pf::ENTRIES],
     measures: measures::MEASURES,
-    pictures: &[],
+    pictures: pictures::PICTURES,
 };
