@@ -10,6 +10,7 @@ mod collapse;
 mod cycle;
 mod ensemble;
 mod particle;
+mod taxonomy;
 
 pub use analysis::{
     enkf_perturbed, etkf, kalman_analysis, EnkfFault, EtkfFault, LinearObservation,
@@ -24,6 +25,7 @@ pub use particle::{
     log_likelihoods, normalised_weights, resample, PfFault, PfSettings, Resampler, ResamplerFault,
     RESAMPLERS,
 };
+pub use taxonomy::{Targets, Taxonomy, TaxonomyFault};
 
 /// What the assimilation code rejects, each naming its input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -36,6 +38,10 @@ pub enum AssimilationError {
     Dynamics(#[from] crate::dynamics::DynamicsError),
     #[error(transparent)]
     Param(#[from] crate::params::ParamError),
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
+    #[error(transparent)]
+    Prob(#[from] crate::prob::ProbError),
 }
 
 impl crate::error::SubjectError for AssimilationError {}

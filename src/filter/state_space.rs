@@ -119,7 +119,8 @@ impl StateSpaceModel {
         Ok(())
     }
 
-    pub(super) fn check_shapes(&self, d: usize) -> Result<(), FilterError> {
+    /// Validate the shapes against a state dimension d (A d x d, b d, Q d x d, O m x d, R m x m).
+    pub fn check_shapes(&self, d: usize) -> Result<(), FilterError> {
         let bad = FilterError::Dimension;
         if self.a.dim() != (d, d) || self.b.len() != d || self.q.dim() != (d, d) {
             return Err(bad(format!(

@@ -14,6 +14,14 @@ pub static MEASURES: &[Measure] = &[
         closed_form: None,
     },
     Measure {
+        name: "assimilation.taxonomy",
+        description: "the taxonomy's linear-Gaussian model (d = 4; `obs` full or coarse, observation noise `r`, the hybrid's model error `eps`, `prior` gaussian or mixture; `steps` observation times, default 20): one truth run and its observations; `kl_hybrid` and `kl_climatology`, KL(filtering posterior || target) at the last time for the hybrid- and climatology-trained targets (the cycle-trained target is the filtering posterior), and each target's mean's RMSE against the truth (`rmse_cycle`, `rmse_hybrid`, `rmse_climatology`) (theory/assimilation.md section 10)",
+        metrics: &["kl_hybrid", "kl_climatology", "rmse_cycle", "rmse_hybrid", "rmse_climatology"],
+        indicators: &[],
+        prepare: super::taxonomy::prepare_measure,
+        closed_form: None,
+    },
+    Measure {
     name: "assimilation.collapse",
     description: "Snyder, Bengtsson, Bickel & Anderson's test case in d dimensions (x_k ~ N(0, I_d) reached through x_{k-1} ~ N(0, (1 - q) I) and process noise N(0, q I), y = x_k + N(0, I); q defaults to 0.5): one draw of y and `Ne` particles from the `proposal` (bootstrap: the prior, weighted by p(y | x_k); optimal: p(x_k | x_{k-1}, y), weighted by p(y | x_{k-1})); `w_max` the largest normalised weight, `inv_w_max_minus_1` 1/w_max - 1, `ess_fraction` the effective sample size over Ne, `log_weight_variance` the log-weights' sample variance; closed forms `tau2` (the proposal's tau^2, theory/assimilation.md section 5) and `asymptote` sqrt(2 ln Ne / tau^2), the conjectured large-tau form of E[1/w_max] - 1 (section 8)",
     metrics: &[
