@@ -330,8 +330,14 @@ mod tests {
         assert_eq!(grid_from_params(&pg).unwrap().sigmas(), g.sigmas());
         // the two schedules differ, so the parameter is read
         assert_ne!(karras.sigmas(), g.sigmas());
-        let bad = p.with("schedule", "cosine");
+        let pc = p.clone().with("schedule", "cosine");
+        let c = crate::diffusion::vp::DiscreteVp::cosine(12)
+            .unwrap()
+            .ve_grid()
+            .unwrap();
+        assert_eq!(grid_from_params(&pc).unwrap().sigmas(), c.sigmas());
+        let bad = p.with("schedule", "cosin");
         let e = grid_from_params(&bad).unwrap_err().to_string();
-        assert!(e.contains("schedule") && e.contains("geometric"), "{e}");
+        assert!(e.contains("schedule") && e.contains("cosine"), "{e}");
     }
 }
