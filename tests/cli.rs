@@ -565,19 +565,24 @@ fn diffusion_bad_schedule_exits_two_naming_the_field() {
         &[
             // a misspelt schedule names the nearest one
             (
-                "schedule = [\"karras\", \"geometric\", \"vp\"]",
+                "schedule = [\"karras\", \"geometric\", \"vp\", \"cosine\"]",
                 "schedule = [\"karras\", \"geometrc\"]",
                 "did you mean `geometric`?",
             ),
             // rho of a schedule that has none is read by nothing: refused, not ignored
             (
-                "schedule = [\"karras\", \"geometric\", \"vp\"]",
+                "schedule = [\"karras\", \"geometric\", \"vp\", \"cosine\"]",
                 "schedule = [\"geometric\"]\nrho = [3.0]",
                 "`rho`",
             ),
             (
-                "schedule = [\"karras\", \"geometric\", \"vp\"]",
+                "schedule = [\"karras\", \"geometric\", \"vp\", \"cosine\"]",
                 "schedule = [\"vp\"]\nrho = [3.0]",
+                "`rho`",
+            ),
+            (
+                "schedule = [\"karras\", \"geometric\", \"vp\", \"cosine\"]",
+                "schedule = [\"cosine\"]\nrho = [3.0]",
                 "`rho`",
             ),
             ("[params]\n", "[params]\nrho = -1.0\n", "`rho`"),
@@ -670,6 +675,50 @@ fn assimilation_benchmark_refuses_bad_fields_with_exit_two() {
                 "replicates = 8\n",
                 "replicates = 8\n\n[params]\ncycles = 3\n",
                 "`cycles`",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn assimilation_new_configs_refuse_bad_fields_with_exit_two() {
+    // an ensemble size for a setting without an ensemble, and of one member
+    expect_bad_configs(
+        "assimilation_ensemble_size",
+        &[
+            (
+                "setting = [\"l63_etkf_n10\",",
+                "setting = [\"l63_oi\",",
+                "has no ensemble to resize",
+            ),
+            ("N = [3, 5,", "N = [1, 5,", "`N`"),
+        ],
+    );
+    // a misspelt observation operator, a non-positive observation noise
+    expect_bad_configs(
+        "assimilation_taxonomy",
+        &[
+            (
+                "obs = [\"full\", \"coarse\"]",
+                "obs = [\"full\", \"coarce\"]",
+                "did you mean `coarse`?",
+            ),
+            ("r = [0.1, 1.0]", "r = [0.0]", "`r`"),
+        ],
+    );
+    // a second setting on another system, and an unknown one named with the nearest
+    expect_bad_configs(
+        "assimilation_rmse_series",
+        &[
+            (
+                "compare = \"l63_3dvar\"",
+                "compare = \"l96_3dvar\"",
+                "`compare`",
+            ),
+            (
+                "compare = \"l63_3dvar\"",
+                "compare = \"l63_3dva\"",
+                "did you mean `l63_3dvar`?",
             ),
         ],
     );
