@@ -76,16 +76,26 @@ pub fn kalman_analysis(
     y: &Array1<f64>,
 ) -> Result<(Array1<f64>, Array2<f64>), AssimilationError> {
     obs.check_y(y)?;
+    let (k, pa) = kalman_gain(p, obs)?;
+    let ma = m + &k.dot(&(y - &obs.h.dot(m)));
+    Ok((ma, pa))
+}
+
+/// The Kalman gain K = P H^T S^-1 (S = H P H^T + R) and the analysis covariance in Joseph form,
+/// (I - K H) P (I - K H)^T + K R K^T: the part of `kalman_analysis` that does not see y.
+pub fn kalman_gain(
+    p: &Array2<f64>,
+    obs: &LinearObservation,
+) -> Result<(Array2<f64>, Array2<f64>), AssimilationError> {
     let h = &obs.h;
     let s = Spd::new(
         h.dot(p).dot(&h.t()) + obs.r.matrix(),
         "innovation covariance",
     )?;
     let k = s.solve(&h.dot(p))?.t().to_owned(); // P H^T S^{-1}
-    let ma = m + &k.dot(&(y - &h.dot(m)));
-    let ikh = Array2::<f64>::eye(m.len()) - k.dot(h);
+    let ikh = Array2::<f64>::eye(p.nrows()) - k.dot(h);
     let pa = ikh.dot(p).dot(&ikh.t()) + k.dot(obs.r.matrix()).dot(&k.t());
-    Ok((ma, pa))
+    Ok((k, pa))
 }
 
 /// Deliberate faults of the ETKF, the mutation controls of the catalogue.

@@ -10,10 +10,11 @@ mod collapse;
 mod cycle;
 mod ensemble;
 mod particle;
+mod residual;
 mod taxonomy;
 
 pub use analysis::{
-    enkf_perturbed, etkf, kalman_analysis, EnkfFault, EtkfFault, LinearObservation,
+    enkf_perturbed, etkf, kalman_analysis, kalman_gain, EnkfFault, EtkfFault, LinearObservation,
 };
 pub use collapse::{
     snyder_asymptote, CollapseCase, Proposal, ProposalFault, WeightDraw, PROPOSALS,
@@ -25,6 +26,7 @@ pub use particle::{
     log_likelihoods, normalised_weights, resample, PfFault, PfSettings, Resampler, ResamplerFault,
     RESAMPLERS,
 };
+pub use residual::{fit as fit_linear_analysis, LinearAnalysis, ResidualFault, ResidualProblem};
 pub use taxonomy::{Targets, Taxonomy, TaxonomyFault};
 
 /// What the assimilation code rejects, each naming its input.
