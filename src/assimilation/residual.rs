@@ -48,10 +48,9 @@ impl ResidualProblem {
         let (a, q, o, r) = (model.a(), model.q(), model.o(), model.r());
         let d = a.nrows();
         let obs = LinearObservation::new(o.clone(), r.clone(), d)?;
-        let mut stat = q.clone();
+        let stat = model.stationary_covariance()?;
         let mut pf = q.clone();
         for _ in 0..1000 {
-            stat = a.dot(&stat).dot(&a.t()) + q;
             let (_, pa) = kalman_gain(&pf, &obs)?;
             pf = a.dot(&pa).dot(&a.t()) + q;
             pf = (&pf + &pf.t()) * 0.5;

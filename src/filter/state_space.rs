@@ -119,6 +119,26 @@ impl StateSpaceModel {
         Ok(())
     }
 
+    /// The stationary covariance P = A P A^T + Q of a stable model, by iterating from Q until
+    /// an iteration moves no entry by more than 1e-14 of the largest (at most 10 000 steps);
+    /// a model that does not settle (spectral radius of A at or above 1) is refused.
+    pub fn stationary_covariance(&self) -> Result<Array2<f64>, FilterError> {
+        let mut p = self.q.clone();
+        for _ in 0..10_000 {
+            let next = self.a.dot(&p).dot(&self.a.t()) + &self.q;
+            let next = (&next + &next.t()) * 0.5;
+            let scale = next.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let moved = (&next - &p).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            p = next;
+            if moved <= 1e-14 * scale {
+                return Ok(p);
+            }
+        }
+        Err(FilterError::Dimension(
+            "the dynamics have no stationary law: P = A P A^T + Q did not settle in 10 000 steps (is A's spectral radius below 1?)".into(),
+        ))
+    }
+
     /// Validate the shapes against a state dimension d (A d x d, b d, Q d x d, O m x d, R m x m).
     pub fn check_shapes(&self, d: usize) -> Result<(), FilterError> {
         let bad = FilterError::Dimension;
@@ -136,5 +156,34 @@ impl StateSpaceModel {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stationary covariance solves P = A P A^T + Q; a model with |eigenvalue| >= 1 is
+    /// refused; for a scalar model P = q / (1 - a^2).
+    #[test]
+    fn the_stationary_covariance_solves_its_equation_and_refuses_unstable_dynamics() {
+        let m = |a: Array2<f64>| {
+            let d = a.nrows();
+            StateSpaceModel::new(
+                a,
+                Array1::zeros(d),
+                Array2::eye(d) * 0.1,
+                Array2::eye(d),
+                Array2::eye(d),
+            )
+            .unwrap()
+        };
+        let s = m(ndarray::array![[0.9, 0.2], [-0.2, 0.7]]);
+        let p = s.stationary_covariance().unwrap();
+        let resid = &p - &(s.a().dot(&p).dot(&s.a().t()) + s.q());
+        assert!(resid.iter().all(|v| v.abs() < 1e-12), "{resid}");
+        let one = m(ndarray::array![[0.5]]).stationary_covariance().unwrap();
+        assert!((one[[0, 0]] - 0.1 / 0.75).abs() < 1e-13);
+        assert!(m(ndarray::array![[1.0]]).stationary_covariance().is_err());
     }
 }

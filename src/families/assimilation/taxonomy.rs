@@ -58,12 +58,7 @@ pub(crate) fn case(p: &Params, eps: f64) -> Result<Taxonomy, Error> {
     let b = Array1::<f64>::zeros(4);
     let truth = StateSpaceModel::new(a.clone(), b.clone(), q.clone(), o.clone(), rr.clone())?;
     let model = StateSpaceModel::new(&a + &(e * eps), b, q.clone(), o, rr)?;
-    // the stationary covariance: P = A P A^T + Q by iteration (A's spectral radius 0.9)
-    let mut stat = q.clone();
-    for _ in 0..400 {
-        stat = a.dot(&stat).dot(&a.t()) + &q;
-    }
-    let stat = (&stat + &stat.t()) * 0.5;
+    let stat = truth.stationary_covariance()?;
     let prior = match p.str_or("prior", "gaussian")? {
         "gaussian" => Gmm::gaussian(Array1::zeros(4), stat)?,
         "mixture" => Gmm::new(
