@@ -131,6 +131,14 @@ pub fn integrate_counted<F: Flow + ?Sized>(
             format!("t_end = {t_end}, need t_end > 0"),
         ));
     }
+    // ode_solvers 0.6.2's Dop853 has its stage nodes c_12 and c_13 at 0 instead of 1
+    // (srenevey/ode-solvers PR #42): right for autonomous flows only, silently wrong otherwise
+    if !f.autonomous() {
+        return Err(invalid(
+            "flow",
+            "Dop853 (ode_solvers 0.6.2) is refused for a time-dependent flow: its stage nodes c_12 and c_13 are wrong (srenevey/ode-solvers PR #42), which only an autonomous flow does not see; use rk4",
+        ));
+    }
     if x0.iter().any(|v| !v.is_finite()) {
         return Err(invalid(
             "initial state",
@@ -249,6 +257,24 @@ mod tests {
             integrate(&f, V3::new(1.0, 1.0, 1.0), 1.0, 0.1, -1.0, 1e-9),
             Err(DynamicsError::Invalid { .. })
         ));
+        // a time-dependent flow is refused (Dop853's wrong nodes), the autonomous one is not
+        let drifting = crate::dynamics::Langford {
+            drift: 0.5,
+            ..crate::dynamics::Langford::default()
+        };
+        let e = integrate(&drifting, V3::new(1.0, 1.0, 1.0), 1.0, 0.1, 1e-9, 1e-9)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("time-dependent") && e.contains("rk4"), "{e}");
+        assert!(integrate(
+            &crate::dynamics::Langford::default(),
+            V3::new(0.1, 0.0, 0.0),
+            1.0,
+            0.1,
+            1e-9,
+            1e-9
+        )
+        .is_ok());
         // an exploding system: the error names the time it gave up
         let g = Lorenz63 {
             sigma: -50.0,
