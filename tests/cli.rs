@@ -706,6 +706,24 @@ fn assimilation_new_configs_refuse_bad_fields_with_exit_two() {
             ("r = [0.1, 1.0]", "r = [0.0]", "`r`"),
         ],
     );
+    // a misspelt likelihood term and start, EnSF's alpha(1) outside (0, 1), no steps
+    expect_bad_configs(
+        "assimilation_score_filter",
+        &[
+            (
+                "likelihood = [\"exact\", \"ensf_damped\",",
+                "likelihood = [\"exact\", \"ensf_dampd\",",
+                "did you mean `ensf_damped`?",
+            ),
+            (
+                "start = [\"exact\", \"standard\"]",
+                "start = [\"exact\", \"standrd\"]",
+                "did you mean `standard`?",
+            ),
+            ("m = 2\n", "m = 2\neps_alpha = 1.5\n", "eps_alpha"),
+            ("steps = [4, 8,", "steps = [0, 8,", "`steps`"),
+        ],
+    );
     // a second setting on another system, and an unknown one named with the nearest
     expect_bad_configs(
         "assimilation_rmse_series",

@@ -11,6 +11,7 @@ mod cycle;
 mod ensemble;
 mod particle;
 mod residual;
+mod score_filter;
 mod taxonomy;
 
 pub use analysis::{
@@ -27,6 +28,7 @@ pub use particle::{
     RESAMPLERS,
 };
 pub use residual::{fit as fit_linear_analysis, LinearAnalysis, ResidualFault, ResidualProblem};
+pub use score_filter::{Likelihood, OdeFault, PseudoTime, ScoreAnalysis, ScoreFault, Start};
 pub use taxonomy::{Targets, Taxonomy, TaxonomyFault};
 
 /// What the assimilation code rejects, each naming its input.

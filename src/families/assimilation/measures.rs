@@ -22,6 +22,14 @@ pub static MEASURES: &[Measure] = &[
         closed_form: None,
     },
     Measure {
+        name: "assimilation.score_filter",
+        description: "the score-based filter's analysis step on a fixed linear-Gaussian problem (`d` state components, `m` observations; prior, H and R fixed): per replicate one truth from the prior and its observation y, then EnSF's pseudo-time process (alpha(t) = 1 - (1 - eps_alpha) t, beta^2(t) = t, `eps_alpha` default 0.05) sampled by Euler-Maruyama in `steps` uniform steps from `start` (standard: N(0, I) as EnSF draws it; exact: the exact noised posterior at t = 1) with the prior's exact noised score plus the `likelihood` term (exact: grad log p_t(y | x_t); ensf_damped: (1 - t) grad log p(y | x_t); undamped; tweedie_mean: the likelihood at Tweedie's mean with R alone); `kl` KL(Kalman posterior || output law), exact; `kl_limit` the same for the continuous-time limit (steps to infinity); `mean_error` |mean - m_a| / sqrt(tr P_a); `spread_ratio` sqrt(tr V / tr P_a) (theory/assimilation.md section 12)",
+        metrics: &["kl", "kl_limit", "mean_error", "spread_ratio"],
+        indicators: &[],
+        prepare: super::score_filter::prepare_measure,
+        closed_form: None,
+    },
+    Measure {
     name: "assimilation.collapse",
     description: "Snyder, Bengtsson, Bickel & Anderson's test case in d dimensions (x_k ~ N(0, I_d) reached through x_{k-1} ~ N(0, (1 - q) I) and process noise N(0, q I), y = x_k + N(0, I); q defaults to 0.5): one draw of y and `Ne` particles from the `proposal` (bootstrap: the prior, weighted by p(y | x_k); optimal: p(x_k | x_{k-1}, y), weighted by p(y | x_{k-1})); `w_max` the largest normalised weight, `inv_w_max_minus_1` 1/w_max - 1, `ess_fraction` the effective sample size over Ne, `log_weight_variance` the log-weights' sample variance; closed forms `tau2` (the proposal's tau^2, theory/assimilation.md section 5) and `asymptote` sqrt(2 ln Ne / tau^2), the conjectured large-tau form of E[1/w_max] - 1 (section 8)",
     metrics: &[
