@@ -724,6 +724,15 @@ fn assimilation_new_configs_refuse_bad_fields_with_exit_two() {
             ("steps = [4, 8,", "steps = [0, 8,", "`steps`"),
         ],
     );
+    // a non-positive observation error variance
+    expect_bad_configs(
+        "assimilation_ensf",
+        &[(
+            "obs_var = [0.01, 0.03,",
+            "obs_var = [0.0, 0.03,",
+            "`obs_var`",
+        )],
+    );
     // a second setting on another system, and an unknown one named with the nearest
     expect_bad_configs(
         "assimilation_rmse_series",

@@ -14,6 +14,9 @@ use crate::mc::Rng;
 use ndarray::{Array1, Array2, Axis};
 use rand_distr::{Distribution, StandardNormal};
 
+/// EnSF's alpha(1), as its published Lorenz96 script sets it.
+pub const ENSF_EPS_ALPHA: f64 = 0.05;
+
 /// A method of the benchmark tables.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
@@ -30,13 +33,20 @@ pub enum Method {
     Etkf { n: usize, infl: f64, rot: bool },
     /// The stochastic EnKF with N members and inflation after the analysis.
     Enkf { n: usize, infl: f64 },
+    /// EnSF (Bao, Zhang, Zhang 2024) with N members, `steps` Euler-Maruyama steps of its
+    /// reverse SDE per analysis, alpha(1) = 0.05, no inflation (`score_filter::ensf_analysis`).
+    Ensf {
+        n: usize,
+        steps: usize,
+        prior: super::EnsfPrior,
+    },
 }
 
 impl Method {
     /// The ensemble size of an ensemble method (None for the others).
     pub fn ensemble_size(&self) -> Option<usize> {
         match *self {
-            Method::Etkf { n, .. } | Method::Enkf { n, .. } => Some(n),
+            Method::Etkf { n, .. } | Method::Enkf { n, .. } | Method::Ensf { n, .. } => Some(n),
             _ => None,
         }
     }
@@ -47,9 +57,10 @@ impl Method {
         match self {
             Method::Etkf { infl, rot, .. } => Ok(Method::Etkf { n, infl, rot }),
             Method::Enkf { infl, .. } => Ok(Method::Enkf { n, infl }),
+            Method::Ensf { steps, prior, .. } => Ok(Method::Ensf { n, steps, prior }),
             other => Err(AssimilationError::Invalid {
                 what: "ensemble size",
-                reason: format!("it applies to the ETKF and the EnKF, not to {other:?}"),
+                reason: format!("it applies to the ETKF, the EnKF and EnSF, not to {other:?}"),
             }),
         }
     }
@@ -266,6 +277,31 @@ impl Twin {
                     record(k, &e.mean(), e.spread());
                 }
             }
+            Method::Ensf { n, steps, prior } => {
+                let time = super::PseudoTime::new(ENSF_EPS_ALPHA)?;
+                let sd = self.x0_var.sqrt();
+                let x0 = self.system.x0();
+                let mut e = Ensemble::new(Array2::from_shape_fn((n, d), |(_, j)| {
+                    x0[j] + sd * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+                }))?;
+                for k in 0..self.cycles {
+                    e.map(|x| self.forecast(f.as_ref(), x));
+                    let y = ys.row(k).to_owned();
+                    e = Ensemble::new(super::ensf_analysis(
+                        e.members(),
+                        &obs,
+                        &y,
+                        time,
+                        steps,
+                        prior,
+                        rng,
+                    )?)?;
+                    if !e.members().iter().all(|v| v.is_finite()) {
+                        return Err(invalid("ensemble", format!("diverged at cycle {k}")));
+                    }
+                    record(k, &e.mean(), e.spread());
+                }
+            }
         }
         Ok(run)
     }
@@ -308,6 +344,19 @@ mod tests {
             .with_ensemble_size(5)
             .unwrap();
         assert_eq!(enkf, Method::Enkf { n: 5, infl: 1.06 });
+        let ensf = Method::Ensf {
+            n: 40,
+            steps: 100,
+            prior: crate::assimilation::EnsfPrior::Mixture,
+        };
+        assert_eq!(
+            ensf.with_ensemble_size(10).unwrap(),
+            Method::Ensf {
+                n: 10,
+                steps: 100,
+                prior: crate::assimilation::EnsfPrior::Mixture
+            }
+        );
         assert_eq!(Method::Climatology.ensemble_size(), None);
         let err = Method::Var3d { xb: 0.1 }.with_ensemble_size(5).unwrap_err();
         assert!(err.to_string().contains("ensemble size"), "{err}");
@@ -328,6 +377,13 @@ mod tests {
         let one = Method::Enkf { n: 1, infl: 1.0 };
         let e = t.run(one, &xs, &ys, &mut rng).unwrap_err().to_string();
         assert!(e.contains("at least 2 members"), "{e}");
+        let lone = Method::Ensf {
+            n: 1,
+            steps: 10,
+            prior: crate::assimilation::EnsfPrior::OwnMember,
+        };
+        let e = t.run(lone, &xs, &ys, &mut rng).unwrap_err().to_string();
+        assert!(e.contains("members"), "{e}");
         let short = Twin { cycles: 10, ..t };
         assert!(short.truth(&mut rng).is_err());
         // a sound run scores every cycle after the burn-in, below climatology

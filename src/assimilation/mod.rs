@@ -20,7 +20,7 @@ pub use analysis::{
 pub use collapse::{
     snyder_asymptote, CollapseCase, Proposal, ProposalFault, WeightDraw, PROPOSALS,
 };
-pub use cycle::{CycleRun, Method, System, Twin};
+pub use cycle::{CycleRun, Method, System, Twin, ENSF_EPS_ALPHA};
 pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble, RotationFault};
 pub use particle::{
     bootstrap_filter_linear, effective_sample_size, log_likelihood_variance_closed,
@@ -28,7 +28,9 @@ pub use particle::{
     RESAMPLERS,
 };
 pub use residual::{fit as fit_linear_analysis, LinearAnalysis, ResidualFault, ResidualProblem};
-pub use score_filter::{Likelihood, OdeFault, PseudoTime, ScoreAnalysis, ScoreFault, Start};
+pub use score_filter::{
+    ensf_analysis, EnsfPrior, Likelihood, OdeFault, PseudoTime, ScoreAnalysis, ScoreFault, Start,
+};
 pub use taxonomy::{Targets, Taxonomy, TaxonomyFault};
 
 /// What the assimilation code rejects, each naming its input.
@@ -46,6 +48,8 @@ pub enum AssimilationError {
     Filter(#[from] crate::filter::FilterError),
     #[error(transparent)]
     Prob(#[from] crate::prob::ProbError),
+    #[error(transparent)]
+    Score(#[from] crate::score::ScoreError),
 }
 
 impl crate::error::SubjectError for AssimilationError {}

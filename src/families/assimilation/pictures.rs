@@ -90,5 +90,6 @@ fn label(s: &super::benchmark::Setting) -> String {
         Method::Var3d { .. } => "3D-Var".into(),
         Method::Etkf { n, .. } => format!("ETKF (N = {n})"),
         Method::Enkf { n, .. } => format!("EnKF (N = {n})"),
+        Method::Ensf { n, .. } => format!("EnSF (N = {n})"),
     }
 }
