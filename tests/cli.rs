@@ -733,6 +733,18 @@ fn assimilation_new_configs_refuse_bad_fields_with_exit_two() {
             "`obs_var`",
         )],
     );
+    // a dimension for a Lorenz63 setting, and Lorenz96 with fewer than four variables
+    expect_bad_configs(
+        "assimilation_dimension",
+        &[
+            (
+                "setting = [\"l96_etkf_n24\",",
+                "setting = [\"l63_etkf_n10\",",
+                "whose dimension is 3",
+            ),
+            ("dim = [10, 20,", "dim = [3, 20,", "`dim`"),
+        ],
+    );
     // a second setting on another system, and an unknown one named with the nearest
     expect_bad_configs(
         "assimilation_rmse_series",

@@ -5,8 +5,9 @@
 //! Sakov, Oliver & Bertino (2012) for Lorenz63 and Sakov & Oke (2008) for Lorenz96 are the
 //! configs' defaults, as DAPPER's model files set them.
 use super::{
-    enkf_perturbed, etkf, invalid, AssimilationError, EnkfFault, Ensemble, EtkfFault,
-    LinearObservation,
+    effective_sample_size, enkf_perturbed, etkf, invalid, log_likelihoods, normalised_weights,
+    resample, AssimilationError, EnkfFault, Ensemble, EtkfFault, LinearObservation, PfSettings,
+    Resampler, ResamplerFault,
 };
 use crate::dynamics::{batch_step, BatchField, Lorenz63, Lorenz96, Scheme};
 use crate::linalg::Spd;
@@ -33,6 +34,11 @@ pub enum Method {
     Etkf { n: usize, infl: f64, rot: bool },
     /// The stochastic EnKF with N members and inflation after the analysis.
     Enkf { n: usize, infl: f64 },
+    /// DAPPER's bootstrap particle filter (`PartFilt`): N particles, weights carried between
+    /// observations, systematic resampling when N_eff <= ner N, after which the duplicated
+    /// particles are jittered by N(0, (reg N^{-1/(d+4)})^2 C_w), C_w the weighted covariance
+    /// (unbiased by 1 / (1 - 1/N_eff)) before resampling.
+    Pf { n: usize, reg: f64, ner: f64 },
     /// EnSF (Bao, Zhang, Zhang 2024) with N members, `steps` Euler-Maruyama steps of its
     /// reverse SDE per analysis, alpha(1) = 0.05, no inflation (`score_filter::ensf_analysis`).
     Ensf {
@@ -46,7 +52,10 @@ impl Method {
     /// The ensemble size of an ensemble method (None for the others).
     pub fn ensemble_size(&self) -> Option<usize> {
         match *self {
-            Method::Etkf { n, .. } | Method::Enkf { n, .. } | Method::Ensf { n, .. } => Some(n),
+            Method::Etkf { n, .. }
+            | Method::Enkf { n, .. }
+            | Method::Ensf { n, .. }
+            | Method::Pf { n, .. } => Some(n),
             _ => None,
         }
     }
@@ -58,9 +67,12 @@ impl Method {
             Method::Etkf { infl, rot, .. } => Ok(Method::Etkf { n, infl, rot }),
             Method::Enkf { infl, .. } => Ok(Method::Enkf { n, infl }),
             Method::Ensf { steps, prior, .. } => Ok(Method::Ensf { n, steps, prior }),
+            Method::Pf { reg, ner, .. } => Ok(Method::Pf { n, reg, ner }),
             other => Err(AssimilationError::Invalid {
                 what: "ensemble size",
-                reason: format!("it applies to the ETKF, the EnKF and EnSF, not to {other:?}"),
+                reason: format!(
+                    "it applies to the ETKF, the EnKF, EnSF and the particle filter, not to {other:?}"
+                ),
             }),
         }
     }
@@ -277,6 +289,59 @@ impl Twin {
                     record(k, &e.mean(), e.spread());
                 }
             }
+            Method::Pf { n, reg, ner } => {
+                // validates N >= 2 and the threshold in (0, 1]
+                let settings = PfSettings::new(n, Resampler::Systematic, ner)?;
+                if !(reg >= 0.0 && reg.is_finite()) {
+                    return Err(invalid(
+                        "particle filter jitter",
+                        format!("reg must be >= 0 and finite, got {reg}"),
+                    ));
+                }
+                let bandwidth = (n as f64).powf(-1.0 / (d as f64 + 4.0));
+                let sd = self.x0_var.sqrt();
+                let x0 = self.system.x0();
+                let mut x = Array2::from_shape_fn((n, d), |(_, j)| {
+                    x0[j] + sd * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+                });
+                let mut log_w = vec![0.0; n];
+                for k in 0..self.cycles {
+                    x = self.forecast(f.as_ref(), &x);
+                    let y = ys.row(k).to_owned();
+                    for (lw, l) in log_w.iter_mut().zip(log_likelihoods(&obs, &x, &y)?) {
+                        *lw += l;
+                    }
+                    let w = normalised_weights(&log_w);
+                    let (mean, c12) = weighted_root(&x, &w);
+                    let spread = (c12.iter().map(|v| v * v).sum::<f64>() / d as f64).sqrt();
+                    if !mean.iter().all(|v| v.is_finite()) {
+                        return Err(invalid("particle filter", format!("diverged at cycle {k}")));
+                    }
+                    record(k, &mean, spread);
+                    if effective_sample_size(&w) <= settings.threshold * n as f64 {
+                        let idx = resample(&w, settings.resampler, ResamplerFault::None, rng)?;
+                        x = x.select(Axis(0), &idx);
+                        // jitter the particles that have a copy (systematic indices are sorted)
+                        let dup: Vec<usize> = (0..n)
+                            .filter(|&i| {
+                                (i > 0 && idx[i - 1] == idx[i])
+                                    || (i + 1 < n && idx[i + 1] == idx[i])
+                            })
+                            .collect();
+                        if reg > 0.0 && !dup.is_empty() {
+                            let z = Array2::from_shape_fn((dup.len(), n), |_| {
+                                <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+                            });
+                            let jitter = z.dot(&c12) * (reg * bandwidth);
+                            for (r, &i) in dup.iter().enumerate() {
+                                let mut row = x.row_mut(i);
+                                row += &jitter.row(r);
+                            }
+                        }
+                        log_w.iter_mut().for_each(|v| *v = 0.0);
+                    }
+                }
+            }
             Method::Ensf { n, steps, prior } => {
                 let time = super::PseudoTime::new(ENSF_EPS_ALPHA)?;
                 let sd = self.x0_var.sqrt();
@@ -305,6 +370,28 @@ impl Twin {
         }
         Ok(run)
     }
+}
+
+/// The weighted mean and a root C12 of the weighted covariance, C12^T C12 = ub sum_i w_i a_i
+/// a_i^T with a_i = x_i - mean and ub = 1 / (1 - 1/N_eff) (row i of C12 is sqrt(ub w_i) a_i); with
+/// degenerate weights (the largest within 1e-10 of 1) the unweighted ones, as DAPPER's
+/// `raw_C12` does.
+fn weighted_root(x: &Array2<f64>, w: &[f64]) -> (Array1<f64>, Array2<f64>) {
+    let n = w.len();
+    let uniform = vec![1.0 / n as f64; n];
+    let w = if 1.0 - w.iter().cloned().fold(0.0, f64::max) < 1e-10 {
+        &uniform[..]
+    } else {
+        w
+    };
+    let wa = Array1::from(w.to_vec());
+    let mean = wa.dot(x);
+    let ub = 1.0 / (1.0 - 1.0 / effective_sample_size(w));
+    let mut c12 = x - &mean;
+    for (mut row, wi) in c12.axis_iter_mut(Axis(0)).zip(w) {
+        row *= (ub * wi).sqrt();
+    }
+    (mean, c12)
 }
 
 #[cfg(test)]
@@ -362,6 +449,28 @@ mod tests {
         assert!(err.to_string().contains("ensemble size"), "{err}");
     }
 
+    /// With uniform weights the root gives the unbiased sample covariance; weights move the
+    /// mean; degenerate weights fall back to the unweighted ones.
+    #[test]
+    fn the_weighted_root_gives_the_weighted_unbiased_covariance() {
+        let x = ndarray::array![[1.0, 0.0], [2.0, 1.0], [4.0, -1.0], [0.0, 3.0]];
+        let u = vec![0.25; 4];
+        let (m, c12) = weighted_root(&x, &u);
+        let a = &x - &x.mean_axis(Axis(0)).unwrap();
+        let want = a.t().dot(&a) / 3.0;
+        assert!((&c12.t().dot(&c12) - &want).iter().all(|v| v.abs() < 1e-12));
+        assert!((m[0] - 1.75).abs() < 1e-12 && (m[1] - 0.75).abs() < 1e-12);
+        let w = vec![0.1, 0.2, 0.3, 0.4];
+        let (m, c12) = weighted_root(&x, &w);
+        assert!((m[0] - (0.1 + 0.4 + 1.2 + 0.0)).abs() < 1e-12);
+        let neff = 1.0 / w.iter().map(|v| v * v).sum::<f64>();
+        let c = c12.t().dot(&c12) * (1.0 - 1.0 / neff);
+        let direct: f64 = (0..4).map(|i| w[i] * (x[[i, 0]] - m[0]).powi(2)).sum();
+        assert!((c[[0, 0]] - direct).abs() < 1e-12);
+        let (_, c12) = weighted_root(&x, &[0.0, 1.0, 0.0, 0.0]);
+        assert!((&c12.t().dot(&c12) - &want).iter().all(|v| v.abs() < 1e-12));
+    }
+
     #[test]
     fn bad_settings_are_refused_by_name() {
         let t = twin();
@@ -384,6 +493,27 @@ mod tests {
         };
         let e = t.run(lone, &xs, &ys, &mut rng).unwrap_err().to_string();
         assert!(e.contains("members"), "{e}");
+        for (pf, field) in [
+            (
+                Method::Pf {
+                    n: 50,
+                    reg: -1.0,
+                    ner: 0.3,
+                },
+                "reg",
+            ),
+            (
+                Method::Pf {
+                    n: 50,
+                    reg: 1.0,
+                    ner: 0.0,
+                },
+                "threshold",
+            ),
+        ] {
+            let e = t.run(pf, &xs, &ys, &mut rng).unwrap_err().to_string();
+            assert!(e.contains(field), "{e}");
+        }
         let short = Twin { cycles: 10, ..t };
         assert!(short.truth(&mut rng).is_err());
         // a sound run scores every cycle after the burn-in, below climatology
@@ -396,6 +526,14 @@ mod tests {
         let clim = t.run(Method::Climatology, &xs, &ys, &mut rng).unwrap();
         assert_eq!(run.rmse.len(), 30);
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert!(mean(&run.rmse) < mean(&clim.rmse));
+        // and so does the particle filter with DAPPER's tuning for 100 particles
+        let pf = Method::Pf {
+            n: 100,
+            reg: 2.4,
+            ner: 0.3,
+        };
+        let run = t.run(pf, &xs, &ys, &mut rng).unwrap();
         assert!(mean(&run.rmse) < mean(&clim.rmse));
     }
 }

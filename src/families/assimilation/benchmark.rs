@@ -70,6 +70,36 @@ pub static SETTINGS: &[Setting] = &[
         published: Some(0.56),
     },
     Setting {
+        name: "l63_pf_n100",
+        system: System::Lorenz63,
+        method: Method::Pf {
+            n: 100,
+            reg: 2.4,
+            ner: 0.3,
+        },
+        published: Some(0.38),
+    },
+    Setting {
+        name: "l63_pf_n800",
+        system: System::Lorenz63,
+        method: Method::Pf {
+            n: 800,
+            reg: 0.9,
+            ner: 0.2,
+        },
+        published: Some(0.28),
+    },
+    Setting {
+        name: "l63_pf_n4000",
+        system: System::Lorenz63,
+        method: Method::Pf {
+            n: 4000,
+            reg: 0.7,
+            ner: 0.05,
+        },
+        published: Some(0.27),
+    },
+    Setting {
         name: "l63_ensf_n10",
         system: System::Lorenz63,
         method: Method::Ensf {
@@ -158,6 +188,19 @@ pub static SETTINGS: &[Setting] = &[
         published: Some(0.24),
     },
     Setting {
+        name: "l96_pf_n40",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Pf {
+            n: 40,
+            reg: 1.0,
+            ner: 0.5,
+        },
+        published: None,
+    },
+    Setting {
         name: "l96_ensf_n40",
         system: System::Lorenz96 {
             n: 40,
@@ -197,18 +240,37 @@ pub(crate) fn setting(name: &str) -> Result<&'static Setting, Error> {
 /// R = 2 I, N(x0, 2 I) at the start, the first 64 observation times (16 time units, DAPPER's
 /// 4 Tplot) burn-in; Lorenz96, dt = 0.05, observed every step with R = I, N(x0, 0.001 I) at
 /// the start, the first 400 (20 time units, DAPPER's 2 Tplot) burn-in. `cycles` (all
-/// observation times, burn-in included), `burn_in` and the observation error variance
-/// `obs_var` may be set.
+/// observation times, burn-in included), `burn_in`, the observation error variance
+/// `obs_var` and Lorenz96's number of variables `dim` may be set.
 pub(crate) fn twin(s: &Setting, p: &Params) -> Result<Twin, Error> {
     let (dt, dko, obs_var, x0_var, burn) = match s.system {
         System::Lorenz63 => (0.01, 25, 2.0, 2.0, 64),
         System::Lorenz96 { .. } => (0.05, 1, 1.0, 0.001, 400),
     };
     let obs_var = p.positive_or("obs_var", obs_var)?;
+    // `dim` sets Lorenz96's number of variables (Lorenz63 has three)
+    let system = match (s.system, p.has("dim")) {
+        (_, false) => s.system,
+        (System::Lorenz96 { forcing, .. }, true) => System::Lorenz96 {
+            n: p.usize_at_least("dim", 4)?,
+            forcing,
+        },
+        (System::Lorenz63, true) => {
+            return Err(crate::params::out_of_range(
+                "dim",
+                p.get("dim").expect("asked for"),
+                &format!(
+                    "the setting `{}` is on Lorenz63, whose dimension is 3",
+                    s.name
+                ),
+            )
+            .into())
+        }
+    };
     let burn_in = p.usize_at_least_or("burn_in", 0, burn)?;
     let cycles = p.usize_at_least_or("cycles", burn_in + 10, 1000)?;
     let t = Twin {
-        system: s.system,
+        system,
         dt,
         dko,
         cycles,
@@ -239,7 +301,8 @@ pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
         }
     };
     // the published value belongs to the setting's own ensemble size and observation noise
-    let own_size = method.ensemble_size() == s.method.ensemble_size() && !p.has("obs_var");
+    let own_size =
+        method.ensemble_size() == s.method.ensemble_size() && !p.has("obs_var") && !p.has("dim");
     Ok(Box::new(move |rng, _common| {
         let (xs, ys) = t.truth(rng)?;
         let run = t.run(method, &xs, &ys, rng)?;

@@ -91,5 +91,6 @@ fn label(s: &super::benchmark::Setting) -> String {
         Method::Etkf { n, .. } => format!("ETKF (N = {n})"),
         Method::Enkf { n, .. } => format!("EnKF (N = {n})"),
         Method::Ensf { n, .. } => format!("EnSF (N = {n})"),
+        Method::Pf { n, .. } => format!("particle filter (N = {n})"),
     }
 }
