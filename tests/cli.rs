@@ -532,6 +532,15 @@ fn score_bad_input_exits_two_naming_the_field() {
             ("sep = 8.0", "sep = 8.0\nr0 = 3", "`r0`"),
         ],
     );
+    // a drift beyond one period a step, no steps, too many steps
+    expect_bad_configs(
+        "score_shared_time",
+        &[
+            ("drift = 0.25", "drift = 1.5", "`drift`"),
+            ("T = 4\n", "T = 0\n", "`T`"),
+            ("T = 4\n", "T = 40\n", "`T`"),
+        ],
+    );
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Affine dynamics x_{t+1} = A x_t + b + e, e ~ N(0, Q), on signals and fields.
 use super::{Geometry, Hierarchy, MultiscaleError};
+use crate::mc::Rng;
 use crate::params::Params;
-use ndarray::{Array1, Array2};
+use crate::prob::Gmm;
+use ndarray::{Array1, Array2, Axis};
 
 /// Affine dynamics with optional Gaussian process noise.
 #[derive(Debug, Clone)]
@@ -66,14 +68,48 @@ impl AffineDynamics {
                 }
             }
         }
-        let b = (0..d)
-            .map(|i| b0 * (std::f64::consts::TAU * (i % side) as f64 / side as f64).sin())
-            .collect();
         Ok(AffineDynamics {
             a,
-            b,
+            b: forcing(hier, b0, 0.0),
             q: Array2::eye(d) * (q * q),
         })
+    }
+
+    /// The same dynamics with the forcing pattern moved to `phase`: b_i = b0 sin(2 pi i / side
+    /// + phase). A phase that advances with the step is a forcing that drifts (travels along
+    /// the signal, along the rows in 2-D), so the law of x_t given x_{t-1} changes with t.
+    pub fn with_forcing(&self, hier: &Hierarchy, b0: f64, phase: f64) -> Self {
+        AffineDynamics {
+            a: self.a.clone(),
+            b: forcing(hier, b0, phase),
+            q: self.q.clone(),
+        }
+    }
+
+    /// N trajectories x_0, ..., x_T: x_0 drawn from `prior`, then x_t = A_t x_{t-1} + b_t + e_t
+    /// with `steps[t - 1]` the step-t dynamics; each state an N x d array, rows the
+    /// trajectories. The step's b_t + e_t is drawn by the one mixture sampler (a
+    /// one-component mixture N(b_t, Q_t)).
+    pub fn trajectories(
+        prior: &Gmm,
+        steps: &[AffineDynamics],
+        n: usize,
+        rng: &mut Rng,
+    ) -> Result<Vec<Array2<f64>>, MultiscaleError> {
+        let (mut x, _) = prior.sample(n, rng);
+        let mut out = Vec::with_capacity(steps.len() + 1);
+        for st in steps {
+            let noise = Gmm::new(
+                &[1.0],
+                st.b.clone().insert_axis(Axis(0)),
+                vec![st.q.clone()],
+            )?;
+            let next = x.dot(&st.a.t()) + noise.sample(n, rng).0;
+            out.push(x);
+            x = next;
+        }
+        out.push(x);
+        Ok(out)
     }
 
     /// From parameters c (0.9), beta (0.2), shift (1), b0 (0.1), q (0.3).
@@ -87,4 +123,13 @@ impl AffineDynamics {
             p.f64_or("q", 0.3)?,
         )?)
     }
+}
+
+/// The forcing pattern b_i = b0 sin(2 pi (i mod side) / side + phase): one sine period along
+/// the signal (along each row in 2-D).
+fn forcing(hier: &Hierarchy, b0: f64, phase: f64) -> Array1<f64> {
+    let side = hier.side(hier.levels());
+    (0..hier.dim())
+        .map(|i| b0 * (std::f64::consts::TAU * (i % side) as f64 / side as f64 + phase).sin())
+        .collect()
 }

@@ -11,7 +11,10 @@
 //! rows: its loss s^2 ||score - t||^2 is the denoising loss with the metric's weights s^2.
 //! Output column j is fitted only on the rows of the levels that have a j-th detail (masked
 //! least squares: one Gram per level, summed over the levels a column belongs to).
-//! The model is time-homogeneous (the dynamics are), so there is no time embedding psi(t).
+//! When the dynamics drift, the conditionals change with the time step t, and each task (a
+//! level at a time) also carries t: the time embedding psi(t), one standardised column, the
+//! kernel then sharing strength between nearby steps as it does between noise levels
+//! (theory/score.md section 15). Time-homogeneous fits have no such column.
 use super::conditional::{features_for, standardiser, ConditionalScore, NoisedPairs, Pairs};
 use super::{check_dim, ridge_solve, Noising, RandomFeatures, ScoreError};
 use crate::mc::Rng;
@@ -27,6 +30,9 @@ pub enum SharedFault {
     NoiseLevelDropped,
     /// The resolution embedding dropped: the levels are told apart only by their padding.
     ResolutionDropped,
+    /// The time embedding dropped (its column's scale set to 0): one prediction for every
+    /// time step, as if the dynamics did not drift.
+    TimeDropped,
 }
 
 /// The grids the held-out selection searches and the held-out fraction of the trajectories.
@@ -42,60 +48,118 @@ pub struct SharedPlan {
     pub fault: SharedFault,
 }
 
-/// One level's training pairs and the sizes of the blocks its conditioning vector is made of
-/// (for IR: x_t^r, then x_{t-1}^{r+1} when the past is conditioned on).
+/// One task's training pairs: a level's (at one time step, when the model is timed), the sizes
+/// of the blocks its conditioning vector is made of (for IR: x_t^r, then x_{t-1}^{r+1} when
+/// the past is conditioned on), the level (its resolution embedding) and the time step (its
+/// time embedding; `None` in a time-homogeneous fit, where every task has none).
 #[derive(Debug, Clone)]
 pub struct LevelPairs {
     pub pairs: Pairs,
     pub blocks: Vec<usize>,
+    pub level: usize,
+    pub time: Option<f64>,
 }
 
-/// Where each level's blocks go in the padded input row.
+/// One task's shape: its conditioning block sizes, its number of target coordinates, its level
+/// and its time step.
+#[derive(Debug, Clone, PartialEq)]
+struct Task {
+    blocks: Vec<usize>,
+    out: usize,
+    level: usize,
+    time: Option<f64>,
+}
+
+/// Where each task's blocks go in the padded input row: the conditioning blocks, the noisy
+/// details, then the embeddings (one-hot level, ln s, and the time step when timed).
 #[derive(Debug, Clone, PartialEq)]
 struct Layout {
-    /// per level, its conditioning block sizes
+    /// per task, its conditioning block sizes
     blocks: Vec<Vec<usize>>,
-    /// per level, its number of target coordinates
+    /// per task, its number of target coordinates
     out: Vec<usize>,
+    /// per task, its level (the one-hot column it sets)
+    level: Vec<usize>,
+    /// per task, its time step (all `None` in a time-homogeneous fit)
+    time: Vec<Option<f64>>,
     /// the padded size of each conditioning block
     block_max: Vec<usize>,
     q_max: usize,
-    /// per level, the mean variance of its clean target coordinates: the noisy details enter
+    /// per task, the mean variance of its clean target coordinates: the noisy details enter
     /// scaled by 1 / sqrt(s^2 + var) (EDM's input preconditioning), so the kernel sees them
     /// at one scale whatever the noise level
     data_var: Vec<f64>,
 }
 
 impl Layout {
-    fn new(levels: &[(Vec<usize>, usize)]) -> Result<Layout, ScoreError> {
-        let nb = levels.first().map_or(0, |l| l.0.len());
-        if levels.is_empty() || levels.iter().any(|l| l.0.len() != nb) {
+    fn new(tasks: &[Task]) -> Result<Layout, ScoreError> {
+        let nb = tasks.first().map_or(0, |l| l.blocks.len());
+        if tasks.is_empty() || tasks.iter().any(|l| l.blocks.len() != nb) {
             return Err(ScoreError::Input(
                 "shared model: every level needs the same number of conditioning blocks".into(),
             ));
         }
+        let timed = tasks[0].time.is_some();
+        if let Some(t) = tasks.iter().find(|t| t.time.is_some() != timed) {
+            return Err(ScoreError::Input(format!(
+                "shared model: level {} {} a time step where the first task {}: give every task one or none",
+                t.level,
+                if timed { "lacks" } else { "has" },
+                if timed { "has one" } else { "has none" }
+            )));
+        }
+        if let Some(t) = tasks
+            .iter()
+            .find(|t| t.time.is_some_and(|x| !x.is_finite()))
+        {
+            return Err(ScoreError::Input(format!(
+                "shared model: level {} has a non-finite time step",
+                t.level
+            )));
+        }
         let block_max = (0..nb)
-            .map(|j| levels.iter().map(|l| l.0[j]).max().unwrap_or(0))
+            .map(|j| tasks.iter().map(|l| l.blocks[j]).max().unwrap_or(0))
             .collect();
-        let q_max = levels.iter().map(|l| l.1).max().unwrap_or(0);
+        let q_max = tasks.iter().map(|l| l.out).max().unwrap_or(0);
         Ok(Layout {
-            blocks: levels.iter().map(|l| l.0.clone()).collect(),
-            out: levels.iter().map(|l| l.1).collect(),
+            blocks: tasks.iter().map(|l| l.blocks.clone()).collect(),
+            out: tasks.iter().map(|l| l.out).collect(),
+            level: tasks.iter().map(|l| l.level).collect(),
+            time: tasks.iter().map(|l| l.time).collect(),
             block_max,
             q_max,
-            data_var: vec![0.0; levels.len()],
+            data_var: vec![0.0; tasks.len()],
         })
     }
 
-    fn levels(&self) -> usize {
+    fn tasks(&self) -> usize {
         self.out.len()
     }
 
-    fn width(&self) -> usize {
-        self.block_max.iter().sum::<usize>() + self.q_max + self.levels() + 1
+    /// The number of levels the one-hot embedding spans.
+    fn levels(&self) -> usize {
+        self.level.iter().max().map_or(0, |m| m + 1)
     }
 
-    /// The raw (unstandardised) input rows of level r at noise level s.
+    fn timed(&self) -> bool {
+        self.time.first().is_some_and(|t| t.is_some())
+    }
+
+    /// The embedding columns: one-hot level, ln s, and the time step when timed.
+    fn embeddings(&self) -> usize {
+        self.levels() + 1 + usize::from(self.timed())
+    }
+
+    /// The first embedding column.
+    fn embedding_start(&self) -> usize {
+        self.block_max.iter().sum::<usize>() + self.q_max
+    }
+
+    fn width(&self) -> usize {
+        self.embedding_start() + self.embeddings()
+    }
+
+    /// The raw (unstandardised) input rows of task r at noise level s.
     fn rows(
         &self,
         r: usize,
@@ -118,8 +182,11 @@ impl Layout {
         u.slice_mut(s![.., to..to + self.out[r]])
             .assign(&(&y * c_in));
         to += self.q_max;
-        u.column_mut(to + r).fill(1.0);
+        u.column_mut(to + self.level[r]).fill(1.0);
         u.column_mut(to + self.levels()).fill(s.ln());
+        if let Some(t) = self.time[r] {
+            u.column_mut(to + self.levels() + 1).fill(t);
+        }
         Ok(u)
     }
 }
@@ -135,29 +202,31 @@ pub struct SharedRidge {
     pub chosen: (f64, f64),
 }
 
-/// The shared model read as level r's conditional score at one noising.
+/// The shared model read as one task's conditional score at one noising.
 pub struct SharedView<'a> {
     model: &'a SharedRidge,
-    level: usize,
+    task: usize,
     noising: Noising,
 }
 
 impl SharedRidge {
-    pub fn levels(&self) -> usize {
-        self.layout.levels()
+    /// The tasks it was fitted to, in the order given (the levels, or the levels at each time
+    /// step).
+    pub fn tasks(&self) -> usize {
+        self.layout.tasks()
     }
 
-    /// Level r's score at the noising y = a w + s z.
-    pub fn at(&self, level: usize, noising: Noising) -> Result<SharedView<'_>, ScoreError> {
-        if level >= self.levels() {
+    /// Task r's score (the r-th `LevelPairs` of the fit) at the noising y = a w + s z.
+    pub fn at(&self, task: usize, noising: Noising) -> Result<SharedView<'_>, ScoreError> {
+        if task >= self.tasks() {
             return Err(ScoreError::Input(format!(
-                "shared model: level {level} asked of a model of {} levels",
-                self.levels()
+                "shared model: level {task} asked of a model of {} levels",
+                self.tasks()
             )));
         }
         Ok(SharedView {
             model: self,
-            level,
+            task,
             noising,
         })
     }
@@ -166,9 +235,9 @@ impl SharedRidge {
 impl ConditionalScore for SharedView<'_> {
     fn score(&self, c: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<Array2<f64>, ScoreError> {
         let m = self.model;
-        let u = (m.layout.rows(self.level, self.noising.s, c, y)? - &m.centre) * &m.inv_sd;
+        let u = (m.layout.rows(self.task, self.noising.s, c, y)? - &m.centre) * &m.inv_sd;
         let e = m.features.predict(u.view(), &m.w)?;
-        let q = m.layout.out[self.level];
+        let q = m.layout.out[self.task];
         Ok(e.slice(s![.., ..q]).mapv(|v| v / self.noising.s))
     }
 }
@@ -250,7 +319,12 @@ pub fn fit_shared(
     let mut layout = Layout::new(
         &levels
             .iter()
-            .map(|l| (l.blocks.clone(), l.pairs.w.ncols()))
+            .map(|l| Task {
+                blocks: l.blocks.clone(),
+                out: l.pairs.w.ncols(),
+                level: l.level,
+                time: l.time,
+            })
             .collect::<Vec<_>>(),
     )?;
     let n = levels[0].pairs.len();
@@ -317,10 +391,19 @@ pub fn fit_shared(
     let width = layout.width();
     let q_max = layout.q_max;
     let nl = layout.levels();
+    let emb = layout.embedding_start();
     match plan.fault {
         SharedFault::None => {}
-        SharedFault::NoiseLevelDropped => inv_sd[width - 1] = 0.0,
-        SharedFault::ResolutionDropped => inv_sd.slice_mut(s![width - 1 - nl..width - 1]).fill(0.0),
+        SharedFault::NoiseLevelDropped => inv_sd[emb + nl] = 0.0,
+        SharedFault::ResolutionDropped => inv_sd.slice_mut(s![emb..emb + nl]).fill(0.0),
+        SharedFault::TimeDropped => {
+            if !layout.timed() {
+                return Err(ScoreError::Input(
+                    "shared model: the time embedding dropped from a fit without time steps".into(),
+                ));
+            }
+            inv_sd[emb + nl + 1] = 0.0
+        }
     }
     let m = features_for(all.nrows());
     let rows_fit: usize = raw.iter().map(|x| x.0.nrows()).sum();
@@ -339,11 +422,9 @@ pub fn fit_shared(
         .iter()
         .flat_map(|l| plan.embedding_gains.iter().map(move |g| (l, g)))
     {
-        // the embedding columns (resolution and noise level) weighted by the gain
+        // the embedding columns (resolution, noise level, time) weighted by the gain
         let mut scale = inv_sd.clone();
-        scale
-            .slice_mut(s![width - 1 - nl..])
-            .mapv_inplace(|v| v * gain);
+        scale.slice_mut(s![emb..]).mapv_inplace(|v| v * gain);
         let features = RandomFeatures::new(width, m, lf * dim, rng)?;
         let mut prods = Vec::with_capacity(nl);
         for x in &raw {
@@ -452,9 +533,12 @@ mod tests {
         let (z, _) = g.sample(n, &mut rng);
         let levels: Vec<LevelPairs> = ts
             .iter()
-            .map(|(t, b)| LevelPairs {
+            .enumerate()
+            .map(|(r, (t, b))| LevelPairs {
                 pairs: t.pairs_from(z.view()),
                 blocks: if b[0] == 1 { vec![1, 0] } else { vec![1, 1] },
+                level: r,
+                time: None,
             })
             .collect();
         let sigmas = [0.2, 0.6, 1.5];
@@ -504,7 +588,14 @@ mod tests {
 
     #[test]
     fn the_padded_row_puts_each_block_in_its_slot() {
-        let mut layout = Layout::new(&[(vec![1, 2], 1), (vec![2, 4], 2)]).unwrap();
+        let task = |blocks: Vec<usize>, out, level, time| Task {
+            blocks,
+            out,
+            level,
+            time,
+        };
+        let mut layout =
+            Layout::new(&[task(vec![1, 2], 1, 0, None), task(vec![2, 4], 2, 1, None)]).unwrap();
         assert_eq!(layout.width(), 2 + 4 + 2 + 2 + 1);
         // the details enter as y / sqrt(s^2 + var): 9 / sqrt(0.25 + 0.75) = 9
         layout.data_var = vec![0.75, 3.0];
@@ -530,6 +621,24 @@ mod tests {
             .rows(1, 0.5, array![[1.0]].view(), array![[1.0, 2.0]].view())
             .unwrap_err();
         assert!(e.to_string().contains("conditioning"), "{e}");
+        // timed: two tasks of level 1 at steps 2 and 3 share the level's one-hot column and
+        // carry their step after ln s
+        let mut timed = Layout::new(&[
+            task(vec![1], 1, 0, Some(2.0)),
+            task(vec![1], 1, 1, Some(2.0)),
+            task(vec![1], 1, 1, Some(3.0)),
+        ])
+        .unwrap();
+        timed.data_var = vec![0.0; 3];
+        assert_eq!(timed.width(), 1 + 1 + 2 + 1 + 1);
+        let u = timed
+            .rows(2, 1.0, array![[5.0]].view(), array![[7.0]].view())
+            .unwrap();
+        assert_eq!(u, array![[5.0, 7.0, 0.0, 1.0, 0.0, 3.0]]);
+        // every task a time step, or none
+        let e =
+            Layout::new(&[task(vec![1], 1, 0, Some(1.0)), task(vec![1], 1, 1, None)]).unwrap_err();
+        assert!(e.to_string().contains("time step"), "{e}");
     }
 
     #[test]
@@ -541,6 +650,8 @@ mod tests {
         let levels = vec![LevelPairs {
             pairs: ts[0].0.pairs_from(z.view()),
             blocks: vec![1],
+            level: 0,
+            time: None,
         }];
         let plan = SharedPlan {
             l_over_sqrt_dim: vec![1.0],

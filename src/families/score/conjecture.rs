@@ -65,10 +65,14 @@ pub(super) fn problems(p: &Params) -> Result<Problems, Error> {
     let r0 = spec.level_below_l(p, "r0", 0)?;
     let past = p.usize_at_least_or("past", 0, 1)? != 0;
     let (hier, g, dynm) = spec.build_seeded(p)?;
-    let d = hier.dim();
-    let levels = hier.levels();
-    let first = hier.coarse_dim(r0);
-    let ir = IrModel::new(hier, &g, &dynm)?;
+    problems_of(&IrModel::new(hier, &g, &dynm)?, r0, past)
+}
+
+/// The IR levels' problems from r0 and the one-shot problem of one step's joint.
+pub(super) fn problems_of(ir: &IrModel, r0: usize, past: bool) -> Result<Problems, Error> {
+    let d = ir.hier.dim();
+    let levels = ir.hier.levels();
+    let first = ir.hier.coarse_dim(r0);
     let mut targets = Vec::new();
     let mut blocks = Vec::new();
     for r in r0..levels {
@@ -91,7 +95,7 @@ pub(super) fn problems(p: &Params) -> Result<Problems, Error> {
     let out: Vec<usize> = (d + first..2 * d).collect();
     let one_shot = ConditionalTarget::new("one-shot", &ir.joint, &cond, &out)?;
     Ok(Problems {
-        joint: ir.joint,
+        joint: ir.joint.clone(),
         ir: targets,
         blocks,
         one_shot,

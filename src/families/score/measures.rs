@@ -61,4 +61,20 @@ pub static MEASURES: &[Measure] = &[
         prepare: super::shared_model::prepare_measure,
         closed_form: None,
     },
+    Measure {
+        name: "score.shared_time",
+        description: "the structured multi-scale model (multiscale parameters; the mixture drawn from `model_seed`) under a drifting forcing: x_0 from the mixture, then `T` steps (default 4) of the affine dynamics with the forcing b_i = b0 sin(2 pi (i / side + drift t)) (`drift` the fraction of its period the pattern moves a step, default 1/4); N training trajectories of T steps: every IR level's conditional score at every step learned three ways from the same draws: by one random-feature model serving every level, noise level and step with the step as an input (`timed`, the time embedding psi(t)), by the same with the step input dropped (`time_blind`), and by one shared model per step fitted to that step's pairs (`per_step`, section 14's model); each judged by the stacked relative Fisher divergence over steps, levels and VE noise levels 0.1, 0.3, 1 weighted by s^2; `drift_gap` the first step's exact scores judged the same way at the last step (how far the conditionals drift; theory/score.md section 15); one replicate is one training set",
+        metrics: &[
+            "timed",
+            "per_step",
+            "time_blind",
+            "timed_over_per_step",
+            "timed_minus_per_step",
+            "blind_over_timed",
+            "drift_gap",
+        ],
+        indicators: &[],
+        prepare: super::shared_time::prepare_measure,
+        closed_form: None,
+    },
 ];

@@ -11,6 +11,7 @@ pub mod measures;
 pub mod rate;
 pub mod ridge_optimal;
 pub mod shared_model;
+pub mod shared_time;
 pub mod smoothed_empirical;
 pub mod tweedie;
 pub mod vp_ve;
@@ -110,6 +111,7 @@ pub static FAMILY: Family = Family {
         ridge_optimal::ENTRIES,
         rate::ENTRIES,
         shared_model::ENTRIES,
+        shared_time::ENTRIES,
         conjecture::ENTRIES,
     ],
     measures: measures::MEASURES,

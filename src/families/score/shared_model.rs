@@ -16,7 +16,7 @@ use crate::stats::{Target, Verdict};
 
 /// The shared model's grids: length scales {1/2, 1, 2} sqrt(D) of the padded input's width D,
 /// penalties {1e-5, ..., 1e-2}, chosen on a held-out fifth of the trajectories.
-fn shared_plan(fault: SharedFault) -> SharedPlan {
+pub(super) fn shared_plan(fault: SharedFault) -> SharedPlan {
     SharedPlan {
         l_over_sqrt_dim: vec![0.5, 1.0, 2.0],
         embedding_gains: vec![1.0, 3.0, 10.0],
@@ -40,9 +40,12 @@ pub(super) fn shared_terms(
         .ir
         .iter()
         .zip(&pr.blocks)
-        .map(|(t, b)| LevelPairs {
+        .enumerate()
+        .map(|(r, (t, b))| LevelPairs {
             pairs: t.pairs_from(z),
             blocks: b.clone(),
+            level: r,
+            time: None,
         })
         .collect();
     let model = fit_shared(&levels, SCHEDULE, plan, rng)?;
