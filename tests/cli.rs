@@ -532,6 +532,22 @@ fn score_bad_input_exits_two_naming_the_field() {
             ("sep = 8.0", "sep = 8.0\nr0 = 3", "`r0`"),
         ],
     );
+    // a misspelt score source, and learned scores without a training size
+    expect_bad_configs(
+        "diffusion_ir_vs_one_shot_mixture",
+        &[
+            (
+                "levels = 32\n",
+                "levels = 32\nscores = \"lerned\"\n",
+                "did you mean `learned`?",
+            ),
+            (
+                "levels = 32\n",
+                "levels = 32\nscores = \"learned\"\n",
+                "`N`",
+            ),
+        ],
+    );
     // a drift beyond one period a step, no steps, too many steps
     expect_bad_configs(
         "score_shared_time",

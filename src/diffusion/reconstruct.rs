@@ -10,10 +10,95 @@ use crate::score::{ConditionalScore, ConditionalTarget, Noising};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand_distr::{Distribution, StandardNormal};
 
-/// The exact conditional score of a block given its own conditioning row, for a batch whose
-/// rows have different conditioning values (row i's score is that of p(w | c_i) noised).
+/// Where a reconstruction's block scores come from: the exact conditional mixture scores, or
+/// a learned model per block (a `score::SharedRidge`, or any implementation), asked for the VE score of block `block` (IR:
+/// the level's index from r0; one-shot: 0) given each row's conditioning values.
+pub trait BlockScores: Sync {
+    fn score(
+        &self,
+        block: usize,
+        c: ArrayView2<f64>,
+        y: ArrayView2<f64>,
+        sigma: f64,
+    ) -> Result<Array2<f64>, DiffusionError>;
+}
+
+/// A shared random-feature model (`score::fit_shared`) as block scores: block b is its task b.
+impl BlockScores for crate::score::SharedRidge {
+    fn score(
+        &self,
+        block: usize,
+        c: ArrayView2<f64>,
+        y: ArrayView2<f64>,
+        sigma: f64,
+    ) -> Result<Array2<f64>, DiffusionError> {
+        Ok(self.at(block, Noising::ve(sigma)?)?.score(c, y)?)
+    }
+}
+
+/// Block scores whose denoised estimate D = y + s^2 score is clipped to a box per block (the
+/// training details' per-coordinate range), then read back as a score (D_clipped - y) / s^2:
+/// improved-diffusion's `clip_denoised` (there to [-1, 1]) with the box taken from the data.
+/// A learned score far from its training inputs can be large and of any sign; clipping
+/// bounds what one step can do with it. The exact scores are never clipped.
+pub struct ClippedBlocks<'a> {
+    pub inner: &'a dyn BlockScores,
+    /// per block, the lower and upper ends of each target coordinate
+    pub boxes: Vec<(Array1<f64>, Array1<f64>)>,
+}
+
+impl ClippedBlocks<'_> {
+    /// The box of each block's training targets `w` (rows), widened by `margin` of its range
+    /// on both sides.
+    pub fn boxes_of(ws: &[ArrayView2<f64>], margin: f64) -> Vec<(Array1<f64>, Array1<f64>)> {
+        ws.iter()
+            .map(|w| {
+                let lo = w.fold_axis(Axis(0), f64::INFINITY, |a, &b| a.min(b));
+                let hi = w.fold_axis(Axis(0), f64::NEG_INFINITY, |a, &b| a.max(b));
+                let pad = (&hi - &lo) * margin;
+                (&lo - &pad, &hi + &pad)
+            })
+            .collect()
+    }
+}
+
+impl BlockScores for ClippedBlocks<'_> {
+    fn score(
+        &self,
+        block: usize,
+        c: ArrayView2<f64>,
+        y: ArrayView2<f64>,
+        sigma: f64,
+    ) -> Result<Array2<f64>, DiffusionError> {
+        let (lo, hi) = self.boxes.get(block).ok_or_else(|| {
+            DiffusionError::Input(format!(
+                "clipped scores: block {block} of {} boxes",
+                self.boxes.len()
+            ))
+        })?;
+        if lo.len() != y.ncols() {
+            return Err(DiffusionError::Input(format!(
+                "clipped scores: block {block}'s box has {} coordinates, the batch {}",
+                lo.len(),
+                y.ncols()
+            )));
+        }
+        let s2 = sigma * sigma;
+        let mut d = &y + &(self.inner.score(block, c, y, sigma)? * s2);
+        for mut row in d.rows_mut() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = v.clamp(lo[j], hi[j]);
+            }
+        }
+        Ok((d - y) / s2)
+    }
+}
+
+/// One block's score for a batch whose rows have different conditioning values (row i's score
+/// is that of p(w | c_i) noised): exact from the target, or from a learned source.
 struct ConditionalBatch<'a> {
     target: &'a ConditionalTarget,
+    learned: Option<(&'a dyn BlockScores, usize)>,
     c: ArrayView2<'a, f64>,
 }
 
@@ -22,7 +107,20 @@ impl NoisedScore for ConditionalBatch<'_> {
         self.target.out_dim()
     }
     fn score(&self, y: ArrayView2<f64>, sigma: f64) -> Result<Array2<f64>, DiffusionError> {
-        Ok(self.target.exact(Noising::ve(sigma)?)?.score(self.c, y)?)
+        match self.learned {
+            None => Ok(self.target.exact(Noising::ve(sigma)?)?.score(self.c, y)?),
+            Some((src, block)) => {
+                let out = src.score(block, self.c, y, sigma)?;
+                if out.dim() != y.dim() {
+                    return Err(DiffusionError::Input(format!(
+                        "a learned block score of shape {:?} for a batch of shape {:?}",
+                        out.dim(),
+                        y.dim()
+                    )));
+                }
+                Ok(out)
+            }
+        }
     }
 }
 
@@ -38,7 +136,8 @@ pub struct Reconstructor {
 
 impl Reconstructor {
     /// Sample block `w` of every row of `rows` given the row's coordinates `cond`, and write it
-    /// into the rows; `block` keys the streams.
+    /// into the rows; `block` keys the streams; `learned` the score source and its block index
+    /// (exact scores without).
     fn fill(
         &self,
         model: &IrModel,
@@ -46,6 +145,7 @@ impl Reconstructor {
         cond: &[usize],
         w: &[usize],
         block: u64,
+        learned: Option<(&dyn BlockScores, usize)>,
     ) -> Result<(), DiffusionError> {
         let target = ConditionalTarget::new("block", &model.joint, cond, w)?;
         let c = rows.select(Axis(1), cond);
@@ -61,6 +161,7 @@ impl Reconstructor {
         }
         let score = ConditionalBatch {
             target: &target,
+            learned,
             c: c.view(),
         };
         let out = run(
@@ -88,11 +189,24 @@ impl Reconstructor {
         z: ArrayView2<f64>,
         r0: usize,
     ) -> Result<Array2<f64>, DiffusionError> {
+        self.ir_rows_with(model, z, r0, None)
+    }
+
+    /// `ir_rows` with each level's score from `learned` (block r - r0; its conditioning
+    /// columns x_t^r then x_{t-1}^{r+1}), or exact without.
+    pub fn ir_rows_with(
+        &self,
+        model: &IrModel,
+        z: ArrayView2<f64>,
+        r0: usize,
+        learned: Option<&dyn BlockScores>,
+    ) -> Result<Array2<f64>, DiffusionError> {
         let mut rows = z.to_owned();
         for r in r0..model.hier.levels() {
             let (mut u, w, prev, _) = model.sets(r)?;
             u.extend(prev);
-            self.fill(model, &mut rows, &u, &w, r as u64)?;
+            let src = learned.map(|l| (l, r - r0));
+            self.fill(model, &mut rows, &u, &w, r as u64, src)?;
         }
         Ok(rows)
     }
@@ -104,9 +218,21 @@ impl Reconstructor {
         z: ArrayView2<f64>,
         r0: usize,
     ) -> Result<Array2<f64>, DiffusionError> {
+        self.one_shot_rows_with(model, z, r0, None)
+    }
+
+    /// `one_shot_rows` with the score from `learned` (block 0; its conditioning columns
+    /// x_t^{r0} then x_{t-1}), or exact without.
+    pub fn one_shot_rows_with(
+        &self,
+        model: &IrModel,
+        z: ArrayView2<f64>,
+        r0: usize,
+        learned: Option<&dyn BlockScores>,
+    ) -> Result<Array2<f64>, DiffusionError> {
         let mut rows = z.to_owned();
         let (u, w) = one_shot_sets(model, r0)?;
-        self.fill(model, &mut rows, &u, &w, 1 << 20)?;
+        self.fill(model, &mut rows, &u, &w, 1 << 20, learned.map(|l| (l, 0)))?;
         Ok(rows)
     }
 
@@ -182,6 +308,86 @@ mod tests {
         let spec = ModelSpec::from_params(&p).unwrap();
         let (hier, g, dynm) = spec.build(&mut crate::mc::stream(1, 0, 0)).unwrap();
         IrModel::new(hier, &g, &dynm).unwrap()
+    }
+
+    /// A learned source equal to the exact scores reproduces the exact reconstructions bit for
+    /// bit (the learned path adds nothing of its own); clipping leaves a denoised estimate
+    /// inside its box unchanged and pulls one outside back to the box's face; a block without
+    /// a box and a learned score of the wrong shape are refused.
+    #[test]
+    fn learned_blocks_and_clipping() {
+        struct Exact<'a>(&'a IrModel);
+        impl BlockScores for Exact<'_> {
+            fn score(
+                &self,
+                block: usize,
+                c: ArrayView2<f64>,
+                y: ArrayView2<f64>,
+                sigma: f64,
+            ) -> Result<Array2<f64>, DiffusionError> {
+                let (mut u, w, prev, _) = self.0.sets(block)?;
+                u.extend(prev);
+                let t = ConditionalTarget::new("b", &self.0.joint, &u, &w)?;
+                Ok(t.exact(Noising::ve(sigma)?)?.score(c, y)?)
+            }
+        }
+        let m = model();
+        let (z, _) = m.joint.sample(20, &mut crate::mc::stream(4, 0, 0));
+        let rc = Reconstructor {
+            sampler: Sampler::EulerMaruyama,
+            grid: SigmaGrid::karras(16, 0.002, 80.0, 7.0).unwrap(),
+            seed: 9,
+            stream: 2,
+        };
+        let exact = rc.ir_rows(&m, z.view(), 0).unwrap();
+        let via = rc.ir_rows_with(&m, z.view(), 0, Some(&Exact(&m))).unwrap();
+        assert_eq!(exact, via);
+        // clipping: a constant score -y / s^2 denoises to 0, inside [-1, 1] and outside [1, 2]
+        struct Zero;
+        impl BlockScores for Zero {
+            fn score(
+                &self,
+                _: usize,
+                _: ArrayView2<f64>,
+                y: ArrayView2<f64>,
+                sigma: f64,
+            ) -> Result<Array2<f64>, DiffusionError> {
+                Ok(y.mapv(|v| -v / (sigma * sigma)))
+            }
+        }
+        let y = ndarray::array![[0.5, -3.0]];
+        let c = Array2::zeros((1, 1));
+        let inside = ClippedBlocks {
+            inner: &Zero,
+            boxes: vec![(ndarray::array![-1.0, -1.0], ndarray::array![1.0, 1.0])],
+        };
+        let a = inside.score(0, c.view(), y.view(), 0.5).unwrap();
+        let b = Zero.score(0, c.view(), y.view(), 0.5).unwrap();
+        assert!((&a - &b).iter().all(|v| v.abs() < 1e-12), "{a} {b}");
+        let outside = ClippedBlocks {
+            inner: &Zero,
+            boxes: ClippedBlocks::boxes_of(&[ndarray::array![[1.0, 1.0], [2.0, 2.0]].view()], 0.0),
+        };
+        let s = outside.score(0, c.view(), y.view(), 0.5).unwrap();
+        // D = y + s^2 score = (1, 1) after clipping: score = (D - y) / s^2
+        assert!(
+            (s[[0, 0]] - 2.0).abs() < 1e-12 && (s[[0, 1]] - 16.0).abs() < 1e-12,
+            "{s}"
+        );
+        assert!(outside.score(1, c.view(), y.view(), 0.5).is_err());
+        struct Wrong;
+        impl BlockScores for Wrong {
+            fn score(
+                &self,
+                _: usize,
+                _: ArrayView2<f64>,
+                _: ArrayView2<f64>,
+                _: f64,
+            ) -> Result<Array2<f64>, DiffusionError> {
+                Ok(Array2::zeros((1, 1)))
+            }
+        }
+        assert!(rc.ir_rows_with(&m, z.view(), 0, Some(&Wrong)).is_err());
     }
 
     /// The reconstructions keep what is given (x_t^{r0}), and over many draws with a fine grid

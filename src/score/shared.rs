@@ -48,6 +48,21 @@ pub struct SharedPlan {
     pub fault: SharedFault,
 }
 
+impl SharedPlan {
+    /// The grids every shared fit here uses: length scales {1/2, 1, 2} sqrt(D) of the padded
+    /// input's width D, embedding gains {1, 3, 10}, penalties {1e-5, ..., 1e-2}, chosen on a
+    /// held-out fifth of the trajectories (theory/score.md section 14).
+    pub fn standard(fault: SharedFault) -> SharedPlan {
+        SharedPlan {
+            l_over_sqrt_dim: vec![0.5, 1.0, 2.0],
+            embedding_gains: vec![1.0, 3.0, 10.0],
+            lambdas: vec![1e-5, 1e-4, 1e-3, 1e-2],
+            holdout: 0.2,
+            fault,
+        }
+    }
+}
+
 /// One task's training pairs: a level's (at one time step, when the model is timed), the sizes
 /// of the blocks its conditioning vector is made of (for IR: x_t^r, then x_{t-1}^{r+1} when
 /// the past is conditioned on), the level (its resolution embedding) and the time step (its

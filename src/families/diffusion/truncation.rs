@@ -10,7 +10,11 @@
 use super::*;
 use crate::bounds::{Ctx, Entry, Evidence, Kind, Scale, Status, Support};
 use crate::diffusion::budget::gaussian_budget;
+use crate::diffusion::reconstruct::{BlockScores, ClippedBlocks};
 use crate::experiment::{Metrics, Replicate};
+use crate::score::{
+    fit_shared, ConditionalTarget, LevelPairs, SharedFault, SharedPlan, SharedRidge,
+};
 use crate::stats::Target;
 
 /// Draws per replicate: each replicate is the mean log-ratio over this many draws.
@@ -147,10 +151,110 @@ pub static ENTRIES: &[Entry] = &[
 /// cross-entropy of its details under the exact target p(details | x_t^{r0}, x_{t-1}) minus the
 /// target's entropy, estimated as the mean of -log p over the reconstructions minus its mean
 /// over exact draws (every density exact; theory/diffusion.md section 14).
+/// The noise levels a learned block score is trained at: 10 geometric levels over the
+/// samplers' range [SIGMA_MIN, SIGMA_MAX] (the model reads ln s, so the grid's levels between
+/// them are interpolated).
+fn training_sigmas() -> Vec<f64> {
+    let k = 10;
+    (0..k)
+        .map(|i| SIGMA_MIN * (SIGMA_MAX / SIGMA_MIN).powf(i as f64 / (k - 1) as f64))
+        .collect()
+}
+
+/// IR's and one-shot's block scores learned from N pairs `train` (rows (c_{t-1}, c_t)): one
+/// shared random-feature model over IR's levels (each a task; conditioning x_t^r then
+/// x_{t-1}^{r+1}) and one for one-shot's single block (x_t^{r0} then x_{t-1}), both over the
+/// training noise levels (theory/diffusion.md section 16).
+fn learned_scores(
+    ir: &IrModel,
+    r0: usize,
+    train: ndarray::ArrayView2<f64>,
+    fault: SharedFault,
+    rng: &mut Rng,
+) -> Result<(SharedRidge, SharedRidge), Error> {
+    let sigmas = training_sigmas();
+    let plan = SharedPlan::standard(fault);
+    let mut tasks = Vec::new();
+    for r in r0..ir.hier.levels() {
+        let (u, w, prev, _) = ir.sets(r)?;
+        let blocks = vec![u.len(), prev.len()];
+        let mut cond = u;
+        cond.extend(prev);
+        let t = ConditionalTarget::new(&format!("level {r}"), &ir.joint, &cond, &w)?;
+        tasks.push(LevelPairs {
+            pairs: t.pairs_from(train),
+            blocks,
+            level: r - r0,
+            time: None,
+        });
+    }
+    let ir_model = fit_shared(&tasks, &sigmas, &plan, rng)?;
+    let d = ir.dim();
+    let (mut cond, _, _, full) = ir.sets(r0)?;
+    let blocks = vec![cond.len(), full.len()];
+    cond.extend(full);
+    let out: Vec<usize> = (d + ir.hier.coarse_dim(r0)..2 * d).collect();
+    let t = ConditionalTarget::new("one-shot", &ir.joint, &cond, &out)?;
+    let one = LevelPairs {
+        pairs: t.pairs_from(train),
+        blocks,
+        level: 0,
+        time: None,
+    };
+    let os_model = fit_shared(&[one], &sigmas, &plan, rng)?;
+    Ok((ir_model, os_model))
+}
+
+/// The learned block scores with their denoised estimates clipped to the training details'
+/// box, widened by a tenth of its range (`ClippedBlocks`): IR's levels, then one-shot's block.
+fn clipped<'a>(
+    ir: &IrModel,
+    r0: usize,
+    train: ndarray::ArrayView2<f64>,
+    mi: &'a SharedRidge,
+    mo: &'a SharedRidge,
+) -> Result<(ClippedBlocks<'a>, ClippedBlocks<'a>), Error> {
+    let d = ir.dim();
+    let mut ws = Vec::new();
+    for r in r0..ir.hier.levels() {
+        ws.push(train.select(ndarray::Axis(1), &ir.sets(r)?.1));
+    }
+    let all: Vec<usize> = (d + ir.hier.coarse_dim(r0)..2 * d).collect();
+    let os = train.select(ndarray::Axis(1), &all);
+    let views: Vec<_> = ws.iter().map(|w| w.view()).collect();
+    Ok((
+        ClippedBlocks {
+            inner: mi,
+            boxes: ClippedBlocks::boxes_of(&views, CLIP_MARGIN),
+        },
+        ClippedBlocks {
+            inner: mo,
+            boxes: ClippedBlocks::boxes_of(&[os.view()], CLIP_MARGIN),
+        },
+    ))
+}
+
+/// How far past the training details' range a clipped denoised estimate may go, as a
+/// fraction of the range.
+const CLIP_MARGIN: f64 = 0.1;
+
 pub(super) fn prepare_sampled_measure(p: &Params) -> Result<Replicate, Error> {
     let (ir, r0) = model_and_r0(p, false)?;
     let levels = p.usize_at_least_or("levels", 2, 32)?;
     let n = p.usize_at_least_or("samples", 10, 1000)?;
+    let learned = match p.str_or("scores", "exact")? {
+        "exact" => None,
+        "learned" => Some((p.usize_at_least("N", 10)?, true)),
+        "learned_unclipped" => Some((p.usize_at_least("N", 10)?, false)),
+        other => {
+            return Err(crate::params::unknown_choice(
+                "scores",
+                other,
+                &["exact", "learned", "learned_unclipped"],
+            )
+            .into())
+        }
+    };
     let blocks = ir.hier.levels() - r0;
     let ir_grid = SigmaGrid::karras(levels, SIGMA_MIN, SIGMA_MAX, RHO)?;
     let os_grid = SigmaGrid::karras(levels * blocks, SIGMA_MIN, SIGMA_MAX, RHO)?;
@@ -165,8 +269,23 @@ pub(super) fn prepare_sampled_measure(p: &Params) -> Result<Replicate, Error> {
             seed,
             stream,
         };
-        let a = rc(&ir_grid).ir_rows(&ir, z.view(), r0)?;
-        let b = rc(&os_grid).one_shot_rows(&ir, z.view(), r0)?;
+        let (a, b) = match learned {
+            None => (
+                rc(&ir_grid).ir_rows(&ir, z.view(), r0)?,
+                rc(&os_grid).one_shot_rows(&ir, z.view(), r0)?,
+            ),
+            Some((n_train, clip)) => {
+                let (train, _) = ir.joint.sample(n_train, rng);
+                let (mi, mo) = learned_scores(&ir, r0, train.view(), SharedFault::None, rng)?;
+                let (ci, co) = clipped(&ir, r0, train.view(), &mi, &mo)?;
+                let (si, so): (&dyn BlockScores, &dyn BlockScores) =
+                    if clip { (&ci, &co) } else { (&mi, &mo) };
+                (
+                    rc(&ir_grid).ir_rows_with(&ir, z.view(), r0, Some(si))?,
+                    rc(&os_grid).one_shot_rows_with(&ir, z.view(), r0, Some(so))?,
+                )
+            }
+        };
         let nll = |x: &Array2<f64>| -> Result<f64, Error> {
             Ok(-ir
                 .details_log_density(r0, x.view())?

@@ -14,16 +14,9 @@ use crate::score::{
 };
 use crate::stats::{Target, Verdict};
 
-/// The shared model's grids: length scales {1/2, 1, 2} sqrt(D) of the padded input's width D,
-/// penalties {1e-5, ..., 1e-2}, chosen on a held-out fifth of the trajectories.
+/// The shared model's grids (`SharedPlan::standard`).
 pub(super) fn shared_plan(fault: SharedFault) -> SharedPlan {
-    SharedPlan {
-        l_over_sqrt_dim: vec![0.5, 1.0, 2.0],
-        embedding_gains: vec![1.0, 3.0, 10.0],
-        lambdas: vec![1e-5, 1e-4, 1e-3, 1e-2],
-        holdout: 0.2,
-        fault,
-    }
+    SharedPlan::standard(fault)
 }
 
 /// Per IR level, the Fisher terms of the shared model fitted to the draws z (rows
@@ -126,7 +119,8 @@ fn scarce_any(p: &Params) -> Result<bool, Error> {
 /// Quick: more data at coarse structure (N = 300, h = 0; at N = 1000 the shared fit's nine
 /// feature draws cost 20 seconds of `make test`), where the refutation lives, and
 /// scarce data at fine structure (N = 100, h = 0.9), where the mutation is read. Full: h in
-/// {0, 0.9}, N in {100, 1000} (the experiment score_shared_model has h = 0.5 and N up to 3000).
+/// {0, 0.9}, N in {100, 300} (N = 1000 until 2026-12-07, dropped for `make reproduce`'s
+/// 30 minutes; the experiment score_shared_model has h = 0.5 and N up to 1000).
 fn grid(s: Scale) -> Vec<Params> {
     match s {
         Scale::Quick => vec![
@@ -136,7 +130,7 @@ fn grid(s: Scale) -> Vec<Params> {
         Scale::Full => {
             let mut out = Vec::new();
             for h in [0.0, 0.9] {
-                for n in [SCARCE_N, 1000] {
+                for n in [SCARCE_N, 300] {
                     out.push(model_point("ridge", h, n));
                 }
             }
