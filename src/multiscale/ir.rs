@@ -370,7 +370,8 @@ mod tests {
     use crate::multiscale::ModelSpec;
     use crate::params::Params;
 
-    fn two_mode(h: f64) -> IrModel {
+    /// The two-mode model's parts (d = 8, modes 8 apart, fine-scale share h; stream 1).
+    fn two_mode_parts(h: f64) -> (Hierarchy, Gmm, AffineDynamics) {
         let p = Params::new()
             .with("geom", "1d")
             .with("L", 3usize)
@@ -378,7 +379,11 @@ mod tests {
             .with("sep", 8.0)
             .with("h", h);
         let spec = ModelSpec::from_params(&p).unwrap();
-        let (hier, g, dynm) = spec.build(&mut crate::mc::stream(1, 0, 0)).unwrap();
+        spec.build(&mut crate::mc::stream(1, 0, 0)).unwrap()
+    }
+
+    fn two_mode(h: f64) -> IrModel {
+        let (hier, g, dynm) = two_mode_parts(h);
         IrModel::new(hier, &g, &dynm).unwrap()
     }
 
@@ -389,14 +394,7 @@ mod tests {
     /// visible: step 2's draws are more than 5 standard errors from step 1's model somewhere.
     #[test]
     fn simulated_trajectories_follow_the_sequence_of_models() {
-        let p = Params::new()
-            .with("geom", "1d")
-            .with("L", 3usize)
-            .with("K", 2usize)
-            .with("sep", 8.0)
-            .with("h", 0.5);
-        let spec = ModelSpec::from_params(&p).unwrap();
-        let (hier, g, dynm) = spec.build(&mut crate::mc::stream(1, 0, 0)).unwrap();
+        let (hier, g, dynm) = two_mode_parts(0.5);
         let steps: Vec<AffineDynamics> = (1..=3)
             .map(|t| dynm.with_forcing(&hier, 1.0, std::f64::consts::FRAC_PI_2 * t as f64))
             .collect();
