@@ -144,13 +144,6 @@ pub static ENTRIES: &[Entry] = &[
     },
 ];
 
-/// IR and one-shot run with exact conditional scores on the mixture model: per replicate,
-/// `samples` draws of (x_{t-1}, x_t), each x_t reconstructed from x_t^{r0} and x_{t-1} by both
-/// schemes (Euler-Maruyama, `levels` noise levels per IR level; one-shot as many in its one
-/// run as IR in all: equal score evaluations). The error of a reconstruction is the
-/// cross-entropy of its details under the exact target p(details | x_t^{r0}, x_{t-1}) minus the
-/// target's entropy, estimated as the mean of -log p over the reconstructions minus its mean
-/// over exact draws (every density exact; theory/diffusion.md section 14).
 /// The noise levels a learned block score is trained at: 10 geometric levels over the
 /// samplers' range [SIGMA_MIN, SIGMA_MAX] (the model reads ln s, so the grid's levels between
 /// them are interpolated).
@@ -161,128 +154,215 @@ fn training_sigmas() -> Vec<f64> {
         .collect()
 }
 
-/// IR's and one-shot's block scores learned from N pairs `train` (rows (c_{t-1}, c_t)): one
-/// shared random-feature model over IR's levels (each a task; conditioning x_t^r then
-/// x_{t-1}^{r+1}) and one for one-shot's single block (x_t^{r0} then x_{t-1}), both over the
-/// training noise levels (theory/diffusion.md section 16).
-fn learned_scores(
+/// One block's training task from the pairs `train` (rows (c_{t-1}, c_t)): its details `out`
+/// given the conditioning blocks `given` (x_t's coarse block, then x_{t-1}'s), at `level`.
+fn block_task(
+    ir: &IrModel,
+    name: &str,
+    given: [Vec<usize>; 2],
+    out: &[usize],
+    level: usize,
+    train: ndarray::ArrayView2<f64>,
+) -> Result<LevelPairs, Error> {
+    let blocks = given.iter().map(Vec::len).collect();
+    let cond = given.concat();
+    let t = ConditionalTarget::new(name, &ir.joint, &cond, out)?;
+    Ok(LevelPairs {
+        pairs: t.pairs_from(train),
+        blocks,
+        level,
+        time: None,
+    })
+}
+
+/// A model fitted to `tasks` over the training noise levels with the standard plan.
+fn fit_blocks(tasks: &[LevelPairs], rng: &mut Rng) -> Result<SharedRidge, Error> {
+    let plan = SharedPlan::standard(SharedFault::None);
+    Ok(fit_shared(tasks, &training_sigmas(), &plan, rng)?)
+}
+
+/// IR's block scores learned from N pairs `train`: one shared random-feature model over IR's
+/// levels, each a task (conditioning x_t^r then x_{t-1}^{r+1}; theory/diffusion.md section 16).
+fn learned_ir_scores(
     ir: &IrModel,
     r0: usize,
     train: ndarray::ArrayView2<f64>,
-    fault: SharedFault,
     rng: &mut Rng,
-) -> Result<(SharedRidge, SharedRidge), Error> {
-    let sigmas = training_sigmas();
-    let plan = SharedPlan::standard(fault);
+) -> Result<SharedRidge, Error> {
     let mut tasks = Vec::new();
     for r in r0..ir.hier.levels() {
         let (u, w, prev, _) = ir.sets(r)?;
-        let blocks = vec![u.len(), prev.len()];
-        let mut cond = u;
-        cond.extend(prev);
-        let t = ConditionalTarget::new(&format!("level {r}"), &ir.joint, &cond, &w)?;
-        tasks.push(LevelPairs {
-            pairs: t.pairs_from(train),
-            blocks,
-            level: r - r0,
-            time: None,
-        });
+        tasks.push(block_task(
+            ir,
+            &format!("level {r}"),
+            [u, prev],
+            &w,
+            r - r0,
+            train,
+        )?);
     }
-    let ir_model = fit_shared(&tasks, &sigmas, &plan, rng)?;
-    let d = ir.dim();
-    let (mut cond, _, _, full) = ir.sets(r0)?;
-    let blocks = vec![cond.len(), full.len()];
-    cond.extend(full);
-    let out: Vec<usize> = (d + ir.hier.coarse_dim(r0)..2 * d).collect();
-    let t = ConditionalTarget::new("one-shot", &ir.joint, &cond, &out)?;
-    let one = LevelPairs {
-        pairs: t.pairs_from(train),
-        blocks,
-        level: 0,
-        time: None,
-    };
-    let os_model = fit_shared(&[one], &sigmas, &plan, rng)?;
-    Ok((ir_model, os_model))
+    fit_blocks(&tasks, rng)
 }
 
-/// The learned block scores with their denoised estimates clipped to the training details'
-/// box, widened by a tenth of its range (`ClippedBlocks`): IR's levels, then one-shot's block.
-fn clipped<'a>(
+/// One-shot's block score learned from the same pairs: one model of its single block
+/// (conditioning x_t^{r0} then x_{t-1}).
+fn learned_one_shot_scores(
     ir: &IrModel,
     r0: usize,
     train: ndarray::ArrayView2<f64>,
-    mi: &'a SharedRidge,
-    mo: &'a SharedRidge,
-) -> Result<(ClippedBlocks<'a>, ClippedBlocks<'a>), Error> {
+    rng: &mut Rng,
+) -> Result<SharedRidge, Error> {
+    let (coarse, _, _, full) = ir.sets(r0)?;
+    let out = one_shot_columns(ir, r0);
+    let task = block_task(ir, "one-shot", [coarse, full], &out, 0, train)?;
+    fit_blocks(&[task], rng)
+}
+
+/// One-shot's target columns in a row (c_{t-1}, c_t): every detail of x_t above level r0.
+fn one_shot_columns(ir: &IrModel, r0: usize) -> Vec<usize> {
     let d = ir.dim();
+    (d + ir.hier.coarse_dim(r0)..2 * d).collect()
+}
+
+/// IR's learned block scores with their denoised estimates clipped to the training details'
+/// box, widened by a tenth of its range (`ClippedBlocks`).
+fn clipped_ir<'a>(
+    ir: &IrModel,
+    r0: usize,
+    train: ndarray::ArrayView2<f64>,
+    model: &'a SharedRidge,
+) -> Result<ClippedBlocks<'a>, Error> {
     let mut ws = Vec::new();
     for r in r0..ir.hier.levels() {
         ws.push(train.select(ndarray::Axis(1), &ir.sets(r)?.1));
     }
-    let all: Vec<usize> = (d + ir.hier.coarse_dim(r0)..2 * d).collect();
-    let os = train.select(ndarray::Axis(1), &all);
     let views: Vec<_> = ws.iter().map(|w| w.view()).collect();
-    Ok((
-        ClippedBlocks {
-            inner: mi,
-            boxes: ClippedBlocks::boxes_of(&views, CLIP_MARGIN),
-        },
-        ClippedBlocks {
-            inner: mo,
-            boxes: ClippedBlocks::boxes_of(&[os.view()], CLIP_MARGIN),
-        },
-    ))
+    Ok(ClippedBlocks {
+        inner: model,
+        boxes: ClippedBlocks::boxes_of(&views, CLIP_MARGIN),
+    })
+}
+
+/// One-shot's learned block score, clipped the same way.
+fn clipped_one_shot<'a>(
+    ir: &IrModel,
+    r0: usize,
+    train: ndarray::ArrayView2<f64>,
+    model: &'a SharedRidge,
+) -> ClippedBlocks<'a> {
+    let os = train.select(ndarray::Axis(1), &one_shot_columns(ir, r0));
+    ClippedBlocks {
+        inner: model,
+        boxes: ClippedBlocks::boxes_of(&[os.view()], CLIP_MARGIN),
+    }
 }
 
 /// How far past the training details' range a clipped denoised estimate may go, as a
 /// fraction of the range.
 const CLIP_MARGIN: f64 = 0.1;
 
-pub(super) fn prepare_sampled_measure(p: &Params) -> Result<Replicate, Error> {
-    let (ir, r0) = model_and_r0(p, false)?;
-    let levels = p.usize_at_least_or("levels", 2, 32)?;
-    let n = p.usize_at_least_or("samples", 10, 1000)?;
-    let learned = match p.str_or("scores", "exact")? {
-        "exact" => None,
-        "learned" => Some((p.usize_at_least("N", 10)?, true)),
-        "learned_unclipped" => Some((p.usize_at_least("N", 10)?, false)),
-        other => {
-            return Err(crate::params::unknown_choice(
-                "scores",
-                other,
-                &["exact", "learned", "learned_unclipped"],
-            )
-            .into())
-        }
-    };
-    let blocks = ir.hier.levels() - r0;
-    let ir_grid = SigmaGrid::karras(levels, SIGMA_MIN, SIGMA_MAX, RHO)?;
-    let os_grid = SigmaGrid::karras(levels * blocks, SIGMA_MIN, SIGMA_MAX, RHO)?;
-    let truncation = monte_carlo_truncation(&ir, r0)?;
-    Ok(Box::new(move |rng, _common| {
+/// Where a sampled comparison's block scores come from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum BlockSource {
+    /// the exact conditional mixture scores
+    Exact,
+    /// learned from `n` training pairs drawn per replicate (theory/diffusion.md section 16);
+    /// `clip`: the denoised estimates clipped to the training box; `ir_exact`: IR handed the
+    /// exact scores instead of its learned ones (the entry's leakage mutation)
+    Learned {
+        n: usize,
+        clip: bool,
+        ir_exact: bool,
+    },
+}
+
+impl BlockSource {
+    /// The measure's `scores` parameter (with `N` for the learned ones).
+    fn from_params(p: &Params) -> Result<BlockSource, Error> {
+        Ok(match p.str_or("scores", "exact")? {
+            "exact" => BlockSource::Exact,
+            "learned" | "learned_unclipped" => BlockSource::Learned {
+                n: p.usize_at_least("N", 10)?,
+                clip: p.str("scores")? == "learned",
+                ir_exact: false,
+            },
+            other => {
+                return Err(crate::params::unknown_choice(
+                    "scores",
+                    other,
+                    &["exact", "learned", "learned_unclipped"],
+                )
+                .into())
+            }
+        })
+    }
+}
+
+/// IR against one-shot with the samplers run on the mixture model (theory/diffusion.md
+/// sections 14 and 16): per run, `samples` draws of (x_{t-1}, x_t), each x_t reconstructed from
+/// x_t^{r0} and x_{t-1} by both schemes (Euler-Maruyama, `levels` noise levels per IR level;
+/// one-shot as many in its one run as IR in all: equal score evaluations). The error of a
+/// reconstruction is the cross-entropy of its details under the exact target p(details |
+/// x_t^{r0}, x_{t-1}) minus the target's entropy, estimated as the mean of -log p over the
+/// reconstructions minus its mean over exact draws (every density exact).
+pub(super) struct SampledComparison {
+    ir: IrModel,
+    r0: usize,
+    samples: usize,
+    ir_grid: SigmaGrid,
+    os_grid: SigmaGrid,
+}
+
+impl SampledComparison {
+    /// The model of a parameter set, with `levels` (default 32) and `samples` (default 1000).
+    pub(super) fn from_params(p: &Params) -> Result<SampledComparison, Error> {
+        let (ir, r0) = model_and_r0(p, false)?;
+        let levels = p.usize_at_least_or("levels", 2, 32)?;
+        let samples = p.usize_at_least_or("samples", 10, 1000)?;
+        let blocks = ir.hier.levels() - r0;
+        Ok(SampledComparison {
+            ir_grid: SigmaGrid::karras(levels, SIGMA_MIN, SIGMA_MAX, RHO)?,
+            os_grid: SigmaGrid::karras(levels * blocks, SIGMA_MIN, SIGMA_MAX, RHO)?,
+            ir,
+            r0,
+            samples,
+        })
+    }
+
+    /// One run's cross-entropy excesses (IR, one-shot), in nats.
+    pub(super) fn excesses(&self, source: BlockSource, rng: &mut Rng) -> Result<(f64, f64), Error> {
         use rand::Rng as _;
+        let (ir, r0) = (&self.ir, self.r0);
         let (seed, stream) = (rng.random::<u64>(), rng.random::<u64>());
-        let (z, _) = ir.joint.sample(n, rng);
+        let (z, _) = ir.joint.sample(self.samples, rng);
         let rc = |grid: &SigmaGrid| crate::diffusion::reconstruct::Reconstructor {
             sampler: Sampler::EulerMaruyama,
             grid: grid.clone(),
             seed,
             stream,
         };
-        let (a, b) = match learned {
-            None => (
-                rc(&ir_grid).ir_rows(&ir, z.view(), r0)?,
-                rc(&os_grid).one_shot_rows(&ir, z.view(), r0)?,
+        let (a, b) = match source {
+            BlockSource::Exact => (
+                rc(&self.ir_grid).ir_rows(ir, z.view(), r0)?,
+                rc(&self.os_grid).one_shot_rows(ir, z.view(), r0)?,
             ),
-            Some((n_train, clip)) => {
-                let (train, _) = ir.joint.sample(n_train, rng);
-                let (mi, mo) = learned_scores(&ir, r0, train.view(), SharedFault::None, rng)?;
-                let (ci, co) = clipped(&ir, r0, train.view(), &mi, &mo)?;
-                let (si, so): (&dyn BlockScores, &dyn BlockScores) =
-                    if clip { (&ci, &co) } else { (&mi, &mo) };
+            BlockSource::Learned { n, clip, ir_exact } => {
+                let (train, _) = ir.joint.sample(n, rng);
+                // the leaking IR reads the exact scores and fits nothing
+                let a = if ir_exact {
+                    rc(&self.ir_grid).ir_rows(ir, z.view(), r0)?
+                } else {
+                    let m = learned_ir_scores(ir, r0, train.view(), rng)?;
+                    let c = clipped_ir(ir, r0, train.view(), &m)?;
+                    let s: &dyn BlockScores = if clip { &c } else { &m };
+                    rc(&self.ir_grid).ir_rows_with(ir, z.view(), r0, Some(s))?
+                };
+                let m = learned_one_shot_scores(ir, r0, train.view(), rng)?;
+                let c = clipped_one_shot(ir, r0, train.view(), &m);
+                let s: &dyn BlockScores = if clip { &c } else { &m };
                 (
-                    rc(&ir_grid).ir_rows_with(&ir, z.view(), r0, Some(si))?,
-                    rc(&os_grid).one_shot_rows_with(&ir, z.view(), r0, Some(so))?,
+                    a,
+                    rc(&self.os_grid).one_shot_rows_with(ir, z.view(), r0, Some(s))?,
                 )
             }
         };
@@ -293,7 +373,16 @@ pub(super) fn prepare_sampled_measure(p: &Params) -> Result<Replicate, Error> {
                 .unwrap_or(f64::NAN))
         };
         let entropy = nll(&z)?;
-        let (ca, cb) = (nll(&a)? - entropy, nll(&b)? - entropy);
+        Ok((nll(&a)? - entropy, nll(&b)? - entropy))
+    }
+}
+
+pub(super) fn prepare_sampled_measure(p: &Params) -> Result<Replicate, Error> {
+    let cmp = SampledComparison::from_params(p)?;
+    let source = BlockSource::from_params(p)?;
+    let truncation = monte_carlo_truncation(&cmp.ir, cmp.r0)?;
+    Ok(Box::new(move |rng, _common| {
+        let (ca, cb) = cmp.excesses(source, rng)?;
         let m: Metrics = vec![
             ("ir".into(), ca),
             ("one_shot".into(), cb),

@@ -313,17 +313,9 @@ pub const IR_CONDITIONING_IGNORED: Control = Control::mutation(
 )
 .only_where(is_fine);
 
-/// The 1-D model both conjectures are asked of: d = 8 in three Haar levels, two modes 8 apart,
-/// a share h of the squared separation at the fine levels; N trajectories; the estimator.
+/// The model both conjectures are asked of (`two_mode_point`) with the estimator.
 pub(super) fn model_point(est: &str, h: f64, n: usize) -> Params {
-    Params::new()
-        .with("geom", "1d")
-        .with("L", 3usize)
-        .with("K", 2usize)
-        .with("sep", 8.0)
-        .with("h", h)
-        .with("N", n)
-        .with("estimator", est)
+    super::two_mode_point(h, n).with("estimator", est)
 }
 
 /// Quick: the two estimators at coarse structure (h = 0), where the recorded refutation lives,

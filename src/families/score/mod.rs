@@ -26,6 +26,19 @@ use ndarray::{array, Array2};
 
 const THEORY: &str = "theory/score.md";
 
+/// The 1-D two-mode multi-scale model the score and diffusion families' learned-score checks
+/// are asked of: d = 8 in three Haar levels, two modes 8 apart, a share h of the squared
+/// separation at the fine levels; N training pairs or trajectories.
+pub(crate) fn two_mode_point(h: f64, n: usize) -> crate::params::Params {
+    crate::params::Params::new()
+        .with("geom", "1d")
+        .with("L", 3usize)
+        .with("K", 2usize)
+        .with("sep", 8.0)
+        .with("h", h)
+        .with("N", n)
+}
+
 /// The targets of the family's checks, by name: `line`, 0.3 N(-2, 0.25) + 0.7 N(2, 1);
 /// `plane`, three components in d = 2 with unequal covariances; `d4`, two components in d = 4
 /// sharing a correlated covariance.

@@ -182,13 +182,7 @@ fn scarce(p: &Params) -> Result<bool, Error> {
 /// The drifting model of a grid point: T = 4 steps, the forcing of amplitude 1 moving `drift`
 /// of its period a step, fine structure h = 0.5, N trajectories.
 pub(super) fn point(n: usize, drift: f64) -> Params {
-    Params::new()
-        .with("geom", "1d")
-        .with("L", 3usize)
-        .with("K", 2usize)
-        .with("sep", 8.0)
-        .with("h", 0.5)
-        .with("N", n)
+    super::two_mode_point(0.5, n)
         .with("T", 4usize)
         .with("b0", 1.0)
         .with("drift", drift)
