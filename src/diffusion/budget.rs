@@ -64,6 +64,10 @@ pub struct IrBudget {
     pub final_kl: f64,
     /// Level 0 (the coarsest coefficient) first, then the details of levels 1..=L.
     pub levels: Vec<LevelShare>,
+    /// The sampler's law of (c_{t-1}, c_t) in Haar coefficients (before any synthesis fault):
+    /// its mean and covariance, from which a sequence reads the step's kernel.
+    pub joint_mean: Array1<f64>,
+    pub joint_cov: Array2<f64>,
 }
 
 impl IrBudget {
@@ -399,7 +403,12 @@ pub fn scored_gaussian_budget(
         "the IR sampler's joint covariance",
     )?;
     let final_kl = kl_gaussian(tp.dot(&mu).view(), &p_cov, tq.dot(&q.mean).view(), &q_cov)?;
-    Ok(IrBudget { final_kl, levels })
+    Ok(IrBudget {
+        final_kl,
+        levels,
+        joint_mean: q.mean,
+        joint_cov: q.cov,
+    })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! image of the identity (z = 0) and B its image of the noise (x = 0); no Monte Carlo.
 pub mod budget;
 pub mod reconstruct;
+pub mod sequence;
 pub mod vp;
 
 use crate::mc::Rng;

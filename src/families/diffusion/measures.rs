@@ -61,6 +61,22 @@ Measure {
     closed_form: None,
 },
 Measure {
+    name: "diffusion.sequence",
+    description: "a sequence reconstructed from its coarse observations y_t = c_t^{r0} on the Gaussian multi-scale model (multiscale parameters, K = 1; a random model and a trajectory per replicate): c_0 from p(c_0 | y_0), then each c_t by a one-step sampler fed its own previous output, IR by Euler-Maruyama with `levels` noise levels per level or one-shot with as many in all; at step `t`, the exact KL from the filter p(c_t | y_{0:t}) to the reconstructor's law for the exact kernel p(. | c_{t-1}, y_t) (`exact`), IR (`ir`) and one-shot (`one_shot`), each with its chain-rule bound (`exact_bound`, `ir_bound`, `one_shot_bound`: the previous step's KL read under the one-step smoother plus the kernel's expected KL), and what y_t says about c_{t-1}, KL(p(c_{t-1} | y_{0:t}) || p(c_{t-1} | y_{0:t-1})) (`look_ahead`) (theory/diffusion.md section 17)",
+    metrics: &[
+        "exact",
+        "exact_bound",
+        "ir",
+        "ir_bound",
+        "one_shot",
+        "one_shot_bound",
+        "look_ahead",
+    ],
+    indicators: &[],
+    prepare: super::sequence::prepare_measure,
+    closed_form: None,
+},
+Measure {
     name: "diffusion.ode_sde_gap.mixtures",
     description: "one sampler (`sampler`: heun for the probability-flow ODE, euler_maruyama for the reverse SDE, or any other) on Karras's grid with `levels` noise levels (default 64) from N(0, 80^2 I), with the score (1 + delta) times the exact noised score of the mixture `target` (line: 0.3 N(-2, 0.25) + 0.7 N(2, 1); plane: three components in d = 2; d4: two in d = 4; as in the score family): `samples` draws (default 2000) per replicate and their sliced squared Wasserstein-2 distance to the exact target over `directions` random directions (default 64; exact in one dimension), each direction's projected target exact (`w2`); the same distance for as many exact draws of the target (`floor`, what a perfect sampler's finite sample shows) and the difference (`excess`) (theory/diffusion.md section 13)",
     metrics: &["w2", "floor", "excess"],

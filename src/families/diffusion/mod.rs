@@ -11,6 +11,7 @@ pub mod marginals;
 pub mod measures;
 pub mod pictures;
 pub mod reproducible;
+pub mod sequence;
 pub mod truncation;
 pub mod vp;
 
@@ -219,6 +220,7 @@ pub static FAMILY: Family = Family {
         girsanov::ENTRIES,
         marginals::ENTRIES,
         reproducible::ENTRIES,
+        sequence::ENTRIES,
         truncation::ENTRIES,
         vp::ENTRIES,
     ],
