@@ -132,7 +132,7 @@ Entry {
     },
     statement: "reconstructing x_t from x_t^0 and x_{t-1} on the two-mode multi-scale model (1-D, d = 8, three Haar levels, modes 8 apart, a share h = 0 or 0.9 of the squared separation at the fine levels), every block's score learned from the same N training pairs (one shared random-feature model over IR's levels, one for one-shot's block, denoised estimates clipped to the training box) and sampled by Euler-Maruyama at equal score evaluations (32 levels per IR level, 96 for one-shot): one-shot's reconstructions score better under the exact reconstruction law than IR's, its cross-entropy excess below IR's on average over training sets, at N = 300 and h = 0 (full: also h = 0.9)",
     source: "the issue's conjecture 'IR wins when the data has enough fine-scale structure' carried to mixtures and learned nonparametric scores, in the form the data support (the issue's form is contradicted at h = 0.9): theory/diffusion.md section 16",
-    replicates: 8,
+    replicates: 4,
     grid: mixture_ir_grid,
     check: mixture_ir_check,
     controls: &[IR_PEEKS],
