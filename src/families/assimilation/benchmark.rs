@@ -226,6 +226,21 @@ pub static SETTINGS: &[Setting] = &[
         },
         published: None,
     },
+    Setting {
+        name: "l63_ekf",
+        system: System::Lorenz63,
+        method: Method::Ekf { infl: 180.0 },
+        published: Some(0.92),
+    },
+    Setting {
+        name: "l96_ekf",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Ekf { infl: 10.0 },
+        published: Some(0.24),
+    },
 ];
 
 pub(crate) fn setting(name: &str) -> Result<&'static Setting, Error> {

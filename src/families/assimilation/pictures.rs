@@ -88,6 +88,7 @@ fn label(s: &super::benchmark::Setting) -> String {
         Method::Climatology => "climatology".into(),
         Method::OptimalInterpolation => "OI".into(),
         Method::Var3d { .. } => "3D-Var".into(),
+        Method::Ekf { .. } => "EKF".into(),
         Method::Etkf { n, .. } => format!("ETKF (N = {n})"),
         Method::Enkf { n, .. } => format!("EnKF (N = {n})"),
         Method::Ensf { n, .. } => format!("EnSF (N = {n})"),
