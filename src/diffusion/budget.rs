@@ -233,11 +233,7 @@ pub fn scored_gaussian_budget(
     let mut blocks: Vec<(Vec<usize>, Vec<usize>, Vec<usize>)> = Vec::new();
     match scheme {
         Scheme::OneShot { from } => {
-            blocks.push((
-                (d + hier.coarse_dim(from)..2 * d).collect(),
-                given.clone(),
-                given.clone(),
-            ));
+            blocks.push((ir.one_shot_sets(from)?.2, given.clone(), given.clone()));
         }
         Scheme::Ir { from } => {
             if from.is_none() {
@@ -414,18 +410,9 @@ pub fn scored_gaussian_budget(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::Params;
 
     fn model(h: f64) -> IrModel {
-        let p = Params::new()
-            .with("geom", "1d")
-            .with("L", 3usize)
-            .with("K", 1usize)
-            .with("hetero", 1.0)
-            .with("h", h);
-        let mut rng = crate::mc::stream(7, 0, 0);
-        let (hier, g, dynm) = crate::multiscale::model(&p, &mut rng).unwrap();
-        IrModel::new(hier, &g, &dynm).unwrap()
+        crate::multiscale::gaussian_test_model("h", h, 7)
     }
 
     fn level(n: usize, delta: f64) -> LevelSampler {

@@ -266,10 +266,9 @@ fn current_of_first(rows: &Array2<f64>, model: &IrModel) -> Array1<f64> {
 
 /// One-shot's conditioning set (x_t^{r0}, x_{t-1}) and block (every detail above r0).
 fn one_shot_sets(model: &IrModel, r0: usize) -> Result<(Vec<usize>, Vec<usize>), DiffusionError> {
-    let d = model.dim();
-    let (mut u, _, _, full) = model.sets(r0)?;
+    let (mut u, full, w) = model.one_shot_sets(r0)?;
     u.extend(full);
-    Ok((u, (d + model.hier.coarse_dim(r0)..2 * d).collect()))
+    Ok((u, w))
 }
 
 /// E[c_t | x_t^{r0}, x_{t-1}] at the draw `z`.

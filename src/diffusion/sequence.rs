@@ -304,60 +304,82 @@ impl Sequence {
         )?)
     }
 
-    /// The exact laws along the trajectory `c` (rows c_0..c_T) for a reconstructor with
-    /// `kernel`, started from p(c_0 | y_0); one entry per t = 1..T.
+    /// The filter at t = 0..T and the one-step smoother of each t - 1, along the trajectory
+    /// `c` (rows c_0..c_T): what every reconstructor is compared with, computed once.
+    pub fn filter_path(&self, c: &Array2<f64>) -> Result<FilterPath, DiffusionError> {
+        let k = self.k;
+        let y = |t: usize| c.slice(s![t, ..k]);
+        let mut filters = vec![self.start(y(0))?];
+        let mut smoothers = Vec::with_capacity(c.nrows().saturating_sub(1));
+        for t in 1..c.nrows() {
+            smoothers.push(self.smoother(y(t - 1), &filters[t - 1], y(t))?);
+            let next = self.kalman(y(t - 1), &filters[t - 1], y(t))?;
+            filters.push(next);
+        }
+        Ok(FilterPath { filters, smoothers })
+    }
+
+    /// The exact laws along the trajectory `c` for a reconstructor with `kernel`, started from
+    /// p(c_0 | y_0), against the filter path `path` of `c`; one entry per t = 1..T.
+    pub fn reconstruct(
+        &self,
+        c: &Array2<f64>,
+        path: &FilterPath,
+        kernel: &Kernel,
+        fault: SequenceFault,
+    ) -> Result<Vec<StepLaws>, DiffusionError> {
+        let k = self.k;
+        let y = |t: usize| c.slice(s![t, ..k]);
+        let mut recon = path.filters[0].clone();
+        let mut out = Vec::with_capacity(path.smoothers.len());
+        for (i, smoother_prev) in path.smoothers.iter().enumerate() {
+            let t = i + 1;
+            let read = match fault {
+                SequenceFault::None => smoother_prev,
+                SequenceFault::LookAheadDropped => &path.filters[t - 1],
+            };
+            let bound = Self::kl(read, &recon)?
+                + self.kernel_kl(&self.exact, kernel, y(t - 1), read, y(t))?;
+            let next_recon = self.push(kernel, y(t - 1), &recon, y(t));
+            let kl = Self::kl(&path.filters[t], &next_recon)?;
+            out.push(StepLaws {
+                filter: path.filters[t].clone(),
+                smoother_prev: smoother_prev.clone(),
+                reconstructed: next_recon.clone(),
+                kl,
+                bound,
+            });
+            recon = next_recon;
+        }
+        Ok(out)
+    }
+
+    /// `filter_path` then `reconstruct`, for one reconstructor.
     pub fn run(
         &self,
         c: &Array2<f64>,
         kernel: &Kernel,
         fault: SequenceFault,
     ) -> Result<Vec<StepLaws>, DiffusionError> {
-        let k = self.k;
-        let y = |t: usize| c.slice(s![t, ..k]);
-        let mut filter = self.start(y(0))?;
-        let mut recon = filter.clone();
-        let mut out = Vec::with_capacity(c.nrows().saturating_sub(1));
-        for t in 1..c.nrows() {
-            let smoother_prev = self.smoother(y(t - 1), &filter, y(t))?;
-            let read = match fault {
-                SequenceFault::None => &smoother_prev,
-                SequenceFault::LookAheadDropped => &filter,
-            };
-            let bound = Self::kl(read, &recon)?
-                + self.kernel_kl(&self.exact, kernel, y(t - 1), read, y(t))?;
-            let next_filter = self.kalman(y(t - 1), &filter, y(t))?;
-            let next_recon = self.push(kernel, y(t - 1), &recon, y(t));
-            let kl = Self::kl(&next_filter, &next_recon)?;
-            out.push(StepLaws {
-                filter: next_filter.clone(),
-                smoother_prev,
-                reconstructed: next_recon.clone(),
-                kl,
-                bound,
-            });
-            filter = next_filter;
-            recon = next_recon;
-        }
-        Ok(out)
+        self.reconstruct(c, &self.filter_path(c)?, kernel, fault)
     }
+}
+
+/// The filter p(c_t | y_{0:t}) at t = 0..T (`filters`) and the one-step smoother
+/// p(c_{t-1} | y_{0:t}) at t = 1..T (`smoothers[t - 1]`) along one trajectory.
+#[derive(Debug, Clone)]
+pub struct FilterPath {
+    pub filters: Vec<DetailLaw>,
+    pub smoothers: Vec<DetailLaw>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diffusion::{Sampler, SamplerFault, SigmaGrid};
-    use crate::params::Params;
 
     fn model(alpha: f64) -> IrModel {
-        let p = Params::new()
-            .with("geom", "1d")
-            .with("L", 3usize)
-            .with("K", 1usize)
-            .with("hetero", 1.0)
-            .with("alpha", alpha);
-        let mut rng = crate::mc::stream(11, 0, 0);
-        let (hier, g, dynm) = crate::multiscale::model(&p, &mut rng).unwrap();
-        IrModel::new(hier, &g, &dynm).unwrap()
+        crate::multiscale::gaussian_test_model("alpha", alpha, 11)
     }
 
     fn max_abs(a: &Array2<f64>, b: &Array2<f64>) -> f64 {

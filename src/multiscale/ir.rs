@@ -178,13 +178,21 @@ impl IrModel {
         Ok(self.joint.conditioner(&u, &w)?)
     }
 
+    /// Indices of one-shot's sets in the joint: x_t^{r0}, x_{t-1}^R, and every current detail
+    /// above level r0 (the block one-shot samples).
+    pub fn one_shot_sets(
+        &self,
+        r0: usize,
+    ) -> Result<(Vec<usize>, Vec<usize>, Vec<usize>), MultiscaleError> {
+        self.hier.check_level(r0)?;
+        let (d, k) = (self.dim(), self.hier.coarse_dim(r0));
+        Ok((self.current(0, k), self.previous(0, d), self.current(k, d)))
+    }
+
     /// One-shot p(x_t^R | x_t^{r0}, x_{t-1}^R): all current details above level r0.
     pub fn one_shot(&self, r0: usize) -> Result<Conditioner, MultiscaleError> {
-        self.hier.check_level(r0)?;
-        let d = self.dim();
-        let mut u = self.current(0, self.hier.coarse_dim(r0));
-        u.extend(self.previous(0, d));
-        let v = self.current(self.hier.coarse_dim(r0), d);
+        let (mut u, past, v) = self.one_shot_sets(r0)?;
+        u.extend(past);
         Ok(self.joint.conditioner(&u, &v)?)
     }
 
@@ -302,10 +310,8 @@ impl IrModel {
         r0: usize,
         z: ArrayView2<f64>,
     ) -> Result<Array1<f64>, MultiscaleError> {
-        let d = self.dim();
-        let (mut u, _, _, full) = self.sets(r0)?;
+        let (mut u, full, w) = self.one_shot_sets(r0)?;
         u.extend(full);
-        let w: Vec<usize> = (d + self.hier.coarse_dim(r0)..2 * d).collect();
         Ok(self
             .joint
             .conditioner(&u, &w)?

@@ -36,3 +36,19 @@ pub enum MultiscaleError {
 }
 
 impl crate::error::SubjectError for MultiscaleError {}
+
+/// The Gaussian multi-scale test model (1-D, d = 8, three Haar levels, heterogeneous level
+/// variances) with one more parameter `key` = `value`, drawn from stream `seed`: the unit
+/// tests of the diffusion budget and of sequences share it.
+#[cfg(test)]
+pub(crate) fn gaussian_test_model(key: &str, value: f64, seed: u64) -> IrModel {
+    let p = crate::params::Params::new()
+        .with("geom", "1d")
+        .with("L", 3usize)
+        .with("K", 1usize)
+        .with("hetero", 1.0)
+        .with(key, value);
+    let mut rng = crate::mc::stream(seed, 0, 0);
+    let (hier, g, dynm) = model(&p, &mut rng).expect("the test model's parameters are valid");
+    IrModel::new(hier, &g, &dynm).expect("the test model is Gaussian and proper")
+}

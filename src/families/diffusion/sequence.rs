@@ -115,25 +115,21 @@ pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
         let ir = cmp.model(common)?;
         let seq = Sequence::new(&ir, cmp.r0)?;
         let c = seq.trajectory(t, common)?;
+        // the filter and the smoothers once; each reconstructor against them
+        let path = seq.filter_path(&c)?;
         let mut m: Metrics = Vec::new();
         for name in ["exact", "ir", "one_shot"] {
             let kernel = kernel_of(name, &cmp, &ir, &seq)?;
-            let all = seq.run(&c, &kernel, SequenceFault::None)?;
+            let all = seq.reconstruct(&c, &path, &kernel, SequenceFault::None)?;
             let last = &all[t - 1];
             m.push((name.into(), last.kl));
             m.push((format!("{name}_bound"), last.bound));
-            if name == "exact" {
-                // what y_t says about the past: KL(one-step smoother || filter) at t - 1
-                let filter_prev = match t {
-                    1 => seq.start(c.slice(ndarray::s![0, ..ir.hier.coarse_dim(cmp.r0)]))?,
-                    _ => all[t - 2].filter.clone(),
-                };
-                m.push((
-                    "look_ahead".into(),
-                    Sequence::kl(&last.smoother_prev, &filter_prev)?,
-                ));
-            }
         }
+        // what y_t says about the past: KL(one-step smoother || filter) at t - 1
+        m.push((
+            "look_ahead".into(),
+            Sequence::kl(&path.smoothers[t - 1], &path.filters[t - 1])?,
+        ));
         Ok(m)
     }))
 }

@@ -212,16 +212,9 @@ fn learned_one_shot_scores(
     train: ndarray::ArrayView2<f64>,
     rng: &mut Rng,
 ) -> Result<SharedRidge, Error> {
-    let (coarse, _, _, full) = ir.sets(r0)?;
-    let out = one_shot_columns(ir, r0);
+    let (coarse, full, out) = ir.one_shot_sets(r0)?;
     let task = block_task(ir, "one-shot", [coarse, full], &out, 0, train)?;
     fit_blocks(&[task], rng)
-}
-
-/// One-shot's target columns in a row (c_{t-1}, c_t): every detail of x_t above level r0.
-fn one_shot_columns(ir: &IrModel, r0: usize) -> Vec<usize> {
-    let d = ir.dim();
-    (d + ir.hier.coarse_dim(r0)..2 * d).collect()
 }
 
 /// IR's learned block scores with their denoised estimates clipped to the training details'
@@ -249,12 +242,12 @@ fn clipped_one_shot<'a>(
     r0: usize,
     train: ndarray::ArrayView2<f64>,
     model: &'a SharedRidge,
-) -> ClippedBlocks<'a> {
-    let os = train.select(ndarray::Axis(1), &one_shot_columns(ir, r0));
-    ClippedBlocks {
+) -> Result<ClippedBlocks<'a>, Error> {
+    let os = train.select(ndarray::Axis(1), &ir.one_shot_sets(r0)?.2);
+    Ok(ClippedBlocks {
         inner: model,
         boxes: ClippedBlocks::boxes_of(&[os.view()], CLIP_MARGIN),
-    }
+    })
 }
 
 /// How far past the training details' range a clipped denoised estimate may go, as a
@@ -358,7 +351,7 @@ impl SampledComparison {
                     rc(&self.ir_grid).ir_rows_with(ir, z.view(), r0, Some(s))?
                 };
                 let m = learned_one_shot_scores(ir, r0, train.view(), rng)?;
-                let c = clipped_one_shot(ir, r0, train.view(), &m);
+                let c = clipped_one_shot(ir, r0, train.view(), &m)?;
                 let s: &dyn BlockScores = if clip { &c } else { &m };
                 (
                     a,

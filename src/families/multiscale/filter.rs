@@ -54,11 +54,9 @@ fn filter_exact_check(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Err
         let r0 = p.usize_at_least("r_obs", 0)?;
         let ir = IrModel::new(hier.clone(), &g, &dynm)?;
         let z = ir.joint.sample(8, rng).0;
-        let d = hier.dim();
         let one = ir.one_shot(r0)?;
-        let mut u: Vec<usize> = (d..d + hier.coarse_dim(r0)).collect();
-        u.extend(0..d);
-        let vv: Vec<usize> = (d + hier.coarse_dim(r0)..2 * d).collect();
+        let (mut u, past, vv) = ir.one_shot_sets(r0)?;
+        u.extend(past);
         let lhs = one.log_density(z.select(Axis(1), &u).view(), z.select(Axis(1), &vv).view())?;
         let mut rhs = Array1::<f64>::zeros(z.nrows());
         for r in r0..hier.levels() {
