@@ -19,6 +19,11 @@ pub struct Family {
     pub measures: &'static [Measure],
     /// Pictures experiments can draw (`kind = "..."` of a figure).
     pub pictures: &'static [Picture],
+    /// Entries whose replicates are chaotic runs (a twin experiment cycled over 1000
+    /// observation times), so that the last bits of the BLAS kernels, which differ between
+    /// CPUs, grow into different runs: their verdicts repeat but their tightness does not, and
+    /// the golden test compares their verdicts only.
+    pub rounding_sensitive: &'static [&'static str],
 }
 
 impl Family {

@@ -3,7 +3,9 @@
 //!
 //! Each test runs the entry and every negative control through the one pass/fail policy
 //! (`boundlab::bounds::policy`, the one the CLI uses), then compares each verdict and largest tightness ratio with
-//! `tests/golden/catalogue_quick.json` (ratios to `golden::RATIO_TOLERANCE` relative plus `golden::RATIO_FLOOR`).
+//! `tests/golden/catalogue_quick.json` (ratios to `golden::RATIO_TOLERANCE` relative plus `golden::RATIO_FLOOR`;
+//! verdicts only for the entries a family lists as `rounding_sensitive`, chaotic runs whose
+//! tightness moves with the BLAS kernels' last bits).
 //! The golden file is regenerated only on purpose, with
 //! `cargo run --release -- check --quick --controls --record tests/golden/catalogue_quick.json`,
 //! and a commit that changes it names each changed number and why.
@@ -28,6 +30,11 @@ fn check_entry(id: &str, golden: &Golden) -> Result<(), Failed> {
     let recorded = golden
         .get(id)
         .ok_or_else(|| format!("{id} is not in the golden file; record it on purpose"))?;
+    // chaotic runs: the verdict repeats across CPUs, the tightness does not
+    let sensitive = REGISTRY
+        .families
+        .iter()
+        .any(|f| f.rounding_sensitive.contains(&id));
     let mut problems = Vec::new();
     let mut variants = vec![Variant::Correct];
     variants.extend(e.controls.iter().map(|c| Variant::Control(*c)));
@@ -42,7 +49,13 @@ fn check_entry(id: &str, golden: &Golden) -> Result<(), Failed> {
         match recorded.get(&r.variant) {
             None => problems.push(format!("{}: not in the golden file", r.variant)),
             Some(want) => {
-                if let Some(d) = GoldenLine::of(&r).differs_from(want) {
+                let now = GoldenLine::of(&r);
+                let differs = if sensitive {
+                    now.verdict_differs_from(want)
+                } else {
+                    now.differs_from(want)
+                };
+                if let Some(d) = differs {
                     problems.push(format!("{}: {d}", r.variant));
                 }
             }

@@ -73,6 +73,7 @@ static TOY: Family = Family {
     topics: &[ENTRIES],
     measures: MEASURES,
     pictures: &[],
+    rounding_sensitive: &[],
 };
 
 static REG: Registry = Registry {

@@ -77,6 +77,19 @@ fn every_id_has_a_theory_section_and_is_defined_in_its_topic_file() {
     assert!(missing.is_empty(), "{missing:#?}");
 }
 
+#[test]
+fn rounding_sensitive_lists_name_the_familys_own_entries() {
+    for f in REGISTRY.families {
+        for id in f.rounding_sensitive {
+            assert!(
+                f.entries().any(|e| e.id == *id),
+                "{}: rounding_sensitive names {id}, which is not one of its entries",
+                f.name
+            );
+        }
+    }
+}
+
 /// Word occurrences of `ident` in `text`.
 fn occurrences(text: &str, ident: &str) -> usize {
     text.match_indices(ident)

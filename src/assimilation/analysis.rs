@@ -125,7 +125,23 @@ pub fn etkf(
     let a = e.anomalies();
     let yo = a.dot(&obs.h.t()); // N x m
     let ri_yt = obs.r.solve(&yo.t().to_owned())?; // m x N: R^{-1} Y^T
-    let mut c = yo.dot(&ri_yt); // N x N
+    let dy = y - &obs.h.dot(&mean);
+    let b = ri_yt.t().dot(&dy); // Y R^{-1} dy, N
+    let (w, t) = etkf_transform(yo.dot(&ri_yt), &b, n1, fault)?;
+    let x = t.dot(&a) + &(w.dot(&a) + &mean);
+    Ensemble::new(x)
+}
+
+/// The ETKF's update in ensemble space from c0 = Y R^{-1} Y^T (N x N) and b = Y R^{-1} dy:
+/// C = c0 + (N - 1) I, the mean's weights w = C^{-1} b and the symmetric transform
+/// T = sqrt(N - 1) C^{-1/2}. The analysis is mean + w^T A + T A for anomalies A; the global
+/// ETKF and each local analysis of the LETKF (with tapered Y and dy) share it.
+pub(super) fn etkf_transform(
+    mut c: Array2<f64>,
+    b: &Array1<f64>,
+    n1: f64,
+    fault: EtkfFault,
+) -> Result<(Array1<f64>, Array2<f64>), AssimilationError> {
     c.diag_mut().mapv_inplace(|v| v + n1);
     let c = (&c + &c.t()) * 0.5;
     let (vals, vecs) = eigh(c.view())?;
@@ -135,19 +151,16 @@ pub fn etkf(
             "the ensemble-space matrix is not positive definite",
         ));
     }
-    let dy = y - &obs.h.dot(&mean);
-    let b = ri_yt.t().dot(&dy); // Y R^{-1} dy, N
     let inv = |p: f64| {
         let scaled = &vecs * &vals.mapv(|v| v.powf(p));
         scaled.dot(&vecs.t())
     };
-    let w = inv(-1.0).dot(&b);
+    let w = inv(-1.0).dot(b);
     let t = match fault {
         EtkfFault::None => inv(-0.5) * n1.sqrt(),
         EtkfFault::SquareRootDropped => inv(-1.0) * n1,
     };
-    let x = t.dot(&a) + &(w.dot(&a) + &mean);
-    Ensemble::new(x)
+    Ok((w, t))
 }
 
 /// Deliberate faults of the stochastic EnKF, the mutation controls of the catalogue.

@@ -5,9 +5,9 @@
 //! Sakov, Oliver & Bertino (2012) for Lorenz63 and Sakov & Oke (2008) for Lorenz96 are the
 //! configs' defaults, as DAPPER's model files set them.
 use super::{
-    effective_sample_size, enkf_perturbed, etkf, invalid, log_likelihoods, normalised_weights,
-    resample, AssimilationError, EnkfFault, Ensemble, EtkfFault, LinearObservation, PfSettings,
-    Resampler, ResamplerFault,
+    diverged, effective_sample_size, enkf_perturbed, etkf, invalid, letkf, log_likelihoods,
+    normalised_weights, resample, AssimilationError, EnkfFault, Ensemble, EtkfFault,
+    LinearObservation, Localisation, PfSettings, Resampler, ResamplerFault, Taper,
 };
 use crate::dynamics::{batch_step, BatchField, Lorenz63, Lorenz96, Scheme};
 use crate::linalg::Spd;
@@ -17,6 +17,10 @@ use rand_distr::{Distribution, StandardNormal};
 
 /// EnSF's alpha(1), as its published Lorenz96 script sets it.
 pub const ENSF_EPS_ALPHA: f64 = 0.05;
+
+/// The LETKF's batches: two neighbouring grid points, as DAPPER's Lorenz96 localiser
+/// (`nd_Id_localization((Nx,), (2,))`) sets them.
+pub const LETKF_BATCH: usize = 2;
 
 /// A method of the benchmark tables.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,6 +38,16 @@ pub enum Method {
     Etkf { n: usize, infl: f64, rot: bool },
     /// The stochastic EnKF with N members and inflation after the analysis.
     Enkf { n: usize, infl: f64 },
+    /// The LETKF with N members on Lorenz96's periodic grid (DAPPER's `LETKF` with the
+    /// localiser of `mods/Lorenz96/sakov2008.py`): batches of two neighbouring variables, the
+    /// Gaspari-Cohn taper with localisation radius `radius` grid points, inflation and optional
+    /// rotations after the analysis as for the ETKF.
+    Letkf {
+        n: usize,
+        infl: f64,
+        rot: bool,
+        radius: f64,
+    },
     /// DAPPER's bootstrap particle filter (`PartFilt`): N particles, weights carried between
     /// observations, systematic resampling when N_eff <= ner N, after which the duplicated
     /// particles are jittered by N(0, (reg N^{-1/(d+4)})^2 C_w), C_w the weighted covariance
@@ -59,6 +73,7 @@ impl Method {
         match *self {
             Method::Etkf { n, .. }
             | Method::Enkf { n, .. }
+            | Method::Letkf { n, .. }
             | Method::Ensf { n, .. }
             | Method::Pf { n, .. } => Some(n),
             _ => None,
@@ -71,12 +86,20 @@ impl Method {
         match self {
             Method::Etkf { infl, rot, .. } => Ok(Method::Etkf { n, infl, rot }),
             Method::Enkf { infl, .. } => Ok(Method::Enkf { n, infl }),
+            Method::Letkf {
+                infl, rot, radius, ..
+            } => Ok(Method::Letkf {
+                n,
+                infl,
+                rot,
+                radius,
+            }),
             Method::Ensf { steps, prior, .. } => Ok(Method::Ensf { n, steps, prior }),
             Method::Pf { reg, ner, .. } => Ok(Method::Pf { n, reg, ner }),
             other => Err(AssimilationError::Invalid {
                 what: "ensemble size",
                 reason: format!(
-                    "it applies to the ETKF, the EnKF, EnSF and the particle filter, not to {other:?}"
+                    "it applies to the ETKF, the LETKF, the EnKF, EnSF and the particle filter, not to {other:?}"
                 ),
             }),
         }
@@ -238,6 +261,19 @@ impl Twin {
         ys: &Array2<f64>,
         rng: &mut Rng,
     ) -> Result<CycleRun, AssimilationError> {
+        self.run_with(method, EtkfFault::None, xs, ys, rng)
+    }
+
+    /// `run` with a deliberate fault in the ETKF's and the LETKF's analyses (a mutation
+    /// control of the benchmark entries).
+    pub fn run_with(
+        &self,
+        method: Method,
+        fault: EtkfFault,
+        xs: &Array2<f64>,
+        ys: &Array2<f64>,
+        rng: &mut Rng,
+    ) -> Result<CycleRun, AssimilationError> {
         self.check()?;
         let f = self.system.field()?;
         let d = self.system.dim();
@@ -295,13 +331,27 @@ impl Twin {
                     record(k, &est, f64::NAN);
                 }
             }
-            Method::Etkf { n, infl, .. } | Method::Enkf { n, infl } => {
+            Method::Etkf { n, infl, .. }
+            | Method::Enkf { n, infl }
+            | Method::Letkf { n, infl, .. } => {
                 if !(infl >= 1.0) {
                     return Err(invalid(
                         "inflation",
                         format!("must be at least 1, got {infl}"),
                     ));
                 }
+                let loc = match (method, self.system) {
+                    (Method::Letkf { radius, .. }, System::Lorenz96 { n: dim, .. }) => Some(
+                        Localisation::periodic(dim, LETKF_BATCH, radius, Taper::GaspariCohn)?,
+                    ),
+                    (Method::Letkf { .. }, other) => {
+                        return Err(invalid(
+                            "LETKF",
+                            format!("localisation needs a spatial grid; {other:?} has none"),
+                        ))
+                    }
+                    _ => None,
+                };
                 let sd = self.x0_var.sqrt();
                 let x0 = self.system.x0();
                 let mut e = Ensemble::new(Array2::from_shape_fn((n.max(0), d), |(_, j)| {
@@ -311,17 +361,21 @@ impl Twin {
                     e.map(|x| self.forecast(f.as_ref(), x));
                     let y = ys.row(k).to_owned();
                     e = match method {
-                        Method::Etkf { .. } => etkf(&e, &obs, &y, EtkfFault::None)?,
+                        Method::Etkf { .. } => etkf(&e, &obs, &y, fault)?,
+                        Method::Letkf { .. } => {
+                            letkf(&e, &obs, &y, loc.as_ref().expect("built above"), fault)?
+                        }
                         _ => enkf_perturbed(&e, &obs, &y, EnkfFault::None, rng)?,
                     };
                     if infl != 1.0 {
                         e.inflate(infl);
                     }
-                    if let Method::Etkf { rot: true, .. } = method {
+                    if let Method::Etkf { rot: true, .. } | Method::Letkf { rot: true, .. } = method
+                    {
                         e.rotate(rng)?;
                     }
                     if !e.members().iter().all(|v| v.is_finite()) {
-                        return Err(invalid("ensemble", format!("diverged at cycle {k}")));
+                        return Err(diverged("ensemble", k));
                     }
                     record(k, &e.mean(), e.spread());
                 }
@@ -352,7 +406,7 @@ impl Twin {
                     let (mean, c12) = weighted_root(&x, &w);
                     let spread = (c12.iter().map(|v| v * v).sum::<f64>() / d as f64).sqrt();
                     if !mean.iter().all(|v| v.is_finite()) {
-                        return Err(invalid("particle filter", format!("diverged at cycle {k}")));
+                        return Err(diverged("particle filter", k));
                     }
                     record(k, &mean, spread);
                     if effective_sample_size(&w) <= settings.threshold * n as f64 {
@@ -366,10 +420,11 @@ impl Twin {
                             })
                             .collect();
                         if reg > 0.0 && !dup.is_empty() {
-                            let z = Array2::from_shape_fn((dup.len(), n), |_| {
+                            let root = reduced_root(&c12)?;
+                            let z = Array2::from_shape_fn((dup.len(), root.nrows()), |_| {
                                 <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
                             });
-                            let jitter = z.dot(&c12) * (reg * bandwidth);
+                            let jitter = z.dot(&root) * (reg * bandwidth);
                             for (r, &i) in dup.iter().enumerate() {
                                 let mut row = x.row_mut(i);
                                 row += &jitter.row(r);
@@ -401,10 +456,7 @@ impl Twin {
                     p = &p - &g.dot(&p);
                     p = (&p + &p.t()) * 0.5;
                     if !est.iter().all(|v| v.is_finite()) {
-                        return Err(invalid(
-                            "extended Kalman filter",
-                            format!("diverged at cycle {k}"),
-                        ));
+                        return Err(diverged("extended Kalman filter", k));
                     }
                     mu.row_mut(0).assign(&est);
                     record(k, &est, (p.diag().sum() / d as f64).sqrt());
@@ -430,7 +482,7 @@ impl Twin {
                         rng,
                     )?)?;
                     if !e.members().iter().all(|v| v.is_finite()) {
-                        return Err(invalid("ensemble", format!("diverged at cycle {k}")));
+                        return Err(diverged("ensemble", k));
                     }
                     record(k, &e.mean(), e.spread());
                 }
@@ -462,9 +514,36 @@ fn weighted_root(x: &Array2<f64>, w: &[f64]) -> (Array1<f64>, Array2<f64>) {
     (mean, c12)
 }
 
+/// A root with fewer rows of the same covariance: for an N x d root C12 with N > 2d, the
+/// d x d symmetric square root of C12^T C12 (its eigenvalues clipped at 0), so a jitter
+/// z^T root, z ~ N(0, I), costs O(d^2) per particle instead of O(N d) (DAPPER's
+/// `sample_quickly_with` reduces the same way, by QR); otherwise C12 itself.
+fn reduced_root(c12: &Array2<f64>) -> Result<Array2<f64>, AssimilationError> {
+    let (n, d) = c12.dim();
+    if n <= 2 * d {
+        return Ok(c12.clone());
+    }
+    let c = c12.t().dot(c12);
+    let (vals, vecs) = crate::linalg::eigh(((&c + &c.t()) * 0.5).view())?;
+    let scaled = &vecs * &vals.mapv(|v| v.max(0.0).sqrt());
+    Ok(scaled.dot(&vecs.t()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reduced_root_has_the_same_covariance() {
+        let x = Array2::from_shape_fn((40, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+        let (_, c12) = weighted_root(&x, &vec![1.0 / 40.0; 40]);
+        let r = reduced_root(&c12).unwrap();
+        assert_eq!(r.dim(), (3, 3));
+        let gap = &r.t().dot(&r) - &c12.t().dot(&c12);
+        assert!(gap.iter().all(|v| v.abs() < 1e-10), "{gap}");
+        let small = c12.slice(ndarray::s![..5, ..]).to_owned();
+        assert_eq!(reduced_root(&small).unwrap(), small);
+    }
 
     fn twin() -> Twin {
         Twin {

@@ -9,6 +9,7 @@ mod analysis;
 mod collapse;
 mod cycle;
 mod ensemble;
+mod localisation;
 mod particle;
 mod residual;
 mod score_filter;
@@ -22,6 +23,7 @@ pub use collapse::{
 };
 pub use cycle::{CycleRun, Method, System, Twin, ENSF_EPS_ALPHA};
 pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble, RotationFault};
+pub use localisation::{letkf, Localisation, Taper};
 pub use particle::{
     bootstrap_filter_linear, effective_sample_size, log_likelihood_variance_closed,
     log_likelihoods, normalised_weights, resample, PfFault, PfSettings, Resampler, ResamplerFault,
@@ -38,6 +40,10 @@ pub use taxonomy::{Targets, Taxonomy, TaxonomyFault};
 pub enum AssimilationError {
     #[error("invalid {what}: {reason}")]
     Invalid { what: &'static str, reason: String },
+    /// A cycled filter's estimate stopped being finite: a property of the run (a lost
+    /// filter), not of the input, which a benchmark check counts as a lost run.
+    #[error("the {what} diverged at observation time {cycle} (its estimate is no longer finite)")]
+    Diverged { what: &'static str, cycle: usize },
     #[error(transparent)]
     Linalg(#[from] crate::linalg::LinalgError),
     #[error(transparent)]
@@ -53,6 +59,10 @@ pub enum AssimilationError {
 }
 
 impl crate::error::SubjectError for AssimilationError {}
+
+pub(crate) fn diverged(what: &'static str, cycle: usize) -> AssimilationError {
+    AssimilationError::Diverged { what, cycle }
+}
 
 pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> AssimilationError {
     AssimilationError::Invalid {

@@ -58,6 +58,15 @@ impl GoldenLine {
     }
 }
 
+impl GoldenLine {
+    /// Why `self` differs from `want` in verdict, if it does: the comparison for an entry
+    /// whose tightness depends on rounding (`registry::Family::rounding_sensitive`).
+    pub fn verdict_differs_from(&self, want: &GoldenLine) -> Option<String> {
+        (self.verdict != want.verdict)
+            .then(|| format!("verdict {} (recorded {})", self.verdict, want.verdict))
+    }
+}
+
 /// The golden summary of a set of reports.
 pub fn summarise<'a>(reports: impl IntoIterator<Item = &'a EntryReport>) -> Golden {
     let mut g = Golden::new();

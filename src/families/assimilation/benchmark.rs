@@ -2,7 +2,8 @@
 //! with the time-averaged analysis RMSE DAPPER's model files list for it
 //! (theory/assimilation.md section 9).
 use super::*;
-use crate::assimilation::{EnsfPrior, Method, System, Twin};
+use crate::assimilation::{AssimilationError, EnsfPrior, EtkfFault, Method, System, Twin};
+use crate::bounds::{Control, Ctx, Entry, Evidence, Kind, Scale, Status, Variant};
 use crate::experiment::{Metrics, Replicate};
 
 /// One row of a benchmark table: a method with its tuning and the published RMSE.
@@ -241,6 +242,20 @@ pub static SETTINGS: &[Setting] = &[
         method: Method::Ekf { infl: 10.0 },
         published: Some(0.24),
     },
+    Setting {
+        name: "l96_letkf_n7",
+        system: System::Lorenz96 {
+            n: 40,
+            forcing: 8.0,
+        },
+        method: Method::Letkf {
+            n: 7,
+            infl: 1.04,
+            rot: true,
+            radius: 4.0,
+        },
+        published: Some(0.22),
+    },
 ];
 
 pub(crate) fn setting(name: &str) -> Result<&'static Setting, Error> {
@@ -342,3 +357,155 @@ pub(super) fn prepare_measure(p: &Params) -> Result<Replicate, Error> {
         Ok(m)
     }))
 }
+
+/// The benchmark entries' band: a run agrees with the published value when its RMSE is within
+/// 20% of it (theory/assimilation.md section 9: the published value is one run of the same
+/// length, and DAPPER's own runs of the Lorenz63 ensemble settings differ by 11 to 15% (sd)
+/// between seeds).
+const AGREEMENT: f64 = 0.2;
+/// The share of runs allowed outside the band, lost runs included: below one half, so the
+/// median run agrees.
+const OUTSIDE_SHARE: f64 = 0.5;
+
+/// The inflation after each analysis left out.
+pub const INFLATION_FORGOTTEN: Control = Control::mutation(
+    "inflation_forgotten",
+    "the ensemble Kalman filters run without the multiplicative inflation their setting is tuned with (read at the settings that inflate by 4% or more per analysis, or that have fewer members than Lorenz96 has variables)",
+)
+.only_where(inflation_matters);
+
+/// The ETKF's transform without its square root.
+pub const SQUARE_ROOT_DROPPED: Control = Control::mutation(
+    "square_root_dropped",
+    "the ETKF's and the LETKF's transform (N - 1) C^{-1} instead of sqrt(N - 1) C^{-1/2}: the analysis anomalies shrink at every cycle (read at the ETKF and LETKF settings)",
+)
+.only_where(is_square_root_filter);
+
+fn inflation_matters(p: &Params) -> Result<bool, Error> {
+    let s = setting(p.str("setting")?)?;
+    Ok(match (s.method, s.system) {
+        (
+            Method::Etkf { infl, n, .. } | Method::Enkf { infl, n } | Method::Letkf { infl, n, .. },
+            system,
+        ) => infl >= 1.04 || n < system.dim(),
+        _ => false,
+    })
+}
+
+fn is_square_root_filter(p: &Params) -> Result<bool, Error> {
+    let s = setting(p.str("setting")?)?;
+    Ok(matches!(
+        s.method,
+        Method::Etkf { .. } | Method::Letkf { .. }
+    ))
+}
+
+fn settings_grid(names: &[&str]) -> Vec<Params> {
+    names
+        .iter()
+        .map(|n| Params::new().with("setting", *n))
+        .collect()
+}
+
+fn lorenz63_grid(s: Scale) -> Vec<Params> {
+    settings_grid(match s {
+        Scale::Quick => &["l63_3dvar", "l63_etkf_n3", "l63_enkf_n10"],
+        Scale::Full => &[
+            "l63_climatology",
+            "l63_oi",
+            "l63_3dvar",
+            "l63_etkf_n3",
+            "l63_etkf_n10",
+            "l63_enkf_n10",
+            "l63_enkf_n100",
+            "l63_ekf",
+            "l63_pf_n100",
+            "l63_pf_n800",
+        ],
+    })
+}
+
+fn lorenz96_grid(s: Scale) -> Vec<Params> {
+    settings_grid(match s {
+        Scale::Quick => &["l96_3dvar", "l96_etkf_n24", "l96_letkf_n7"],
+        Scale::Full => &[
+            "l96_climatology",
+            "l96_oi",
+            "l96_3dvar",
+            "l96_etkf_n24",
+            "l96_enkf_n40",
+            "l96_enkf_n28",
+            "l96_ekf",
+            "l96_letkf_n7",
+        ],
+    })
+}
+
+/// Runs of one setting at its published chronology: each replicate a new truth, its
+/// observations and the method's run; Z = |RMSE / published - 1| (infinite for a run that
+/// diverges), and the claim that Z exceeds `AGREEMENT` in fewer than half the runs.
+fn check_setting(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let s = setting(p.str("setting")?)?;
+    let published = s.published.ok_or_else(|| {
+        crate::params::out_of_range(
+            "setting",
+            p.get("setting").expect("asked for"),
+            "DAPPER lists no value for this setting",
+        )
+    })?;
+    let t = twin(s, &Params::new())?;
+    let method = if v.is(INFLATION_FORGOTTEN) {
+        match s.method {
+            Method::Etkf { n, rot, .. } => Method::Etkf { n, infl: 1.0, rot },
+            Method::Enkf { n, .. } => Method::Enkf { n, infl: 1.0 },
+            Method::Letkf { n, rot, radius, .. } => Method::Letkf {
+                n,
+                infl: 1.0,
+                rot,
+                radius,
+            },
+            other => other,
+        }
+    } else {
+        s.method
+    };
+    let fault = if v.is(SQUARE_ROOT_DROPPED) {
+        EtkfFault::SquareRootDropped
+    } else {
+        EtkfFault::None
+    };
+    let z = ctx.replicate("benchmark_run", |_, rng| -> Result<f64, Error> {
+        let (xs, ys) = t.truth(rng)?;
+        match t.run_with(method, fault, &xs, &ys, rng) {
+            Ok(run) => Ok((crate::stats::mean_sd(&run.rmse).0 / published - 1.0).abs()),
+            Err(AssimilationError::Diverged { .. }) => Ok(f64::INFINITY),
+            Err(e) => Err(e.into()),
+        }
+    })?;
+    Ok(Evidence::tail(&z, AGREEMENT, OUTSIDE_SHARE))
+}
+
+pub static ENTRIES: &[Entry] = &[
+    Entry {
+        id: "assimilation.benchmark.lorenz63",
+        kind: Kind::HighProbability,
+        status: Status::Claim,
+        statement: "on Sakov, Oliver & Bertino (2012)'s Lorenz63 twin experiment (1000 observation times, the first 64 burn-in), each method tuned as DAPPER's sakov2012.py lists it (climatology, OI, 3D-Var, the ETKF at N = 3 and 10, the stochastic EnKF at N = 10 and 100, the EKF, the bootstrap particle filter at N = 100 and 800): the typical run reproduces the listed RMSE, i.e. fewer than half the runs (lost runs included) have a time-averaged analysis RMSE outside 20% of the listed value",
+        source: "the settings and values in DAPPER's mods/Lorenz63/sakov2012.py (read here), after Sakov, Oliver & Bertino (2012); the 20% band from DAPPER's own spread between seeds, measured here (theory/assimilation.md section 9)",
+        replicates: 16,
+        grid: lorenz63_grid,
+        check: check_setting,
+        controls: &[INFLATION_FORGOTTEN, SQUARE_ROOT_DROPPED],
+    },
+    Entry {
+        id: "assimilation.benchmark.lorenz96",
+        kind: Kind::HighProbability,
+        status: Status::Claim,
+        statement: "on Sakov & Oke (2008)'s Lorenz96 twin experiment (40 variables, F = 8, 1000 observation times, the first 400 burn-in), each method tuned as DAPPER's sakov2008.py lists it (climatology, OI, 3D-Var, the ETKF at N = 24, the stochastic EnKF at N = 40 and 28, the EKF, the LETKF at N = 7 with localisation radius 4): the typical run reproduces the listed RMSE, i.e. fewer than half the runs (lost runs included) have a time-averaged analysis RMSE outside 20% of the listed value",
+        source: "the settings and values in DAPPER's mods/Lorenz96/sakov2008.py (read here), after Sakov & Oke (2008); the LETKF after Hunt, Kostelich & Szunyogh (2007) as DAPPER writes it; the 20% band as for Lorenz63 (theory/assimilation.md section 9)",
+        replicates: 16,
+        grid: lorenz96_grid,
+        check: check_setting,
+        controls: &[INFLATION_FORGOTTEN, SQUARE_ROOT_DROPPED],
+    },
+];

@@ -90,6 +90,7 @@ fn label(s: &super::benchmark::Setting) -> String {
         Method::Var3d { .. } => "3D-Var".into(),
         Method::Ekf { .. } => "EKF".into(),
         Method::Etkf { n, .. } => format!("ETKF (N = {n})"),
+        Method::Letkf { n, .. } => format!("LETKF (N = {n})"),
         Method::Enkf { n, .. } => format!("EnKF (N = {n})"),
         Method::Ensf { n, .. } => format!("EnSF (N = {n})"),
         Method::Pf { n, .. } => format!("particle filter (N = {n})"),

@@ -226,6 +226,7 @@ pub static FAMILY: Family = Family {
     ],
     measures: measures::MEASURES,
     pictures: pictures::PICTURES,
+    rounding_sensitive: &[],
 };
 
 /// What IR and one-shot share wherever they are compared (the measures

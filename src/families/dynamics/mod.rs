@@ -77,4 +77,5 @@ pub static FAMILY: Family = Family {
     topics: &[rk4::ENTRIES, dop853::ENTRIES, jacobian::ENTRIES, lyapunov::ENTRIES, kalman::ENTRIES, conjecture::ENTRIES],
     measures: measures::MEASURES,
     pictures: pictures::PICTURES,
+    rounding_sensitive: &[],
 };

@@ -144,4 +144,5 @@ pub static FAMILY: Family = Family {
     ],
     measures: measures::MEASURES,
     pictures: &[],
+    rounding_sensitive: &[],
 };

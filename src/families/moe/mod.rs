@@ -84,4 +84,5 @@ pub static FAMILY: Family = Family {
     topics: &[cover::ENTRIES, erm::ENTRIES, srm::ENTRIES, ewa::ENTRIES, scaling::ENTRIES, conjecture::ENTRIES],
     measures: measures::MEASURES,
     pictures: pictures::PICTURES,
+    rounding_sensitive: &[],
 };

@@ -94,4 +94,5 @@ pub static FAMILY: Family = Family {
     topics: &[separation::ENTRIES, conditioning::ENTRIES, kl_chain::ENTRIES, eckart_young::ENTRIES, filter::ENTRIES],
     measures: measures::MEASURES,
     pictures: pictures::PICTURES,
+    rounding_sensitive: &[],
 };

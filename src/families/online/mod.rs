@@ -266,4 +266,5 @@ pub static FAMILY: Family = Family {
     topics: &[omd::ENTRIES, oftrl::ENTRIES, lower::ENTRIES, scaling::ENTRIES, conjecture::ENTRIES, adaptive::ENTRIES, learned_hint::ENTRIES, hedge::ENTRIES],
     measures: measures::MEASURES,
     pictures: &[],
+    rounding_sensitive: &[],
 };

@@ -129,4 +129,5 @@ pub static FAMILY: Family = Family {
     ],
     measures: measures::MEASURES,
     pictures: &[],
+    rounding_sensitive: &[],
 };
