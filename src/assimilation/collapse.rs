@@ -40,6 +40,9 @@ pub enum ProposalFault {
     None,
     /// The predictive p(y | x_{k-1}) written N(y; x_{k-1}, R), its process noise left out.
     PredictiveWithoutProcessNoise,
+    /// The weights computed as if the observation error variance were twice what it is (a
+    /// misspecified R in the likelihood): flatter weights than the model's.
+    ObservationVarianceDoubled,
 }
 
 /// Snyder et al.'s test case in d dimensions with process-noise share q.
@@ -91,8 +94,8 @@ impl CollapseCase {
             Proposal::Bootstrap => (1.0, 1.0),
             Proposal::Optimal => {
                 let predictive = match self.fault {
-                    ProposalFault::None => 1.0 + self.q,
                     ProposalFault::PredictiveWithoutProcessNoise => 1.0,
+                    _ => 1.0 + self.q,
                 };
                 (1.0 - self.q, predictive)
             }
@@ -119,9 +122,31 @@ impl CollapseCase {
         self.d as f64 * lambda * (1.5 * lambda + 1.0)
     }
 
-    /// One draw: the truth x_k ~ N(0, I) (through x_{k-1} and its noise), y, and N_e
-    /// particles' normalised weights. The weights' covariance is a multiple of I, so each
-    /// log-weight is -|y - x_i|^2 / (2 v): O(N_e d), no d x d matrix.
+    /// A draw of y from its marginal: x_k ~ N(0, I) through x_{k-1} and its noise, plus the
+    /// observation error.
+    fn draw_y(&self, rng: &mut Rng) -> Vec<f64> {
+        let mut normal = || <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng);
+        (0..self.d)
+            .map(|_| (1.0 - self.q).sqrt() * normal() + self.q.sqrt() * normal() + normal())
+            .collect()
+    }
+
+    /// `ne` particles' log-weights -|y - x_i|^2 / (2 v) given y (the weights' covariance is
+    /// a multiple of I: O(ne d), no d x d matrix).
+    fn log_weights_given(&self, y: &[f64], ne: usize, rng: &mut Rng) -> Vec<f64> {
+        let (p, v) = self.weight_model();
+        let v = match self.fault {
+            ProposalFault::ObservationVarianceDoubled => 2.0 * v,
+            _ => v,
+        };
+        let sd = p.sqrt();
+        let mut normal = || <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng);
+        (0..ne)
+            .map(|_| -y.iter().map(|yj| (yj - sd * normal()).powi(2)).sum::<f64>() / (2.0 * v))
+            .collect()
+    }
+
+    /// One draw: y, and N_e particles' normalised weights.
     pub fn draw(&self, ne: usize, rng: &mut Rng) -> Result<WeightDraw, AssimilationError> {
         if ne < 2 {
             return Err(invalid(
@@ -129,16 +154,8 @@ impl CollapseCase {
                 format!("needs N_e >= 2 particles, got {ne}"),
             ));
         }
-        let d = self.d;
-        let mut normal = || <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng);
-        let y: Vec<f64> = (0..d)
-            .map(|_| (1.0 - self.q).sqrt() * normal() + self.q.sqrt() * normal() + normal())
-            .collect();
-        let (p, v) = self.weight_model();
-        let sd = p.sqrt();
-        let lw: Vec<f64> = (0..ne)
-            .map(|_| -y.iter().map(|yj| (yj - sd * normal()).powi(2)).sum::<f64>() / (2.0 * v))
-            .collect();
+        let y = self.draw_y(rng);
+        let lw = self.log_weights_given(&y, ne, rng);
         let w = normalised_weights(&lw);
         let (_, lsd) = crate::stats::mean_sd(&lw);
         Ok(WeightDraw {
@@ -146,6 +163,77 @@ impl CollapseCase {
             ess_fraction: super::effective_sample_size(&w) / ne as f64,
             log_weight_variance: lsd * lsd,
         })
+    }
+}
+
+/// The ensemble sizes at which `required_ensemble` reads the curve: 2^(k/4), k = 4, 5, ...
+fn size_grid(k: u32) -> usize {
+    2f64.powf(k as f64 / 4.0).round() as usize
+}
+
+impl CollapseCase {
+    /// N_e*(c): the ensemble size at which the mean over `draws` draws of y of
+    /// 1/w_max - 1 first reaches `c`. The particles of each y are nested (the first n of
+    /// them are the ensemble of size n), read at the sizes 2^(k/4); the crossing is
+    /// interpolated linearly in ln N_e between the two sizes that bracket it. An error if
+    /// it lies beyond `cap` particles.
+    pub fn required_ensemble(
+        &self,
+        c: f64,
+        draws: usize,
+        cap: usize,
+        rng: &mut Rng,
+    ) -> Result<f64, AssimilationError> {
+        if !(c > 0.0) || draws == 0 {
+            return Err(invalid(
+                "required ensemble",
+                format!(
+                    "needs a level c > 0 and at least one draw of y (c = {c}, draws = {draws})"
+                ),
+            ));
+        }
+        // per draw of y: y, the running largest log-weight m, sum_i exp(l_i - m), the count
+        let mut state: Vec<(Vec<f64>, f64, f64, usize)> = (0..draws)
+            .map(|_| (self.draw_y(rng), f64::NEG_INFINITY, 0.0, 0))
+            .collect();
+        let mut previous: Option<(usize, f64)> = None;
+        for k in 4.. {
+            let n = size_grid(k);
+            if n > cap {
+                return Err(invalid(
+                    "required ensemble",
+                    format!(
+                        "1/w_max - 1 stays below {c} up to N_e = {cap} particles (d = {})",
+                        self.d
+                    ),
+                ));
+            }
+            let mut total = 0.0;
+            for (y, m, s, count) in state.iter_mut() {
+                for l in self.log_weights_given(y, n - *count, rng) {
+                    if l > *m {
+                        *s = *s * (*m - l).exp() + 1.0;
+                        *m = l;
+                    } else {
+                        *s += (l - *m).exp();
+                    }
+                }
+                *count = n;
+                total += *s - 1.0;
+            }
+            let g = total / draws as f64;
+            if g >= c {
+                return Ok(match previous {
+                    Some((n0, g0)) if g > g0 => {
+                        let (a, b) = ((n0 as f64).ln(), (n as f64).ln());
+                        (a + (b - a) * (c - g0) / (g - g0)).exp()
+                    }
+                    _ => n as f64,
+                });
+            }
+            previous = Some((n, g));
+        }
+        unreachable!("the loop returns or errs before k overflows")
     }
 }
 
@@ -179,5 +267,28 @@ mod tests {
         let w = b.draw(100, &mut rng).unwrap();
         assert!(w.w_max > 0.0 && w.w_max <= 1.0 && w.ess_fraction <= 1.0);
         assert!(b.draw(1, &mut rng).is_err());
+    }
+
+    #[test]
+    fn the_required_ensemble_grows_with_dimension_and_stops_at_its_cap() {
+        let case = |d| CollapseCase::new(d, 0.5, Proposal::Bootstrap).unwrap();
+        let mut rng = crate::mc::stream(2, 0, 0);
+        // the smallest size already has 1/w_max - 1 > 0
+        assert_eq!(
+            case(2)
+                .required_ensemble(1e-12, 8, 1 << 10, &mut rng)
+                .unwrap(),
+            2.0
+        );
+        let small = case(2)
+            .required_ensemble(1.0, 64, 1 << 16, &mut rng)
+            .unwrap();
+        let large = case(16)
+            .required_ensemble(1.0, 64, 1 << 16, &mut rng)
+            .unwrap();
+        assert!(small > 2.0 && large > 4.0 * small, "{small} {large}");
+        // d = 64 needs far more than 1000 particles
+        assert!(case(64).required_ensemble(1.0, 8, 1000, &mut rng).is_err());
+        assert!(case(2).required_ensemble(0.0, 8, 1000, &mut rng).is_err());
     }
 }

@@ -409,7 +409,7 @@ fn settings_grid(names: &[&str]) -> Vec<Params> {
 
 fn lorenz63_grid(s: Scale) -> Vec<Params> {
     settings_grid(match s {
-        Scale::Quick => &["l63_3dvar", "l63_etkf_n3", "l63_enkf_n10"],
+        Scale::Quick => &["l63_3dvar", "l63_etkf_n3"],
         Scale::Full => &[
             "l63_climatology",
             "l63_oi",

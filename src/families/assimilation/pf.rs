@@ -229,6 +229,78 @@ fn check_consistency(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Erro
     Ok(Evidence::slope_of(points, -1.15, -0.85))
 }
 
+/// The weights' observation error variance doubled.
+pub const OBSERVATION_VARIANCE_DOUBLED: Control = Control::mutation(
+    "observation_variance_doubled",
+    "the bootstrap weights computed as if the observation error variance were 2 instead of 1 (a misspecified R in the likelihood), N_e* still read against the model's tau^2 = 5d/2",
+);
+
+/// The asymptotic rate in place of the measured one.
+pub const ASYMPTOTIC_RATE: Control = Control::new(
+    "asymptotic_rate",
+    "the band replaced by the asymptotic rate c^2 / (2 (1 + c)^2) = 1/8 within 20%, [0.1, 0.15]: refuted, the reachable sizes grow at about half of it",
+);
+
+/// The level c of E[1/w_max] - 1 that defines N_e*, and the band of the slope of ln N_e*
+/// against tau^2: the rate measured when the entry was registered (0.070), 0.4 to 0.8 times
+/// the asymptotic c^2 / (2 (1 + c)^2) = 1/8 derived in theory/assimilation.md section 8.
+const COLLAPSE_LEVEL: f64 = 1.0;
+const COLLAPSE_SLOPE: (f64, f64) = (0.05, 0.1);
+const ASYMPTOTIC_BAND: (f64, f64) = (0.1, 0.15);
+/// Draws of y per estimate of E[1/w_max] - 1, and the largest ensemble searched.
+const COLLAPSE_DRAWS: usize = 64;
+const COLLAPSE_CAP: usize = 1 << 19;
+
+fn collapse_dims(s: Scale) -> &'static [usize] {
+    match s {
+        Scale::Quick => &[4, 8, 16, 32],
+        Scale::Full => &[4, 8, 16, 32, 48],
+    }
+}
+
+fn collapse_grid(_s: Scale) -> Vec<Params> {
+    vec![Params::new().with("proposal", "bootstrap").with("q", 0.5)]
+}
+
+/// Per replicate, N_e* at each dimension (each from its own 64 draws of y); the evidence is
+/// the log-log slope of the mean N_e* against x = exp(tau^2), i.e. the slope of ln N_e*
+/// against tau^2.
+fn check_collapse(p: &Params, v: Variant, ctx: &Ctx) -> Result<Evidence, Error> {
+    let proposal = Proposal::from_name(p.str("proposal")?)?;
+    let q = p.f64("q")?;
+    let dims = collapse_dims(ctx.scale);
+    let cases = dims
+        .iter()
+        .map(|&d| {
+            let case = CollapseCase::new(d, q, proposal)?;
+            let mut drawn = case;
+            if v.is(OBSERVATION_VARIANCE_DOUBLED) {
+                drawn.fault = ProposalFault::ObservationVarianceDoubled;
+            }
+            Ok((case.tau2(), drawn))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let runs = ctx.replicate("collapse", |_, rng| -> Result<Vec<f64>, Error> {
+        cases
+            .iter()
+            .map(|(_, c)| {
+                Ok(c.required_ensemble(COLLAPSE_LEVEL, COLLAPSE_DRAWS, COLLAPSE_CAP, rng)?)
+            })
+            .collect()
+    })?;
+    let points = cases
+        .iter()
+        .enumerate()
+        .map(|(k, (tau2, _))| (tau2.exp(), runs.iter().map(|r| r[k]).collect()))
+        .collect();
+    let (lo, hi) = if v.is(ASYMPTOTIC_RATE) {
+        ASYMPTOTIC_BAND
+    } else {
+        COLLAPSE_SLOPE
+    };
+    Ok(Evidence::slope_of(points, lo, hi))
+}
+
 pub static ENTRIES: &[Entry] = &[
     Entry {
         id: "assimilation.pf.tau2",
@@ -273,5 +345,18 @@ pub static ENTRIES: &[Entry] = &[
         grid: consistency_grid,
         check: check_consistency,
         controls: &[WEIGHTS_IGNORED],
+    },
+    Entry {
+        id: "assimilation.pf.collapse",
+        kind: Kind::Scaling,
+        status: Status::Conjecture {
+            expected: Some(crate::stats::Verdict::Supported),
+        },
+        statement: "in Snyder et al.'s test case with the bootstrap proposal (q = 0.5, tau^2 = 5d/2), the ensemble size N_e* at which E[1/w_max] - 1 reaches 1 grows exponentially in tau^2 at about half the asymptotic rate: the slope of ln N_e* against tau^2 over d = 4 to 32 (tau^2 = 10 to 80; to 48 at full scale) lies in [0.05, 0.1], where the asymptotic rate is c^2 / (2 (1 + c)^2) = 1/8 at c = 1 (from E[1/w_max] - 1 ~ b / (tau - b), b = sqrt(2 ln N_e)); the band is the rate measured when the entry was registered",
+        source: "Snyder, Bengtsson, Bickel & Anderson, Mon. Wea. Rev. 136(12), 2008 (exponential growth in tau^2; the abstract read, the asymptotic section not); the rate derived here by a Poisson approximation of the largest log-weights (theory/assimilation.md section 8)",
+        replicates: 8,
+        grid: collapse_grid,
+        check: check_collapse,
+        controls: &[OBSERVATION_VARIANCE_DOUBLED, ASYMPTOTIC_RATE],
     },
 ];
