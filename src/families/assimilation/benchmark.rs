@@ -427,7 +427,7 @@ fn lorenz63_grid(s: Scale) -> Vec<Params> {
 
 fn lorenz96_grid(s: Scale) -> Vec<Params> {
     settings_grid(match s {
-        Scale::Quick => &["l96_3dvar", "l96_etkf_n24", "l96_letkf_n7"],
+        Scale::Quick => &["l96_3dvar", "l96_letkf_n7"],
         Scale::Full => &[
             "l96_climatology",
             "l96_oi",
