@@ -11,6 +11,7 @@
 use super::{invalid, normalised_weights};
 use super::{AssimilationError, LinearObservation};
 use crate::mc::Rng;
+use crate::prob::RunningLogSumExp;
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -192,9 +193,9 @@ impl CollapseCase {
                 ),
             ));
         }
-        // per draw of y: y, the running largest log-weight m, sum_i exp(l_i - m), the count
-        let mut state: Vec<(Vec<f64>, f64, f64, usize)> = (0..draws)
-            .map(|_| (self.draw_y(rng), f64::NEG_INFINITY, 0.0, 0))
+        // per draw of y: y, the running log-sum-exp of its log-weights, the count
+        let mut state: Vec<(Vec<f64>, RunningLogSumExp, usize)> = (0..draws)
+            .map(|_| (self.draw_y(rng), RunningLogSumExp::default(), 0))
             .collect();
         let mut previous: Option<(usize, f64)> = None;
         for k in 4.. {
@@ -209,17 +210,13 @@ impl CollapseCase {
                 ));
             }
             let mut total = 0.0;
-            for (y, m, s, count) in state.iter_mut() {
+            for (y, lse, count) in state.iter_mut() {
                 for l in self.log_weights_given(y, n - *count, rng) {
-                    if l > *m {
-                        *s = *s * (*m - l).exp() + 1.0;
-                        *m = l;
-                    } else {
-                        *s += (l - *m).exp();
-                    }
+                    lse.push(l);
                 }
                 *count = n;
-                total += *s - 1.0;
+                // 1 / w_max - 1
+                total += lse.relative_to_max() - 1.0;
             }
             let g = total / draws as f64;
             if g >= c {

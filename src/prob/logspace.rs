@@ -19,6 +19,42 @@ where
     m + a.into_iter().map(|v| (v - m).exp()).sum::<f64>().ln()
 }
 
+/// log-sum-exp kept as terms arrive (a growing ensemble read at every size): the largest
+/// term m so far and sum_k exp(a_k - m), rescaled when a new largest term arrives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunningLogSumExp {
+    max: f64,
+    scaled: f64,
+}
+
+impl Default for RunningLogSumExp {
+    fn default() -> Self {
+        RunningLogSumExp {
+            max: f64::NEG_INFINITY,
+            scaled: 0.0,
+        }
+    }
+}
+
+impl RunningLogSumExp {
+    pub fn push(&mut self, a: f64) {
+        if a > self.max {
+            self.scaled = self.scaled * (self.max - a).exp() + 1.0;
+            self.max = a;
+        } else {
+            self.scaled += (a - self.max).exp();
+        }
+    }
+    /// sum_k exp(a_k - max_k a_k): 1 / (the largest normalised weight).
+    pub fn relative_to_max(&self) -> f64 {
+        self.scaled
+    }
+    /// log sum_k exp(a_k).
+    pub fn value(&self) -> f64 {
+        self.max + self.scaled.ln()
+    }
+}
+
 /// a_k - log sum_j exp(a_j): log-weights that sum to one in the linear domain.
 pub fn normalise_log_weights(a: &[f64]) -> Vec<f64> {
     let z = log_sum_exp(a);
@@ -44,6 +80,24 @@ pub fn softmax_in_place<'a>(a: impl Into<ndarray::ArrayViewMut1<'a, f64>>) -> f6
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_running_log_sum_exp_is_the_batch_one_at_every_length() {
+        let a = [-3.0, 2.5, -700.0, 4.0, 4.0, -1.0, 800.0, 1.0];
+        let mut r = RunningLogSumExp::default();
+        for k in 0..a.len() {
+            r.push(a[k]);
+            let want = log_sum_exp(&a[..=k]);
+            assert!(
+                (r.value() - want).abs() < 1e-12 * want.abs().max(1.0),
+                "{k}"
+            );
+            let m = max_of(&a[..=k]);
+            let rel: f64 = a[..=k].iter().map(|v| (v - m).exp()).sum();
+            assert!((r.relative_to_max() - rel).abs() < 1e-12 * rel);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -16,7 +16,9 @@ pub use kl::{
     chi_square_gaussian, expected_conditional_kl_gaussian, kl_gaussian, kl_gmm_monte_carlo,
     log1p_chi_square_gaussian,
 };
-pub use logspace::{log_sum_exp, max_of, normalise_log_weights, softmax_in_place};
+pub use logspace::{
+    log_sum_exp, max_of, normalise_log_weights, softmax_in_place, RunningLogSumExp,
+};
 
 use thiserror::Error;
 
