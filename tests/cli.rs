@@ -135,6 +135,11 @@ fn invalid_parameters_exit_two_naming_the_field() {
             "replicates = 4\nextra = 1",
             "unknown field `extra`",
         ),
+        (
+            "replicates = 4",
+            "replicates = 4\nexpected_seconds = -5",
+            "expected_seconds",
+        ),
     ] {
         let p = write(dir.path(), "c.toml", &GOOD.replace(from, to));
         let o = boundlab(&["run", &p, "--out", dir.path().to_str().unwrap()]);

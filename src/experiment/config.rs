@@ -191,6 +191,12 @@ pub struct Config {
     /// battery (`plot::audit`) rejects one with an underscore.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Roughly how many seconds the full run takes beside another config on two cores: a
+    /// scheduling hint only. `reproduce` starts the costliest configs first, taking the
+    /// last run's `results/[quick/]NAME/timing.json` where there is one and this hint where
+    /// there is not (a clean clone), so that no long run is left alone at the end with
+    /// idle cores. Results do not depend on it.
+    pub expected_seconds: Option<f64>,
 }
 
 impl Config {
@@ -228,6 +234,14 @@ impl Config {
             if v.is_empty() {
                 return Err(bad(format!("grid.{k}: empty list")));
             }
+        }
+        if let Some(t) = cfg
+            .expected_seconds
+            .filter(|t| !(t.is_finite() && *t >= 0.0))
+        {
+            return Err(bad(format!(
+                "expected_seconds = {t}: a number of seconds, 0 or more"
+            )));
         }
         Ok(cfg)
     }

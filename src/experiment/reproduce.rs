@@ -49,6 +49,19 @@ pub fn audit_figures(runs: &[RunSummary]) -> Vec<String> {
     out
 }
 
+/// How long a config's run is expected to take: the last run's total at this scale
+/// (`timing.json`), else the config's `expected_seconds`, else 0. Only orders the work.
+fn expected_seconds(cfg: &Config, quick: bool) -> f64 {
+    let dir = if quick { "results/quick" } else { "results" };
+    let timing = Path::new(dir).join(&cfg.name).join("timing.json");
+    std::fs::read_to_string(timing)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("total_seconds").and_then(|s| s.as_f64()))
+        .or(cfg.expected_seconds)
+        .unwrap_or(0.0)
+}
+
 /// Run every config, then write the figures index (figures/README.md or figures/quick/README.md).
 pub fn reproduce(
     reg: &Registry,
@@ -59,15 +72,17 @@ pub fn reproduce(
     let configs = list_configs(dir)?;
     // configs side by side: a config's cells run one after another, each parallel over its
     // replicates, so a config with few replicates per cell leaves cores idle that another
-    // config fills (results do not depend on the schedule: each replicate has its own
-    // stream). Every config runs to the end; the first error in file order is returned.
-    use rayon::prelude::*;
-    let runs: Vec<RunSummary> = configs
-        .par_iter()
-        .map(|(path, _)| run_config(reg, path, quick, None, resume))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    // config fills. The costliest start first (`mc::longest_first`), else the last one
+    // started could run alone for minutes at the end. Results do not depend on the
+    // schedule: each replicate has its own stream. Every config runs to the end; the first
+    // error in file order is returned.
+    let runs: Vec<RunSummary> = crate::mc::longest_first(
+        &configs,
+        |(_, cfg)| expected_seconds(cfg, quick),
+        |(path, _)| run_config(reg, path, quick, None, resume),
+    )
+    .into_iter()
+    .collect::<Result<_, _>>()?;
     let fig_dir = if quick { "figures/quick" } else { "figures" };
     let md = contact_sheet(reg, &runs, &configs, quick);
     let readme = Path::new(fig_dir).join("README.md");

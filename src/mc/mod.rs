@@ -64,6 +64,48 @@ where
     replicate(n, seed, cell, f).into_iter().collect()
 }
 
+/// `f` on every item, the costliest first: as many workers as the rayon pool has threads
+/// each take the next item in descending `cost` (ties in input order), so a long job is
+/// never the one left running alone at the end while the other cores idle (the
+/// longest-processing-time rule). `f` may itself be parallel. Results come back in input
+/// order; costs only order the work, so results do not depend on them.
+pub fn longest_first<T, R, C, F>(items: &[T], cost: C, f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    C: Fn(&T) -> f64,
+    F: Fn(&T) -> R + Sync,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let costs: Vec<f64> = items.iter().map(&cost).collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    // descending; a NaN or missing cost counts as zero
+    let key = |i: usize| if costs[i].is_nan() { 0.0 } else { costs[i] };
+    order.sort_by(|&a, &b| key(b).total_cmp(&key(a)));
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let workers = rayon::current_num_threads().min(items.len());
+    rayon::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let r = f(&items[i]);
+                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .expect("every item is taken by a worker")
+        })
+        .collect()
+}
+
 /// A progress bar on stderr, drawn only when stderr is a terminal.
 pub fn progress(len: u64, message: &str) -> ProgressBar {
     // one display for every bar of the process: configs and entries run side by side
@@ -96,6 +138,37 @@ mod tests {
         let d: u64 = stream(2, 0, 0).random();
         assert!(a != b && a != c && a != d && b != c);
         assert_eq!(a, stream(1, 0, 0).random::<u64>());
+    }
+
+    #[test]
+    fn longest_first_starts_the_costliest_and_keeps_input_order() {
+        use std::sync::Mutex;
+        let items: Vec<u32> = vec![1, 5, 3, 9, 2];
+        let started = Mutex::new(Vec::new());
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| {
+                longest_first(
+                    &items,
+                    |&c| c as f64,
+                    |&c| {
+                        started.lock().unwrap().push(c);
+                        c * 10
+                    },
+                )
+            });
+        assert_eq!(one, vec![10, 50, 30, 90, 20]);
+        assert_eq!(*started.lock().unwrap(), vec![9, 5, 3, 2, 1]);
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| longest_first(&items, |_| f64::NAN, |&c| c * 10));
+        assert_eq!(two, one);
+        let none: Vec<u32> = longest_first(&[] as &[u32], |_| 0.0, |&c| c);
+        assert!(none.is_empty());
     }
 
     #[test]

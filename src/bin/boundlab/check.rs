@@ -124,24 +124,31 @@ pub fn check(
         printed: Vec::with_capacity(entries.len()),
         ok,
     });
-    use rayon::prelude::*;
-    entries.par_iter().enumerate().for_each(|(i, e)| {
-        let done = run_one(e, main_variant, controls, scale, seed, alpha);
-        let mut t = table.lock().unwrap_or_else(|p| p.into_inner());
-        t.pending[i] = Some(done);
-        while t.next < entries.len() {
-            let next = t.next;
-            let Some(d) = t.pending[next].take() else {
-                break;
-            };
-            if let Ok(runs) = &d {
-                t.ok &= report_entry(entries[next], main_variant, runs, json, &bar);
+    // the costliest first, by the seconds each took in the last saved report of this scale
+    // (none in a clean clone: then registry order); the order of work only
+    let last = last_seconds(quick);
+    let indexed: Vec<(usize, &&bounds::Entry)> = entries.iter().enumerate().collect();
+    boundlab::mc::longest_first(
+        &indexed,
+        |(_, e)| last.get(e.id).copied().unwrap_or(0.0),
+        |&(i, e)| {
+            let done = run_one(e, main_variant, controls, scale, seed, alpha);
+            let mut t = table.lock().unwrap_or_else(|p| p.into_inner());
+            t.pending[i] = Some(done);
+            while t.next < entries.len() {
+                let next = t.next;
+                let Some(d) = t.pending[next].take() else {
+                    break;
+                };
+                if let Ok(runs) = &d {
+                    t.ok &= report_entry(entries[next], main_variant, runs, json, &bar);
+                }
+                t.printed.push(d);
+                t.next += 1;
+                bar.inc(1);
             }
-            t.printed.push(d);
-            t.next += 1;
-            bar.inc(1);
-        }
-    });
+        },
+    );
     let Table { printed, ok, .. } = table.into_inner().unwrap_or_else(|p| p.into_inner());
     // an entry's error is reported after the table of the others, which is not lost
     let mut first_error = None;
@@ -397,4 +404,27 @@ fn print_premises(r: &EntryReport, indent: &str, failed_only: bool) {
             }
         );
     }
+}
+
+/// Seconds per entry id (main run and controls) in the last saved report of this scale,
+/// `results/check.json` or `results/check-quick.json`; empty when there is none.
+fn last_seconds(quick: bool) -> std::collections::HashMap<String, f64> {
+    let file = if quick {
+        "results/check-quick.json"
+    } else {
+        "results/check.json"
+    };
+    let mut out = std::collections::HashMap::new();
+    let Some(reports) = std::fs::read_to_string(file)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(&t).ok())
+    else {
+        return out;
+    };
+    for r in reports {
+        if let (Some(id), Some(s)) = (r["id"].as_str(), r["wall_seconds"].as_f64()) {
+            *out.entry(id.to_string()).or_insert(0.0) += s;
+        }
+    }
+    out
 }
