@@ -61,6 +61,11 @@ pub(crate) fn validate_figures(cfg: &Config, m: &Measure) -> Result<(), String> 
                 ));
             }
         }
+        if f.fit && (f.stat != "mean" || f.n_star.is_some()) {
+            return Err(format!(
+                "{at}: fit draws a line through means: it needs stat = \"mean\" and no n_star"
+            ));
+        }
         if !f.slopes.is_empty() && !(f.logx && f.logy) {
             return Err(format!(
                 "{at}: slopes are guides on a log-log figure: set logx = true and logy = true"
@@ -197,6 +202,12 @@ pub fn build_chart(
                 dashed: false,
                 color,
             });
+            if spec.fit && !categorical {
+                let last = &series[series.len() - 1];
+                if let Some(line) = fitted_line(last, spec.logx, spec.logy) {
+                    series.push(line);
+                }
+            }
             // the bound belongs to the group, not to each metric: draw it once, in the group's
             // colour; the legend shows one dashed entry for all of them
             if Some(y) == ys.first() {
@@ -253,6 +264,59 @@ pub fn build_chart(
         ymin: spec.ymin,
         slopes: spec.slopes.clone(),
     })
+}
+
+/// The least-squares line through a curve's means in the axes' coordinates (ln of a log
+/// axis), as a dashed series over the curve's x range in its colour, labelled with the curve
+/// and the slope; None with fewer than two drawable points.
+fn fitted_line(s: &Series, logx: bool, logy: bool) -> Option<Series> {
+    let t = |v: f64, log: bool| if log { v.ln() } else { v };
+    let pts: Vec<(f64, f64)> =
+        s.x.iter()
+            .zip(&s.y)
+            .filter(|(x, y)| {
+                x.is_finite() && y.is_finite() && (!logx || **x > 0.0) && (!logy || **y > 0.0)
+            })
+            .map(|(x, y)| (t(*x, logx), t(*y, logy)))
+            .collect();
+    let (xs, ys): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
+    let (slope, intercept) = crate::stats::least_squares_line(&xs, &ys)?;
+    let (x0, x1) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let back = |v: f64, log: bool| if log { v.exp() } else { v };
+    let n = 24;
+    let grid: Vec<f64> = (0..=n)
+        .map(|i| x0 + (x1 - x0) * i as f64 / n as f64)
+        .collect();
+    Some(Series {
+        // on a log y axis over a linear x the slope reads best as a factor per unit of x
+        label: if logy && !logx {
+            format!("{}, fitted: ×{:.2} per unit of x", s.label, slope.exp())
+        } else {
+            format!("{}, fitted: slope {}", s.label, fmt_slope(slope))
+        },
+        x: grid.iter().map(|&u| back(u, logx)).collect(),
+        y: grid
+            .iter()
+            .map(|&u| back(intercept + slope * u, logy))
+            .collect(),
+        lo: vec![],
+        hi: vec![],
+        dashed: true,
+        color: s.color,
+    })
+}
+
+/// A fitted slope to two significant digits.
+fn fmt_slope(b: f64) -> String {
+    if b == 0.0 || !b.is_finite() {
+        return format!("{b}");
+    }
+    let digits = (1 - b.abs().log10().floor() as i32).max(0) as usize;
+    format!("{b:.digits$}").replace('-', "−")
 }
 
 /// The results read as sample complexities: one cell per setting of the parameters other

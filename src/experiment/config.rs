@@ -131,6 +131,11 @@ pub struct FigureSpec {
     /// first curve, in the legend as "slope −1/2".
     #[serde(default)]
     pub slopes: Vec<f64>,
+    /// A least-squares line through each curve's means, in the axes' own coordinates (ln y
+    /// on a log y axis, ln x on a log x axis), dashed in the curve's colour, its slope in the
+    /// legend: on a log y axis over a linear x, as the factor y grows by per unit of x.
+    #[serde(default)]
+    pub fit: bool,
     /// Draw, instead of each metric, the grid size at which it meets a target
     /// (`n_star = { over = "N", eps = 0.05 }`): per cell of the other parameters, the point
     /// is where the mean crosses eps (log-log interpolation between grid sizes) and the bar

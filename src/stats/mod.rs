@@ -23,5 +23,5 @@ pub use limits::{
     standard_normal, student_t_limits, Limits, Method, MAX_EDGEWORTH,
 };
 pub use rank::{mid_ranks, spearman};
-pub use slope::{grid_slope, SlopeFit};
+pub use slope::{grid_slope, least_squares_line, SlopeFit};
 pub use verdict::{verdict_exact, verdict_interval, Target, Verdict, EXACT_RELATIVE_TOLERANCE};

@@ -29,6 +29,26 @@ pub struct SlopeFit {
     pub deterministic: bool,
 }
 
+/// c_i = (u_i - u_bar) / S_uu: the least-squares slope is sum_i c_i y_i.
+fn ls_weights(u: &[f64]) -> Vec<f64> {
+    let ubar = u.iter().sum::<f64>() / u.len() as f64;
+    let suu: f64 = u.iter().map(|ui| (ui - ubar).powi(2)).sum();
+    u.iter().map(|ui| (ui - ubar) / suu).collect()
+}
+
+/// The ordinary least-squares line y = a + b u: (b, a); None with fewer than two distinct u
+/// (or lengths that differ).
+pub fn least_squares_line(u: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+    if u.len() != y.len() || u.len() < 2 || u.iter().all(|v| *v == u[0]) {
+        return None;
+    }
+    let k = u.len() as f64;
+    let ubar = u.iter().sum::<f64>() / k;
+    let ybar = y.iter().sum::<f64>() / k;
+    let b: f64 = ls_weights(u).iter().zip(y).map(|(ci, yi)| ci * yi).sum();
+    Some((b, ybar - b * ubar))
+}
+
 /// The least-squares slope of log(mean) on log(x) with limits at the ends' errors.
 /// `replicates`: samples behind each mean (the degrees of freedom of its se). Needs all
 /// x > 0, mean > 0 and at least two distinct x.
@@ -42,12 +62,8 @@ pub fn grid_slope(
     let u: Vec<f64> = x.iter().map(|v| v.ln()).collect();
     let ly: Vec<f64> = mean.iter().map(|v| v.ln()).collect();
     let k = u.len() as f64;
-    let ubar = u.iter().sum::<f64>() / k;
-    let ybar = ly.iter().sum::<f64>() / k;
-    let suu: f64 = u.iter().map(|ui| (ui - ubar).powi(2)).sum();
-    let c: Vec<f64> = u.iter().map(|ui| (ui - ubar) / suu).collect();
-    let b: f64 = c.iter().zip(&ly).map(|(ci, yi)| ci * yi).sum();
-    let a = ybar - b * ubar;
+    let c = ls_weights(&u);
+    let (b, a) = least_squares_line(&u, &ly).unwrap_or((f64::NAN, f64::NAN));
     let var_log: Vec<f64> = mean.iter().zip(se).map(|(m, s)| (s / m).powi(2)).collect();
     let var_b: f64 = c.iter().zip(&var_log).map(|(ci, v)| ci * ci * v).sum();
     let deterministic = var_log.iter().all(|v| *v == 0.0);
@@ -97,6 +113,21 @@ mod tests {
     use super::*;
 
     const E: EndErrors = EndErrors { lo: 1e-3, hi: 1e-3 };
+
+    #[test]
+    fn least_squares_line_recovers_a_line_and_refuses_a_point() {
+        let u = [0.0, 1.0, 2.0, 4.0];
+        let y: Vec<f64> = u.iter().map(|v| 3.0 - 0.5 * v).collect();
+        let (b, a) = least_squares_line(&u, &y).unwrap();
+        assert!((b + 0.5).abs() < 1e-12 && (a - 3.0).abs() < 1e-12);
+        // small scatter about the line moves it little
+        let noisy = [3.1, 2.4, 2.1, 0.9];
+        let (b2, _) = least_squares_line(&u, &noisy).unwrap();
+        assert!((b2 - (-0.5)).abs() < 0.1, "{b2}");
+        assert!(least_squares_line(&[1.0, 1.0], &[0.0, 1.0]).is_none());
+        assert!(least_squares_line(&[1.0], &[0.0]).is_none());
+        assert!(least_squares_line(&[1.0, 2.0], &[0.0]).is_none());
+    }
 
     #[test]
     fn an_exact_power_law_has_its_exact_slope() {
