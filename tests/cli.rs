@@ -691,6 +691,37 @@ fn assimilation_collapse_refuses_bad_fields_with_exit_two() {
 }
 
 #[test]
+fn assimilation_collapse_figures_refuse_bad_fields_with_exit_two() {
+    // a histogram bar outside [0, 1]; a tau^2 that gives no whole dimension, named with the
+    // nearest valid one; a fitted line through maxima; an unread search cap
+    expect_bad_configs(
+        "assimilation_collapse_histogram",
+        &[
+            ("0.85, 0.95]", "0.85, 0.97]", "`bin_centre`"),
+            ("bin_width = 0.1", "bin_width = -0.1", "`bin_width`"),
+        ],
+    );
+    expect_bad_configs(
+        "assimilation_collapse_required",
+        &[
+            ("80.0]", "81.0]", "nearest: 80"),
+            (
+                "fit = true",
+                "fit = true\nstat = \"max\"",
+                "fit draws a line through means",
+            ),
+        ],
+    );
+    expect_bad_configs(
+        "assimilation_pf_vs_etkf",
+        &[
+            ("dim = [5, 6,", "dim = [3, 6,", "`dim`"),
+            ("cap = 8192", "cap = 8192\ncaps = 2", "`caps`"),
+        ],
+    );
+}
+
+#[test]
 fn assimilation_benchmark_refuses_bad_fields_with_exit_two() {
     // an unknown setting named with the nearest one, and fewer averaged cycles than allowed
     expect_bad_configs(

@@ -172,6 +172,26 @@ impl System {
     }
 }
 
+/// A deliberate fault in a cycled run (the mutation controls).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleFault {
+    None,
+    /// In the ETKF's and the LETKF's analyses.
+    Etkf(EtkfFault),
+    /// A particle filter that peeks: after each forecast its last particle is set to the
+    /// true state, so its weights can find the truth in any dimension.
+    ParticleAtTruth,
+}
+
+impl CycleFault {
+    fn etkf(self) -> EtkfFault {
+        match self {
+            CycleFault::Etkf(f) => f,
+            _ => EtkfFault::None,
+        }
+    }
+}
+
 /// A twin experiment's settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Twin {
@@ -261,15 +281,15 @@ impl Twin {
         ys: &Array2<f64>,
         rng: &mut Rng,
     ) -> Result<CycleRun, AssimilationError> {
-        self.run_with(method, EtkfFault::None, xs, ys, rng)
+        self.run_with(method, CycleFault::None, xs, ys, rng)
     }
 
-    /// `run` with a deliberate fault in the ETKF's and the LETKF's analyses (a mutation
-    /// control of the benchmark entries).
+    /// `run` with a deliberate fault (a mutation control): in the ETKF's and the LETKF's
+    /// analyses, or a particle filter that peeks at the truth.
     pub fn run_with(
         &self,
         method: Method,
-        fault: EtkfFault,
+        fault: CycleFault,
         xs: &Array2<f64>,
         ys: &Array2<f64>,
         rng: &mut Rng,
@@ -361,10 +381,14 @@ impl Twin {
                     e.map(|x| self.forecast(f.as_ref(), x));
                     let y = ys.row(k).to_owned();
                     e = match method {
-                        Method::Etkf { .. } => etkf(&e, &obs, &y, fault)?,
-                        Method::Letkf { .. } => {
-                            letkf(&e, &obs, &y, loc.as_ref().expect("built above"), fault)?
-                        }
+                        Method::Etkf { .. } => etkf(&e, &obs, &y, fault.etkf())?,
+                        Method::Letkf { .. } => letkf(
+                            &e,
+                            &obs,
+                            &y,
+                            loc.as_ref().expect("built above"),
+                            fault.etkf(),
+                        )?,
                         _ => enkf_perturbed(&e, &obs, &y, EnkfFault::None, rng)?,
                     };
                     if infl != 1.0 {
@@ -398,6 +422,10 @@ impl Twin {
                 let mut log_w = vec![0.0; n];
                 for k in 0..self.cycles {
                     x = self.forecast(f.as_ref(), &x);
+                    if fault == CycleFault::ParticleAtTruth {
+                        // the mutation: the last particle is moved onto the true state
+                        x.row_mut(n - 1).assign(&xs.row(k));
+                    }
                     let y = ys.row(k).to_owned();
                     for (lw, l) in log_w.iter_mut().zip(log_likelihoods(&obs, &x, &y)?) {
                         *lw += l;
@@ -492,6 +520,59 @@ impl Twin {
     }
 }
 
+impl Twin {
+    /// How many particles the particle filter `pf` (a `Method::Pf`; its own size is replaced)
+    /// needs to bring its time-averaged analysis RMSE on this truth and these observations
+    /// down to `target`: it is run at the sizes smallest * 2^(j/2), j = 0, 1, ..., each run
+    /// on its own draws, until one reaches the target; the size is interpolated linearly in
+    /// ln N between that run and the one before (by their RMSEs). A run that diverges counts
+    /// as not reaching it. None when no size up to `cap` does.
+    #[allow(clippy::too_many_arguments)]
+    pub fn particles_to_match(
+        &self,
+        pf: Method,
+        target: f64,
+        smallest: usize,
+        cap: usize,
+        fault: CycleFault,
+        xs: &Array2<f64>,
+        ys: &Array2<f64>,
+        rng: &mut Rng,
+    ) -> Result<Option<f64>, AssimilationError> {
+        if !matches!(pf, Method::Pf { .. }) || smallest < 2 || !(target > 0.0) {
+            return Err(invalid(
+                "particles to match",
+                format!(
+                    "needs a particle filter, at least 2 particles and a positive target RMSE (got {pf:?}, {smallest}, {target})"
+                ),
+            ));
+        }
+        let mut previous: Option<(f64, f64)> = None;
+        for j in 0.. {
+            let n = (smallest as f64 * 2f64.powf(j as f64 / 2.0)).round() as usize;
+            if n > cap {
+                return Ok(None);
+            }
+            let rmse = match self.run_with(pf.with_ensemble_size(n)?, fault, xs, ys, rng) {
+                Ok(run) => crate::stats::mean_sd(&run.rmse).0,
+                Err(AssimilationError::Diverged { .. }) => f64::INFINITY,
+                Err(e) => return Err(e),
+            };
+            if rmse <= target {
+                let ln_n = (n as f64).ln();
+                return Ok(Some(match previous {
+                    Some((ln0, r0)) if r0.is_finite() && r0 > rmse => {
+                        (ln0 + (ln_n - ln0) * (r0 - target) / (r0 - rmse)).exp()
+                    }
+                    _ => n as f64,
+                }));
+            }
+            previous = Some(((n as f64).ln(), rmse));
+        }
+        unreachable!("the loop returns before j overflows")
+    }
+}
+
 /// The weighted mean and a root C12 of the weighted covariance, C12^T C12 = ub sum_i w_i a_i
 /// a_i^T with a_i = x_i - mean and ub = 1 / (1 - 1/N_eff) (row i of C12 is sqrt(ub w_i) a_i); with
 /// degenerate weights (the largest within 1e-10 of 1) the unweighted ones, as DAPPER's
@@ -555,6 +636,58 @@ mod tests {
             obs_var: 2.0,
             x0_var: 2.0,
         }
+    }
+
+    /// The search for the particles that match a target: a loose target is met at the first
+    /// size; a tight one is missed up to a small cap by the filter and met with a handful of
+    /// particles by the filter that peeks at the truth (the mutation of the dimension figure's conjecture);
+    /// a method that is no particle filter is refused.
+    #[test]
+    fn particles_to_match_meets_loose_targets_and_peeking_meets_tight_ones() {
+        let t = Twin {
+            system: System::Lorenz96 { n: 8, forcing: 8.0 },
+            dt: 0.05,
+            dko: 1,
+            cycles: 60,
+            burn_in: 20,
+            obs_var: 1.0,
+            x0_var: 0.001,
+        };
+        let pf = Method::Pf {
+            n: 2,
+            reg: 0.7,
+            ner: 0.5,
+        };
+        let mut rng = crate::mc::stream(11, 0, 0);
+        let (xs, ys) = t.truth(&mut rng).unwrap();
+        // each search on its own stream
+        let go = |target: f64, fault: CycleFault, stream: u64| {
+            let mut rng = crate::mc::stream(11, stream, 0);
+            t.particles_to_match(pf, target, 2, 64, fault, &xs, &ys, &mut rng)
+                .unwrap()
+        };
+        assert_eq!(go(1e3, CycleFault::None, 1), Some(2.0));
+        // an RMSE of 0.2 with unit observation error at d = 8: the filter needs more than 4
+        // particles for it on this truth with each of ten streams (more than 64 with eight of
+        // them), the filter that peeks never more than 4
+        for stream in 2..12 {
+            let clean = go(0.2, CycleFault::None, stream);
+            let peeking = go(0.2, CycleFault::ParticleAtTruth, stream);
+            assert!(clean.is_none_or(|n| n > 4.0), "{clean:?}");
+            assert!(peeking.is_some_and(|n| n <= 4.0), "{peeking:?}");
+        }
+        assert!(t
+            .particles_to_match(
+                Method::Climatology,
+                1.0,
+                2,
+                64,
+                CycleFault::None,
+                &xs,
+                &ys,
+                &mut rng
+            )
+            .is_err());
     }
 
     /// Resizing keeps the tuning and is refused, by name, for a method without an ensemble.

@@ -21,7 +21,7 @@ pub use analysis::{
 pub use collapse::{
     snyder_asymptote, CollapseCase, Proposal, ProposalFault, WeightDraw, PROPOSALS,
 };
-pub use cycle::{CycleRun, Method, System, Twin, ENSF_EPS_ALPHA};
+pub use cycle::{CycleFault, CycleRun, Method, System, Twin, ENSF_EPS_ALPHA};
 pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble, RotationFault};
 pub use localisation::{letkf, Localisation, Taper};
 pub use particle::{

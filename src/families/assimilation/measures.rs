@@ -31,7 +31,7 @@ pub static MEASURES: &[Measure] = &[
     },
     Measure {
     name: "assimilation.collapse",
-    description: "Snyder, Bengtsson, Bickel & Anderson's test case in d dimensions (x_k ~ N(0, I_d) reached through x_{k-1} ~ N(0, (1 - q) I) and process noise N(0, q I), y = x_k + N(0, I); q defaults to 0.5): one draw of y and `Ne` particles from the `proposal` (bootstrap: the prior, weighted by p(y | x_k); optimal: p(x_k | x_{k-1}, y), weighted by p(y | x_{k-1})); `w_max` the largest normalised weight, `inv_w_max_minus_1` 1/w_max - 1, `ess_fraction` the effective sample size over Ne, `log_weight_variance` the log-weights' sample variance; closed forms `tau2` (the proposal's tau^2, theory/assimilation.md section 5) and `asymptote` sqrt(2 ln Ne / tau^2), the conjectured large-tau form of E[1/w_max] - 1 (section 8)",
+    description: "Snyder, Bengtsson, Bickel & Anderson's test case in d dimensions (x_k ~ N(0, I_d) reached through x_{k-1} ~ N(0, (1 - q) I) and process noise N(0, q I), y = x_k + N(0, I); q defaults to 0.5): one draw of y and `Ne` particles from the `proposal` (bootstrap: the prior, weighted by p(y | x_k); optimal: p(x_k | x_{k-1}, y), weighted by p(y | x_{k-1})); `w_max` the largest normalised weight, `inv_w_max_minus_1` 1/w_max - 1, `ess_fraction` the effective sample size over Ne, `log_weight_variance` the log-weights' sample variance; with `bin_centre` (and `bin_width`, default 0.1) `in_bin`, whether w_max falls in that bar of a histogram; closed forms `tau2` (the proposal's tau^2, theory/assimilation.md section 5) and `asymptote` sqrt(2 ln Ne / tau^2), the conjectured large-tau form of E[1/w_max] - 1 (section 8)",
     metrics: &[
         "w_max",
         "inv_w_max_minus_1",
@@ -39,11 +39,70 @@ pub static MEASURES: &[Measure] = &[
         "log_weight_variance",
         "tau2",
         "asymptote",
+        "in_bin",
     ],
-    indicators: &[],
+    indicators: &["in_bin"],
     prepare: prepare_collapse,
     closed_form: Some(collapse_closed),
+},
+Measure {
+    name: "assimilation.pf_vs_etkf",
+    description: "Lorenz96 with `dim` variables (F = 8, RK4 with dt = 0.05, every variable observed every step with unit error variance; `cycles` observation times, default 300, the first `burn_in`, default 100, left out): one truth run, the 24-member ETKF (inflation 1.013, random rotations) cycled on it, and the bootstrap particle filter (NER 0.5, jitter reg 0.7) run at 2 * 2^(j/2) particles until its time-averaged RMSE reaches the ETKF's; `particles_needed` that size (interpolated in ln N between the last two runs), the `cap` (default 2^13) when no size up to it does, `censored` whether it did not, `etkf_rmse` the ETKF's time-averaged analysis RMSE (theory/assimilation.md section 13)",
+    metrics: &["particles_needed", "etkf_rmse", "censored"],
+    indicators: &["censored"],
+    prepare: super::benchmark::prepare_pf_vs_etkf,
+    closed_form: None,
+},
+Measure {
+    name: "assimilation.collapse_required",
+    description: "Snyder, Bengtsson, Bickel & Anderson's test case (as `assimilation.collapse`) read as an ensemble size: `tau2`, the proposal's variance of the log-weights, sets the dimension d = tau2 / (lambda (3/2 lambda + 1)) (lambda = 1 for the bootstrap proposal, (1 - q)/(1 + q) for the optimal one; tau2 must give a whole d), so both proposals share one axis; `ne_star` the ensemble size N_e* at which the mean over `draws` (default 64) draws of y of 1/w_max - 1 first reaches `level` (default 1), the particles of each y nested and read at the sizes 2^(k/4), the crossing interpolated in ln N_e (refused beyond `cap` particles, default 2^19); `ln_ne_star` its logarithm; closed form `d` (theory/assimilation.md section 8)",
+    metrics: &["ne_star", "ln_ne_star", "d"],
+    indicators: &[],
+    prepare: prepare_required,
+    closed_form: Some(required_closed),
 }];
+
+/// The dimension whose tau^2 is the given one for a proposal (refused when it is not whole).
+fn required_case(p: &Params) -> Result<CollapseCase, Error> {
+    let q = p.f64_or("q", 0.5)?;
+    let proposal = Proposal::from_name(p.str("proposal")?)?;
+    let tau2 = p.positive("tau2")?;
+    let per_dim = CollapseCase::new(1, q, proposal)?.tau2();
+    let d = tau2 / per_dim;
+    if (d - d.round()).abs() > 1e-9 * d.max(1.0) || d.round() < 1.0 {
+        let near = (d.round().max(1.0)) * per_dim;
+        return Err(crate::params::out_of_range(
+            "tau2",
+            p.get("tau2").expect("asked for"),
+            &format!(
+                "the {} proposal's tau^2 is {per_dim} per dimension, so tau2 must be a whole multiple of it (nearest: {near})",
+                p.str("proposal")?
+            ),
+        )
+        .into());
+    }
+    Ok(CollapseCase::new(d.round() as usize, q, proposal)?)
+}
+
+fn required_closed(p: &Params) -> Result<Metrics, Error> {
+    Ok(vec![("d".into(), required_case(p)?.d as f64)])
+}
+
+fn prepare_required(p: &Params) -> Result<Replicate, Error> {
+    let case = required_case(p)?;
+    let level = p.positive_or("level", 1.0)?;
+    let draws = p.usize_at_least_or("draws", 1, 64)?;
+    let cap = p.usize_at_least_or("cap", 16, 1 << 19)?;
+    let d = case.d as f64;
+    Ok(Box::new(move |rng, _common| {
+        let n = case.required_ensemble(level, draws, cap, rng)?;
+        Ok(vec![
+            ("ne_star".into(), n),
+            ("ln_ne_star".into(), n.ln()),
+            ("d".into(), d),
+        ])
+    }))
+}
 
 fn case(p: &Params) -> Result<(CollapseCase, usize), Error> {
     let d = p.usize_at_least("d", 1)?;
@@ -65,6 +124,25 @@ fn collapse_closed(p: &Params) -> Result<Metrics, Error> {
 fn prepare_collapse(p: &Params) -> Result<Replicate, Error> {
     let (c, ne) = case(p)?;
     let closed = collapse_closed(p)?;
+    // a histogram bar: whether w_max falls in [centre - width/2, centre + width/2), the
+    // last bar closed at 1
+    let bin = match p.has("bin_centre") {
+        false => None,
+        true => {
+            let width = p.positive_or("bin_width", 0.1)?;
+            let centre = p.f64("bin_centre")?;
+            let (lo, hi) = (centre - width / 2.0, centre + width / 2.0);
+            if !(lo >= -1e-12 && hi <= 1.0 + 1e-12) {
+                return Err(crate::params::out_of_range(
+                    "bin_centre",
+                    p.get("bin_centre").expect("asked for"),
+                    &format!("its bar [{lo}, {hi}) must lie within [0, 1], where weights lie"),
+                )
+                .into());
+            }
+            Some((lo, hi))
+        }
+    };
     Ok(Box::new(move |rng, _common| {
         let w = c.draw(ne, rng)?;
         let mut m: Metrics = vec![
@@ -73,6 +151,10 @@ fn prepare_collapse(p: &Params) -> Result<Replicate, Error> {
             ("ess_fraction".into(), w.ess_fraction),
             ("log_weight_variance".into(), w.log_weight_variance),
         ];
+        if let Some((lo, hi)) = bin {
+            let inside = w.w_max >= lo && (w.w_max < hi || (hi >= 1.0 - 1e-12 && w.w_max <= 1.0));
+            m.push(("in_bin".into(), if inside { 1.0 } else { 0.0 }));
+        }
         m.extend(closed.iter().cloned());
         Ok(m)
     }))
