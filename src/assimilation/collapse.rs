@@ -222,8 +222,7 @@ impl CollapseCase {
             if g >= c {
                 return Ok(match previous {
                     Some((n0, g0)) if g > g0 => {
-                        let (a, b) = ((n0 as f64).ln(), (n as f64).ln());
-                        (a + (b - a) * (c - g0) / (g - g0)).exp()
+                        crate::stats::crossing_in_ln_n((n0 as f64, g0), (n as f64, g), c)
                     }
                     _ => n as f64,
                 });

@@ -559,15 +559,14 @@ impl Twin {
                 Err(e) => return Err(e),
             };
             if rmse <= target {
-                let ln_n = (n as f64).ln();
                 return Ok(Some(match previous {
-                    Some((ln0, r0)) if r0.is_finite() && r0 > rmse => {
-                        (ln0 + (ln_n - ln0) * (r0 - target) / (r0 - rmse)).exp()
+                    Some((n0, r0)) if r0.is_finite() && r0 > rmse => {
+                        crate::stats::crossing_in_ln_n((n0, r0), (n as f64, rmse), target)
                     }
                     _ => n as f64,
                 }));
             }
-            previous = Some(((n as f64).ln(), rmse));
+            previous = Some((n as f64, rmse));
         }
         unreachable!("the loop returns before j overflows")
     }

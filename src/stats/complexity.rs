@@ -66,7 +66,14 @@ fn crossing(curve: &ErrorCurve, eps: f64) -> f64 {
         return f64::NAN;
     }
     let (n0, n1) = (curve.ns[k - 1] as f64, curve.ns[k] as f64);
-    let t = (eps.ln() - m[k - 1].ln()) / (m[k].ln() - m[k - 1].ln());
+    crossing_in_ln_n((n0, m[k - 1].ln()), (n1, m[k].ln()), eps.ln())
+}
+
+/// Where a curve read at two sizes crosses `target`, the value taken linear in ln n between
+/// (n0, v0) and (n1, v1): the one interpolation of every "size at which a curve meets a
+/// level" here (the figures' n*, the collapse search, the particles that match a filter).
+pub fn crossing_in_ln_n((n0, v0): (f64, f64), (n1, v1): (f64, f64), target: f64) -> f64 {
+    let t = (target - v0) / (v1 - v0);
     (n0.ln() + t * (n1.ln() - n0.ln())).exp()
 }
 

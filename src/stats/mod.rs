@@ -13,7 +13,7 @@ mod verdict;
 mod info;
 pub use betting::betting_limits;
 pub use budget::{Budget, EndErrors, Sides, ANYTIME_LOOKS, DEFAULT_ALPHA, LOOKS};
-pub use complexity::{n_star, ErrorCurve, NStar};
+pub use complexity::{crossing_in_ln_n, n_star, ErrorCurve, NStar};
 pub use info::{contingency, nmi_of_table, normalized_mutual_information};
 pub use interval::{
     ar1_mean_interval, clopper_pearson, empirical_bernstein, mean_sd, student_t, Interval,
