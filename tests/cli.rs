@@ -717,6 +717,7 @@ fn assimilation_collapse_figures_refuse_bad_fields_with_exit_two() {
         &[
             ("dim = [5, 6,", "dim = [3, 6,", "`dim`"),
             ("cap = 8192", "cap = 8192\ncaps = 2", "`caps`"),
+            ("cap = 8192", "cap = 8192\ntolerance = -0.1", "`tolerance`"),
         ],
     );
 }
