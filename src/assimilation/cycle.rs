@@ -181,6 +181,8 @@ pub enum CycleFault {
     /// A particle filter that peeks: after each forecast its last particle is set to the
     /// true state, so its weights can find the truth in any dimension.
     ParticleAtTruth,
+    /// In EnSF's analyses.
+    Ensf(super::EnsfFault),
 }
 
 impl CycleFault {
@@ -188,6 +190,12 @@ impl CycleFault {
         match self {
             CycleFault::Etkf(f) => f,
             _ => EtkfFault::None,
+        }
+    }
+    fn ensf(self) -> super::EnsfFault {
+        match self {
+            CycleFault::Ensf(f) => f,
+            _ => super::EnsfFault::None,
         }
     }
 }
@@ -301,8 +309,12 @@ impl Twin {
         // the climatology of the whole truth run at the observation times, burn-in included
         // (DAPPER takes it from the whole truth run too)
         let mu_c = xs.mean_axis(Axis(0)).expect("cycles > burn-in");
-        let a_c = xs - &mu_c;
-        let p_c = a_c.t().dot(&a_c) / (xs.nrows() as f64 - 1.0);
+        // its covariance (d x d) only for the methods that read it: 800 MB and a product of
+        // 10^10 operations for Lorenz96 with 10^4 variables
+        let climatology = || {
+            let a_c = xs - &mu_c;
+            a_c.t().dot(&a_c) / (xs.nrows() as f64 - 1.0)
+        };
         let gain = |b: &Array2<f64>| -> Result<Array2<f64>, AssimilationError> {
             let s = Spd::new(b + obs.r().matrix(), "innovation covariance")?;
             Ok(s.solve(b)?.t().to_owned()) // B (B + R)^{-1} with H = I
@@ -318,15 +330,15 @@ impl Twin {
                 run.spread.push(spread);
             }
         };
-        let clim_spread = (p_c.diag().sum() / d as f64).sqrt();
         match method {
             Method::Climatology => {
+                let clim_spread = (climatology().diag().sum() / d as f64).sqrt();
                 for k in 0..self.cycles {
                     record(k, &mu_c, clim_spread);
                 }
             }
             Method::OptimalInterpolation => {
-                let k_oi = gain(&p_c)?;
+                let k_oi = gain(&climatology())?;
                 for k in 0..self.cycles {
                     let est = &mu_c + &k_oi.dot(&(&ys.row(k) - &mu_c));
                     record(k, &est, f64::NAN);
@@ -336,7 +348,7 @@ impl Twin {
                 if !(xb > 0.0) {
                     return Err(invalid("3D-Var", format!("xB must be positive, got {xb}")));
                 }
-                let k_b = gain(&(&p_c * xb))?;
+                let k_b = gain(&(&climatology() * xb))?;
                 let sd = self.x0_var.sqrt();
                 let mut mu = (self.system.x0()
                     + Array1::from_shape_fn(d, |_| {
@@ -507,6 +519,7 @@ impl Twin {
                         time,
                         steps,
                         prior,
+                        fault.ensf(),
                         rng,
                     )?)?;
                     if !e.members().iter().all(|v| v.is_finite()) {

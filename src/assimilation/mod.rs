@@ -31,7 +31,8 @@ pub use particle::{
 };
 pub use residual::{fit as fit_linear_analysis, LinearAnalysis, ResidualFault, ResidualProblem};
 pub use score_filter::{
-    ensf_analysis, EnsfPrior, Likelihood, OdeFault, PseudoTime, ScoreAnalysis, ScoreFault, Start,
+    ensf_analysis, EnsfFault, EnsfPrior, Likelihood, OdeFault, PseudoTime, ScoreAnalysis,
+    ScoreFault, Start,
 };
 pub use taxonomy::{Targets, Taxonomy, TaxonomyFault};
 

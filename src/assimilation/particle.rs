@@ -9,12 +9,25 @@ use ndarray::Array2;
 use rand::Rng as _;
 
 /// w_i = exp(l_i) / sum_j exp(l_j), through the crate's one log-sum-exp.
+///
+/// Log-weights of size 1e7 (a collapsed filter in thousands of dimensions with accurate
+/// observations) carry absolute errors near 1e-9, and so do the weights' sum: a sum that
+/// misses 1 by more than the resamplers' tolerance 1e-9 is divided out (below it the weights
+/// are left as they are, bit for bit).
 pub fn normalised_weights(log_w: &[f64]) -> Vec<f64> {
-    crate::prob::normalise_log_weights(log_w)
+    let mut w: Vec<f64> = crate::prob::normalise_log_weights(log_w)
         .into_iter()
         .map(f64::exp)
-        .collect()
+        .collect();
+    let total: f64 = w.iter().sum();
+    if (total - 1.0).abs() > WEIGHT_SUM_TOLERANCE && total.is_finite() && total > 0.0 {
+        w.iter_mut().for_each(|v| *v /= total);
+    }
+    w
 }
+
+/// How far normalised weights may sum from 1.
+const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
 
 /// 1 / sum_i w_i^2 for normalised weights.
 pub fn effective_sample_size(w: &[f64]) -> f64 {
@@ -88,7 +101,10 @@ pub fn resample(
 ) -> Result<Vec<usize>, AssimilationError> {
     let n = w.len();
     let total: f64 = w.iter().sum();
-    if n == 0 || w.iter().any(|v| !(*v >= 0.0) || !v.is_finite()) || (total - 1.0).abs() > 1e-9 {
+    if n == 0
+        || w.iter().any(|v| !(*v >= 0.0) || !v.is_finite())
+        || (total - 1.0).abs() > WEIGHT_SUM_TOLERANCE
+    {
         return Err(invalid(
             "weights",
             format!("need N >= 1 finite non-negative weights summing to 1 (sum {total})"),
@@ -174,6 +190,26 @@ pub fn log_likelihood_variance_closed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Log-weights near -1e7 whose normalised sum misses 1 by more than 1e-9 are divided out;
+    /// ordinary ones are untouched.
+    #[test]
+    fn weights_from_huge_log_weights_still_sum_to_one() {
+        let huge: Vec<f64> = (0..40).map(|i| -1e9 - 0.3 * i as f64).collect();
+        let raw: f64 = crate::prob::normalise_log_weights(&huge)
+            .into_iter()
+            .map(f64::exp)
+            .sum();
+        assert!((raw - 1.0).abs() > WEIGHT_SUM_TOLERANCE, "the case: {raw}");
+        let w = normalised_weights(&huge);
+        assert!((w.iter().sum::<f64>() - 1.0).abs() <= 1e-12);
+        let ordinary = [-1.0, -2.5, 0.3];
+        let direct: Vec<f64> = crate::prob::normalise_log_weights(&ordinary)
+            .into_iter()
+            .map(f64::exp)
+            .collect();
+        assert_eq!(normalised_weights(&ordinary), direct);
+    }
     use ndarray::array;
 
     #[test]
@@ -302,8 +338,8 @@ pub fn log_likelihoods(
     x: &Array2<f64>,
     y: &ndarray::Array1<f64>,
 ) -> Result<Vec<f64>, AssimilationError> {
-    let innov = -x.dot(&obs.h().t()) + y; // N x m
-    let w = obs.r().whiten_rows(innov)?;
+    let innov = -obs.apply_rows(x) + y; // N x m
+    let w = obs.whiten_rows(innov)?;
     Ok(w.rows().into_iter().map(|r| -0.5 * r.dot(&r)).collect())
 }
 

@@ -452,6 +452,15 @@ impl EnsfPrior {
     pub const NAMES: &'static [&'static str] = &["mixture", "own_member"];
 }
 
+/// A deliberate fault in EnSF's analysis (the mutation controls).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnsfFault {
+    None,
+    /// The likelihood term written H^T R (y - H x) instead of H^T R^-1 (y - H x): the error
+    /// covariance not inverted.
+    CovarianceNotInverted,
+}
+
 /// EnSF's analysis of a forecast ensemble (members as rows), as its code does it: every
 /// analysis member starts from N(0, I) at t = 1 and follows the reverse SDE in `steps`
 /// uniform Euler-Maruyama steps, with the prior's noised score estimated from the forecast
@@ -465,6 +474,7 @@ pub fn ensf_analysis(
     time: PseudoTime,
     steps: usize,
     prior_score: EnsfPrior,
+    fault: EnsfFault,
     rng: &mut Rng,
 ) -> Result<Array2<f64>, AssimilationError> {
     use crate::score::{Noising, ScoreModel, SmoothedEmpirical};
@@ -478,17 +488,17 @@ pub fn ensf_analysis(
     if steps == 0 {
         return Err(invalid("EnSF steps", "0, need at least 1"));
     }
-    if obs.h().ncols() != d || y.len() != obs.h().nrows() {
+    if obs.state_dim() != d || y.len() != obs.len() {
         return Err(invalid(
             "EnSF observation",
             format!(
-                "H is {:?} and y has {} entries for a state of {d}",
-                obs.h().dim(),
+                "H is {} x {} and y has {} entries for a state of {d}",
+                obs.len(),
+                obs.state_dim(),
                 y.len()
             ),
         ));
     }
-    let h = obs.h();
     let mut x = Array2::from_shape_fn((n, d), |_| StandardNormal.sample(rng));
     let mut z = Array2::<f64>::zeros((n, d));
     for k in 0..steps {
@@ -501,8 +511,12 @@ pub fn ensf_analysis(
             }
             EnsfPrior::OwnMember => (&(forecast * a) - &x) / b2,
         };
-        let e = y - &x.dot(&h.t());
-        let lik = obs.r().solve(&e.t().to_owned())?.t().dot(h) * (1.0 - t_now);
+        let e = y - &obs.apply_rows(&x);
+        let weighted = match fault {
+            EnsfFault::None => obs.solve_rows_t(&e)?.reversed_axes(),
+            EnsfFault::CovarianceNotInverted => obs.covariance_rows(e),
+        };
+        let lik = obs.adjoint_rows(weighted) * (1.0 - t_now);
         let s = prior + lik;
         z.iter_mut().for_each(|v| *v = StandardNormal.sample(rng));
         x = reverse_step(time, x.view(), s, z.view(), (t_now, t_next));
@@ -718,6 +732,7 @@ mod tests {
             a.time,
             steps,
             EnsfPrior::Mixture,
+            EnsfFault::None,
             &mut rng,
         )
         .unwrap();

@@ -148,6 +148,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    boundlab::mc::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::List { experiments } => list(&experiments),
