@@ -185,10 +185,16 @@ pub fn build_chart(
                 "min" => (|m| m.min, false),
                 _ => (|m| m.mean, true),
             };
+            let y_values: Vec<f64> = group.iter().map(|c| get(c, value)).collect();
+            if !y_values.iter().any(|v| v.is_finite()) {
+                // a metric this group never reports (a published value only some settings
+                // have): no legend entry for a curve that is not there, no colour spent
+                continue;
+            }
             series.push(Series {
                 label,
                 x: group.iter().map(|c| xval(c)).collect(),
-                y: group.iter().map(|c| get(c, value)).collect(),
+                y: y_values,
                 lo: if interval {
                     group.iter().map(|c| get(c, |m| m.lo)).collect()
                 } else {
