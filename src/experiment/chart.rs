@@ -186,7 +186,8 @@ pub fn build_chart(
                 _ => (|m| m.mean, true),
             };
             let y_values: Vec<f64> = group.iter().map(|c| get(c, value)).collect();
-            if !y_values.iter().any(|v| v.is_finite()) {
+            // (a value that is there but not finite, such as an n* beyond the grid, is drawn)
+            if group.iter().all(|c| !c.metrics.contains_key(y.as_str())) {
                 // a metric this group never reports (a published value only some settings
                 // have): no legend entry for a curve that is not there, no colour spent
                 continue;
