@@ -76,6 +76,7 @@ fn check_entry(id: &str, golden: &Golden) -> Result<(), Failed> {
 }
 
 fn main() {
+    boundlab::linalg::use_this_cpus_blas_kernels();
     let args = Arguments::from_args();
     let golden = std::sync::Arc::new(golden());
     let mut trials: Vec<Trial> = REGISTRY

@@ -119,22 +119,11 @@ impl StateSpaceModel {
         Ok(())
     }
 
-    /// The stationary covariance P = A P A^T + Q of a stable model, by iterating from Q until
-    /// an iteration moves no entry by more than 1e-14 of the largest (at most 10 000 steps);
-    /// a model that does not settle (spectral radius of A at or above 1) is refused.
+    /// The stationary covariance P = A P A^T + Q of a stable model
+    /// (`linalg::stationary_covariance`); a model that does not settle (spectral radius of A
+    /// at or above 1) is refused.
     pub fn stationary_covariance(&self) -> Result<Array2<f64>, FilterError> {
-        let mut p = self.q.clone();
-        for _ in 0..10_000 {
-            let next = self.a.dot(&p).dot(&self.a.t()) + &self.q;
-            let next = (&next + &next.t()) * 0.5;
-            let scale = next.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let moved = (&next - &p).iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            p = next;
-            if moved <= 1e-14 * scale {
-                return Ok(p);
-            }
-        }
-        Err(FilterError::Dimension(
+        crate::linalg::stationary_covariance(&self.a, &self.q).ok_or_else(|| FilterError::Dimension(
             "the dynamics have no stationary law: P = A P A^T + Q did not settle in 10 000 steps (is A's spectral radius below 1?)".into(),
         ))
     }

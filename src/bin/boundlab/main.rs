@@ -148,6 +148,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // a reader that stops early (`boundlab check | head`) ends the program quietly, as it
+    // does any Unix filter, instead of a panic in println!
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    boundlab::linalg::use_this_cpus_blas_kernels();
     boundlab::mc::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
