@@ -824,3 +824,28 @@ fn assimilation_new_configs_refuse_bad_fields_with_exit_two() {
         ],
     );
 }
+
+#[test]
+fn guidance_bad_objectives_exit_two_naming_them() {
+    expect_bad_configs(
+        "assimilation_guidance",
+        &[
+            (
+                "\"forecast+analysis+unrolled\"]",
+                "\"forecast+analysys+unrolled\"]",
+                "did you mean `analysis`",
+            ),
+            (
+                "\"forecast+analysis+unrolled\"]",
+                "\"forecast+forward\"]",
+                "leaves F or G untrained",
+            ),
+            ("N = [100, 200, 400", "N = [10, 200, 400", "`N`"),
+            (
+                "obs = [\"full\", \"coarse\"]",
+                "obs = [\"ful\"]",
+                "did you mean `full`",
+            ),
+        ],
+    );
+}

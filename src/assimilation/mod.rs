@@ -9,6 +9,7 @@ mod analysis;
 mod collapse;
 mod cycle;
 mod ensemble;
+mod guidance;
 mod localisation;
 mod particle;
 mod residual;
@@ -23,6 +24,9 @@ pub use collapse::{
 };
 pub use cycle::{CycleFault, CycleRun, Method, System, Twin, ENSF_EPS_ALPHA};
 pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble, RotationFault};
+pub use guidance::{
+    AffineForecast, CycledError, GaussianAnalysis, Guided, Objectives, Windows, OBJECTIVE_NAMES,
+};
 pub use localisation::{letkf, Localisation, Taper};
 pub use particle::{
     bootstrap_filter_linear, effective_sample_size, log_likelihood_variance_closed,

@@ -22,6 +22,23 @@ pub static MEASURES: &[Measure] = &[
         closed_form: None,
     },
     Measure {
+        name: "assimilation.guidance",
+        description: "dynamical guidance on the taxonomy's linear-Gaussian model (d = 4; `obs` full or coarse, observation noise `r`, no model error): per replicate N (`N`) training windows (x_{t-1}, x_t, x_{t+1}, y_t) from the stationary law, a forecast model F (affine) and an analysis model G (a conditional Gaussian, mean affine in the forecast and y_t, covariance the residuals') fitted by least squares under the `objectives` (a '+'-joined subset of forecast: F(x_{t-1}) ~ x_t; analysis: G(F(x_{t-1}), y_t) ~ x_t; forward: F(G(F(x_{t-1}), y_t)) ~ x_{t+1}; backward: G(x_{t+1}, y_t) ~ x_t and G(F(x_t), y_t) ~ x_t; alternating least squares when an alignment objective couples F and G), then cycled (x^F_t = F(x^A_{t-1}), x^A_t = G's mean) against the truth: `mse_over_kalman` the cycle's stationary mean squared analysis error over the Kalman filter's (exact, the least any analysis of the same observations attains; its excess is the squared distance to the exact posterior mean), `gain` the supervised pair's cycled error over this subset's on the same training set (above 1: the subset helps), `spread_over_mse` tr of G's covariance over the cycled error (1: calibrated), `diverged` whether the cycle has no stationary law, `rounds` the alternating rounds; `population_*` the same for the fit from the exact second moments (N to infinity) (theory/assimilation.md section 15)",
+        metrics: &[
+            "mse_over_kalman",
+            "gain",
+            "spread_over_mse",
+            "diverged",
+            "rounds",
+            "population_mse_over_kalman",
+            "population_gain",
+            "population_spread_over_mse",
+        ],
+        indicators: &["diverged"],
+        prepare: super::guidance::prepare_measure,
+        closed_form: None,
+    },
+    Measure {
         name: "assimilation.score_filter",
         description: "the score-based filter's analysis step on a fixed linear-Gaussian problem (`d` state components, `m` observations; prior, H and R fixed): per replicate one truth from the prior and its observation y, then EnSF's pseudo-time process (alpha(t) = 1 - (1 - eps_alpha) t, beta^2(t) = t, `eps_alpha` default 0.05) sampled by Euler-Maruyama in `steps` uniform steps from `start` (standard: N(0, I) as EnSF draws it; exact: the exact noised posterior at t = 1) with the prior's exact noised score plus the `likelihood` term (exact: grad log p_t(y | x_t); ensf_damped: (1 - t) grad log p(y | x_t); undamped; tweedie_mean: the likelihood at Tweedie's mean with R alone); `kl` KL(Kalman posterior || output law), exact; `kl_limit` the same for the continuous-time limit (steps to infinity); `mean_error` |mean - m_a| / sqrt(tr P_a); `spread_ratio` sqrt(tr V / tr P_a) (theory/assimilation.md section 12)",
         metrics: &["kl", "kl_limit", "mean_error", "spread_ratio"],

@@ -6,6 +6,7 @@
 pub mod benchmark;
 pub mod conjecture;
 pub mod enkf;
+pub mod guidance;
 pub mod measures;
 pub mod pf;
 mod pictures;
@@ -72,9 +73,9 @@ fn dims(p: &Params) -> Result<(usize, usize), Error> {
 /// The family `assimilation`.
 pub static FAMILY: Family = Family {
     name: "assimilation",
-    summary: "ensemble data assimilation and particle filters: the literature's benchmark tables reproduced by the typical run (the LETKF among them); the ETKF's analysis is the Kalman analysis of its ensemble's moments, the stochastic EnKF's analysis covariance is the Kalman covariance on average, the four resamplers are unbiased, the bootstrap particle filter converges to the Kalman filter at rate N^{-1/2}, and the variance tau^2 of the observation log-likelihood that governs particle-filter collapse has its closed form, and the particles needed grow exponentially in it at about half the asymptotic rate; on Lorenz96 the particles a particle filter needs to match the ETKF grow at least 1.5-fold per added variable from 5 to 12 variables; EnSF with 40 members stays below the observation error from 20 to 1280 Lorenz96 variables (10 240 checked once) where a 40-particle filter collapses; what cycle-, hybrid- and climatology-trained analyses target, in closed form; coarse plus residual recovers the Kalman posterior in the linear-Gaussian case; the score-based filter reaches the Kalman posterior only with the exact noised likelihood term, and EnSF's damped term targets another law",
+    summary: "ensemble data assimilation and particle filters: the literature's benchmark tables reproduced by the typical run (the LETKF among them); the ETKF's analysis is the Kalman analysis of its ensemble's moments, the stochastic EnKF's analysis covariance is the Kalman covariance on average, the four resamplers are unbiased, the bootstrap particle filter converges to the Kalman filter at rate N^{-1/2}, and the variance tau^2 of the observation log-likelihood that governs particle-filter collapse has its closed form, and the particles needed grow exponentially in it at about half the asymptotic rate; on Lorenz96 the particles a particle filter needs to match the ETKF grow at least 1.5-fold per added variable from 5 to 12 variables; EnSF with 40 members stays below the observation error from 20 to 1280 Lorenz96 variables (10 240 checked once) where a 40-particle filter collapses; what cycle-, hybrid- and climatology-trained analyses target, in closed form; coarse plus residual recovers the Kalman posterior in the linear-Gaussian case; the score-based filter reaches the Kalman posterior only with the exact noised likelihood term, and EnSF's damped term targets another law; the team's alignment objectives for a learned forecast and analysis raise the cycled error in the linear-Gaussian case",
     theory: THEORY,
-    topics: &[benchmark::ENTRIES, enkf::ENTRIES, pf::ENTRIES, taxonomy::ENTRIES, residual::ENTRIES, score_filter::ENTRIES, conjecture::ENTRIES],
+    topics: &[benchmark::ENTRIES, enkf::ENTRIES, pf::ENTRIES, taxonomy::ENTRIES, residual::ENTRIES, score_filter::ENTRIES, guidance::ENTRIES, conjecture::ENTRIES],
     measures: measures::MEASURES,
     pictures: pictures::PICTURES,
     rounding_sensitive: &[
