@@ -849,3 +849,16 @@ fn guidance_bad_objectives_exit_two_naming_them() {
         ],
     );
 }
+
+#[test]
+fn guidance_lorenz63_bad_settings_exit_two_naming_them() {
+    expect_bad_configs(
+        "assimilation_guidance_lorenz63",
+        &[
+            ("length = 20.0", "length = -1.0", "`length`"),
+            ("length = 20.0", "length = 20.0\nfeatures = 0", "`features`"),
+            ("lambda = [1e-5, 1e-4", "lambda = [0.0, 1e-4", "`lambda`"),
+            ("N = 2000", "N = 5", "`N`"),
+        ],
+    );
+}

@@ -10,6 +10,7 @@ mod collapse;
 mod cycle;
 mod ensemble;
 mod guidance;
+mod guidance_features;
 mod localisation;
 mod particle;
 mod residual;
@@ -26,6 +27,9 @@ pub use cycle::{CycleFault, CycleRun, Method, System, Twin, ENSF_EPS_ALPHA};
 pub use ensemble::{complement_basis, ensemble_with_moments, Ensemble, RotationFault};
 pub use guidance::{
     AffineForecast, CycledError, GaussianAnalysis, Guided, Objectives, Windows, OBJECTIVE_NAMES,
+};
+pub use guidance_features::{
+    cycle_features, train_features, FeatureCycle, FeatureGuided, FeatureRegression, FeatureSettings,
 };
 pub use localisation::{letkf, Localisation, Taper};
 pub use particle::{

@@ -133,3 +133,56 @@ pub static ENTRIES: &[Entry] = &[Entry {
     check,
     controls: &[UNROLLED_INSTEAD],
 }];
+
+/// The Lorenz63 benchmark's ETKF setting: its chronology (dt 0.01, observed every 25 steps
+/// with R = 2 I) for the reference and test runs, and its RMSE on the test run beside the
+/// learned pair's.
+const L63_REFERENCE: &str = "l63_etkf_n10";
+
+/// Test-run observation times (the benchmark's 1000, the first 64 burn-in).
+const L63_TEST_CYCLES: usize = 1000;
+
+/// A learned analysis whose state leaves |x_i| <= 200 has left Lorenz63's attractor.
+const L63_BOUND: f64 = 200.0;
+
+pub(super) fn prepare_lorenz63(p: &Params) -> Result<Replicate, Error> {
+    use crate::assimilation::{cycle_features, train_features, FeatureSettings};
+    let obj = objectives(p)?;
+    let n = windows_n(p)?;
+    let set = FeatureSettings {
+        features: p.usize_at_least_or("features", 1, 300)?,
+        length: p.positive_or("length", 10.0)?,
+        lambda: p.positive_or("lambda", 1e-6)?,
+        rounds: p.usize_at_least_or("rounds", 1, 5)?,
+    };
+    let setting = super::benchmark::setting(L63_REFERENCE)?;
+    let base = super::benchmark::twin(setting, &Params::new())?;
+    let train = crate::assimilation::Twin {
+        cycles: n + 3,
+        burn_in: 0,
+        ..base
+    };
+    let test = crate::assimilation::Twin {
+        cycles: L63_TEST_CYCLES,
+        ..base
+    };
+    let method = setting.method;
+    Ok(Box::new(move |rng, _common| {
+        let (xs, ys) = train.truth(rng)?;
+        let (xt, yt) = test.truth(rng)?;
+        let sup = train_features(&xs, &ys, Objectives::SUPERVISED, set, &mut rng.clone())?;
+        let this = train_features(&xs, &ys, obj, set, &mut rng.clone())?;
+        let s = cycle_features(&sup, &xt, &yt, test.burn_in, L63_BOUND)?;
+        let e = cycle_features(&this, &xt, &yt, test.burn_in, L63_BOUND)?;
+        let etkf = test.run(method, &xt, &yt, rng)?;
+        let m: Metrics = vec![
+            ("rmse".into(), e.rmse),
+            ("supervised_rmse".into(), s.rmse),
+            ("gain".into(), s.mse / e.mse),
+            ("spread_over_mse".into(), e.spread / e.mse),
+            ("diverged".into(), if e.mse.is_finite() { 0.0 } else { 1.0 }),
+            ("etkf_rmse".into(), crate::stats::mean_sd(&etkf.rmse).0),
+        ];
+        Ok(m)
+    }))
+}

@@ -39,6 +39,14 @@ pub static MEASURES: &[Measure] = &[
         closed_form: None,
     },
     Measure {
+        name: "assimilation.guidance_lorenz63",
+        description: "dynamical guidance on Lorenz63 with the benchmark's chronology (dt 0.01, observed every 25 steps with R = 2 I): per replicate a reference run of N (`N`) observation times trains a forecast model F and an analysis model G's mean, each a ridge regression on (1, input, `features` random Fourier features of length scale `length`, default 300 and 10; penalty `lambda` per pair, default 1e-6), under the `objectives` (as `assimilation.guidance`; `rounds` alternating rounds when they couple F and G, default 5), and the supervised pair on the same run and features; both are cycled on a fresh test run of 1000 observation times (x^A_0 = y_0, the first 64 left out): `rmse` this pair's time-averaged analysis RMSE, `supervised_rmse` the supervised pair's, `gain` the supervised pair's mean squared error over this one's (above 1: the objectives help), `spread_over_mse` G's stated variance over its cycled error, `diverged` whether the cycle left the attractor (a component beyond 200), `etkf_rmse` the benchmark's 10-member ETKF on the same test run (theory/assimilation.md section 15)",
+        metrics: &["rmse", "supervised_rmse", "gain", "spread_over_mse", "diverged", "etkf_rmse"],
+        indicators: &["diverged"],
+        prepare: super::guidance::prepare_lorenz63,
+        closed_form: None,
+    },
+    Measure {
         name: "assimilation.score_filter",
         description: "the score-based filter's analysis step on a fixed linear-Gaussian problem (`d` state components, `m` observations; prior, H and R fixed): per replicate one truth from the prior and its observation y, then EnSF's pseudo-time process (alpha(t) = 1 - (1 - eps_alpha) t, beta^2(t) = t, `eps_alpha` default 0.05) sampled by Euler-Maruyama in `steps` uniform steps from `start` (standard: N(0, I) as EnSF draws it; exact: the exact noised posterior at t = 1) with the prior's exact noised score plus the `likelihood` term (exact: grad log p_t(y | x_t); ensf_damped: (1 - t) grad log p(y | x_t); undamped; tweedie_mean: the likelihood at Tweedie's mean with R alone); `kl` KL(Kalman posterior || output law), exact; `kl_limit` the same for the continuous-time limit (steps to infinity); `mean_error` |mean - m_a| / sqrt(tr P_a); `spread_ratio` sqrt(tr V / tr P_a) (theory/assimilation.md section 12)",
         metrics: &["kl", "kl_limit", "mean_error", "spread_ratio"],
