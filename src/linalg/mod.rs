@@ -2,7 +2,7 @@
 //! Cholesky factor, log-determinants, solves, whitening, symmetric eigenvalues.
 //! Constructors validate and name the offending matrix in their errors.
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
-use ndarray_linalg::{Cholesky, Diag, Eigh, SolveTriangular, SolveTriangularInplace, UPLO};
+use ndarray_linalg::{Cholesky, Diag, Eigh, Solve, SolveTriangular, SolveTriangularInplace, UPLO};
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -355,6 +355,19 @@ pub fn stationary_covariance(a: &Array2<f64>, q: &Array2<f64>) -> Option<Array2<
         }
     }
     None
+}
+
+/// x with A x = b for a general square A (LAPACK's LU with partial pivoting); `what` names A
+/// in the error.
+pub fn solve_general(
+    a: &Array2<f64>,
+    b: &Array1<f64>,
+    what: &str,
+) -> Result<Array1<f64>, LinalgError> {
+    a.solve(b).map_err(|e| LinalgError::Lapack {
+        what: what.into(),
+        detail: e.to_string(),
+    })
 }
 
 /// Select entries `idx` of a vector.
